@@ -1,0 +1,58 @@
+# KPA — the two commands a newcomer needs: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3.13
+UV_VERSION := 0.13.9
+UV ?= $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := $(PYTHON)
+MANAGE := $(UV) run --frozen python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run serve test test-services lint format messages check-deploy clean help
+
+help:
+	@echo "make run    - install, migrate, load demo data, serve KPA with its Celery worker and beat"
+	@echo "make test   - the whole test suite on the embedded defaults (no services needed)"
+	@echo "make lint   - ruff, format check, pending migrations, deploy check"
+
+.tools/bin/uv:
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet "uv==$(UV_VERSION)"
+
+install: $(if $(filter .tools/bin/uv,$(UV)),.tools/bin/uv)
+	$(UV) sync --frozen
+	@mkdir -p var
+
+run: install
+	DEBUG=1 $(MANAGE) migrate --no-input
+	DEBUG=1 $(MANAGE) seed_demo
+	@echo "KPA runs on http://$(HOST):$(PORT)/ — Ctrl-C stops the web server, worker and beat."
+	@export DEBUG=1; trap 'kill 0' EXIT; \
+	  $(UV) run --frozen celery -A kpa worker --loglevel=INFO --concurrency=2 & \
+	  $(UV) run --frozen celery -A kpa beat --loglevel=INFO & \
+	  $(MANAGE) runserver $(HOST):$(PORT)
+
+test: install
+	$(UV) run --frozen pytest $(PYTEST_ARGS)
+
+lint: install
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen ruff format --check .
+	DEBUG=1 $(MANAGE) makemigrations --check --dry-run
+	$(MAKE) --no-print-directory check-deploy
+
+check-deploy: install
+	DEBUG=0 SECRET_KEY="deploy-check-$$(head -c 48 /dev/urandom | base64 | tr -d '/+=')" \
+	  ALLOWED_HOSTS=kpa.example.nl $(MANAGE) check --deploy --fail-level WARNING
+
+format: install
+	$(UV) run --frozen ruff check --fix .
+	$(UV) run --frozen ruff format .
+
+messages: install
+	DEBUG=1 $(MANAGE) makemessages --locale nl --no-obsolete --ignore ".venv/*" --ignore ".tools/*" --ignore "var/*"
+	DEBUG=1 $(MANAGE) compilemessages --locale nl --ignore ".venv/*"
+
+clean:
+	rm -rf var .tools

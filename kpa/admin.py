@@ -1,0 +1,33 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from kpa.models import Invitation, User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ["last_name", "first_name", "email"]
+    list_display = ["email", "first_name", "last_name", "kind", "organisation", "is_active"]
+    list_filter = ["kind", "is_active", "is_staff", "organisation"]
+    search_fields = ["email", "first_name", "last_name"]
+    list_select_related = ["organisation"]
+    autocomplete_fields = ["organisation"]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Person"), {"fields": ("first_name", "last_name", "phone", "organisation")}),
+        (_("Role and scope"), {"fields": ("kind", "gemeente", "wijk")}),
+        (
+            _("Permissions"),
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "kind", "password1", "password2")}),)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["user", "created_by", "created_at", "expires_at", "accepted_at"]
+    list_select_related = ["user", "created_by"]
+    readonly_fields = ["user", "token_hash", "created_by", "created_at", "expires_at", "accepted_at"]

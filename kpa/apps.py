@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class KpaConfig(AppConfig):
+    name = "kpa"
+    verbose_name = _("Accounts and access")
+
+    def ready(self) -> None:
+        from kpa import signals  # noqa: F401

@@ -1,0 +1,21 @@
+"""E-mails as template triples: emails/<name>_subject.txt, _body.txt and _body.html."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import translation
+
+
+def send_template_mail(name: str, *, to: list[str], context: dict, attachments=()) -> None:
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {"site_url": settings.SITE_URL, **context}
+        subject = render_to_string(f"emails/{name}_subject.txt", context).strip().replace("\n", " ")
+        text = render_to_string(f"emails/{name}_body.txt", context)
+        html = render_to_string(f"emails/{name}_body.html", context)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=to)
+    message.attach_alternative(html, "text/html")
+    for attachment in attachments:
+        message.attach(*attachment)
+    message.send()

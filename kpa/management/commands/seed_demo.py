@@ -1,0 +1,302 @@
+"""A realistic, deterministic Utrecht to click through. Running it twice changes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from kpa.models import User, UserKind
+from partners.models import PARTNER_ROLES, Assignment, Organisation, OrganisationKind, Role
+from schools.models import Gemeente, HolidayRegion, School, Sector, Wijk
+
+DEMO_PASSWORD = "kpa-demo-2026"  # noqa: S105  (printed for the demo; never used outside seed_demo)
+
+WIJKEN = [
+    "West",
+    "Noordwest",
+    "Overvecht",
+    "Noordoost",
+    "Oost",
+    "Binnenstad",
+    "Zuid",
+    "Zuidwest",
+    "Leidsche Rijn",
+    "Vleuten-De Meern",
+]
+POSTCODES = {
+    "West": "3531",
+    "Noordwest": "3552",
+    "Overvecht": "3562",
+    "Noordoost": "3571",
+    "Oost": "3581",
+    "Binnenstad": "3511",
+    "Zuid": "3523",
+    "Zuidwest": "3526",
+    "Leidsche Rijn": "3541",
+    "Vleuten-De Meern": "3451",
+}
+SCHOOL_NAMES = [
+    ("OBS De Zonnewijzer", Sector.PO),
+    ("KBS Het Kompas", Sector.PO),
+    ("CBS De Regenboog", Sector.PO),
+    ("Montessorischool De Vuurtoren", Sector.PO),
+    ("OBS De Klimop", Sector.PO),
+    ("Jenaplanschool De Boomgaard", Sector.PO),
+    ("KBS De Wilgenhoek", Sector.PO),
+    ("Daltonschool Het Startpunt", Sector.PO),
+    ("OBS De Sterrenkijker", Sector.PO),
+    ("CBS De Fontein", Sector.PO),
+    ("IKC De Bron", Sector.PO),
+    ("OBS Het Palet", Sector.PO),
+    ("KBS De Achtbaan", Sector.PO),
+    ("Vrije School De Linde", Sector.PO),
+    ("OBS De Singel", Sector.PO),
+    ("CBS Het Anker", Sector.PO),
+    ("OBS De Watertoren", Sector.PO),
+    ("KBS De Kastanje", Sector.PO),
+    ("IKC Parkwijk", Sector.PO),
+    ("OBS De Meern-Noord", Sector.PO),
+    ("SBO De Windroos", Sector.SBO),
+    ("SBO Het Springplank", Sector.SBO),
+    ("SO De Brug", Sector.SO),
+    ("SO Ariëns", Sector.SO),
+    ("VSO De Horizon", Sector.VSO),
+    ("Stedelijk College Noord", Sector.VO),
+    ("Gymnasium aan de Singel", Sector.VO),
+    ("Lyceum Oost", Sector.VO),
+    ("Vakcollege Overvecht", Sector.VO),
+    ("Leidsche Rijn College", Sector.VO),
+    ("Praktijkschool Zuidwest", Sector.VO),
+    ("Montessori Lyceum Binnenstad", Sector.VO),
+]
+STREETS = [
+    "Kanaalstraat",
+    "Amsterdamsestraatweg",
+    "Biltstraat",
+    "Vleutenseweg",
+    "Oudegracht",
+    "Kardinaal de Jongweg",
+]
+FIRST = [
+    "Anna",
+    "Bram",
+    "Chantal",
+    "Daan",
+    "Esra",
+    "Fleur",
+    "Gijs",
+    "Hanna",
+    "Imane",
+    "Joost",
+    "Karin",
+    "Lars",
+    "Marloes",
+    "Noah",
+    "Özlem",
+    "Pieter",
+    "Roos",
+    "Said",
+    "Tessa",
+    "Umut",
+    "Vera",
+    "Willem",
+    "Yara",
+    "Zeynep",
+]
+LAST = [
+    "de Vries",
+    "Jansen",
+    "Bakker",
+    "El Amrani",
+    "Visser",
+    "Smit",
+    "Meijer",
+    "de Boer",
+    "Yılmaz",
+    "Mulder",
+    "de Groot",
+    "Bos",
+    "Vos",
+    "Peters",
+    "Hendriks",
+    "van Leeuwen",
+    "Dekker",
+    "Brouwer",
+    "de Wit",
+    "Dijkstra",
+]
+
+ORGANISATIONS = {
+    Role.BUURTTEAM: ("Lokalis (buurtteams Utrecht)", OrganisationKind.BUURTTEAM, "lokalis.example"),
+    Role.JGZ: ("JGZ Utrecht", OrganisationKind.JGZ, "jgz-utrecht.example"),
+    Role.PASSEND_ONDERWIJS: ("SWV Utrecht PO", OrganisationKind.SWV, "swv-utrecht-po.example"),
+    Role.LEERPLICHT: ("Gemeente Utrecht – Leerplicht", OrganisationKind.GEMEENTE, "utrecht.example"),
+}
+STERK_VO = ("Sterk VO", OrganisationKind.SWV, "sterkvo.example")
+
+# Fixed anchor so the data is the same on every machine and every day it is loaded.
+SCHOOL_YEAR_START = dt.date(2026, 8, 17)
+
+
+class Command(BaseCommand):
+    help = "Load the demo data: Utrecht's ten wijken, schools, organisations, teams and one user per role."
+
+    def handle(self, *args, **options) -> None:
+        with transaction.atomic():
+            accounts = self.seed()
+        self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
+        for label, email in accounts:
+            self.stdout.write(f"  {label:<34} {email}")
+        self.stdout.write("Admins and coordinators set up an authenticator app (TOTP) at their first login.")
+
+    def seed(self) -> list[tuple[str, str]]:
+        rng = random.Random(344)  # noqa: S311  (demo data, not security)
+        utrecht, _ = Gemeente.objects.get_or_create(code="0344", defaults={"name": "Utrecht"})
+        wijken = {name: Wijk.objects.get_or_create(gemeente=utrecht, name=name)[0] for name in WIJKEN}
+        schools = self.seed_schools(utrecht, wijken)
+        orgs = {
+            role: Organisation.objects.get_or_create(name=name, defaults={"kind": kind})[0]
+            for role, (name, kind, _domain) in ORGANISATIONS.items()
+        }
+        sterk_vo = Organisation.objects.get_or_create(name=STERK_VO[0], defaults={"kind": STERK_VO[1]})[0]
+        used_names: set[str] = set()
+
+        def person(email: str, kind: str, organisation=None, **extra) -> User:
+            first, last = _name(rng, used_names)
+            user, created = User.objects.get_or_create(
+                email=email,
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "kind": kind,
+                    "organisation": organisation,
+                    "phone": f"030 {rng.randint(200, 799)} {rng.randint(1000, 9999)}",
+                    **extra,
+                },
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save(update_fields=["password"])
+            return user
+
+        admin = person("admin@kpa.example", UserKind.ADMIN, is_staff=True, is_superuser=True)
+        coordinator = person("coordinator@utrecht.example", UserKind.COORDINATOR, gemeente=utrecht)
+        wijk_coordinator = person(
+            "coordinator.west@utrecht.example", UserKind.COORDINATOR, gemeente=utrecht, wijk=wijken["West"]
+        )
+
+        # Kernpartners: each serves a handful of schools; VO schools get their adviser from Sterk VO.
+        partners: dict[str, list[User]] = {}
+        for role in PARTNER_ROLES:
+            domain = ORGANISATIONS[role][2]
+            partners[role] = [
+                person(f"{role.replace('_', '-')}{i}@{domain}", UserKind.KERNPARTNER, orgs[role])
+                for i in range(1, 8)
+            ]
+        vo_advisers = [person(f"adviseur{i}@sterkvo.example", UserKind.KERNPARTNER, sterk_vo) for i in (1, 2)]
+
+        for index, school in enumerate(schools):
+            ib = person(f"ib@{_slug(school.name)}.school.example", UserKind.SCHOOL)
+            _assign(ib, school, Role.IB, SCHOOL_YEAR_START.replace(year=2024))
+            if index % 4 == 0:
+                leader = person(f"directie@{_slug(school.name)}.school.example", UserKind.SCHOOL)
+                _assign(leader, school, Role.SCHOOLLEIDER, SCHOOL_YEAR_START.replace(year=2023))
+            for role in PARTNER_ROLES:
+                if (index + PARTNER_ROLES.index(role)) % 9 == 8:
+                    continue  # a vacancy: some schools miss one kernpartner today
+                if role == Role.BUURTTEAM and index < 3:
+                    continue  # these three were handed over (below)
+                pool = (
+                    vo_advisers
+                    if role == Role.PASSEND_ONDERWIJS and school.sector == Sector.VO
+                    else partners[role]
+                )
+                holder = pool[index % len(pool)]
+                _assign(holder, school, role, SCHOOL_YEAR_START.replace(year=2025))
+
+        # History: a buurtteam worker left at the end of last school year; a colleague took over.
+        leaver = person(
+            "vertrokken@lokalis.example", UserKind.KERNPARTNER, orgs[Role.BUURTTEAM], is_active=False
+        )
+        successor = partners[Role.BUURTTEAM][0]
+        for school in schools[:3]:
+            Assignment.objects.get_or_create(
+                person=leaver,
+                school=school,
+                role=Role.BUURTTEAM,
+                start_date=dt.date(2022, 8, 22),
+                defaults={"end_date": dt.date(2025, 7, 11)},
+            )
+            _assign(successor, school, Role.BUURTTEAM, dt.date(2025, 7, 12))
+        # A stand-in while the JGZ nurse of the first school is on leave.
+        _assign(
+            partners[Role.JGZ][1],
+            schools[0],
+            Role.JGZ,
+            dt.date(2026, 9, 1),
+            end=dt.date(2027, 1, 31),
+            stand_in=True,
+        )
+
+        first_school_ib = f"ib@{_slug(schools[0].name)}.school.example"
+        return [
+            ("Admin (beheerder)", admin.email),
+            ("Coordinator, whole city", coordinator.email),
+            ("Coordinator, wijk West", wijk_coordinator.email),
+            (f"IB-er of {schools[0].name}", first_school_ib),
+            ("Kernpartner buurtteam", partners[Role.BUURTTEAM][0].email),
+            ("Kernpartner JGZ", partners[Role.JGZ][0].email),
+            ("Kernpartner passend onderwijs", partners[Role.PASSEND_ONDERWIJS][0].email),
+            ("Kernpartner leerplicht", partners[Role.LEERPLICHT][0].email),
+        ]
+
+    def seed_schools(self, utrecht: Gemeente, wijken: dict[str, Wijk]) -> list[School]:
+        schools = []
+        for index, (name, sector) in enumerate(SCHOOL_NAMES):
+            wijk_name = WIJKEN[index % len(WIJKEN)]
+            brin = f"{10 + index:02d}{chr(65 + index % 26)}{chr(65 + (index * 7) % 26)}"
+            school, _ = School.objects.get_or_create(
+                brin=brin,
+                vestiging="00",
+                defaults={
+                    "name": name,
+                    "sector": sector,
+                    "gemeente": utrecht,
+                    "wijk": wijken[wijk_name],
+                    "street": f"{STREETS[index % len(STREETS)]} {10 + index * 3}",
+                    "postcode": f"{POSTCODES[wijk_name]} {chr(65 + index % 20)}{chr(66 + index % 20)}",
+                    "city": "Utrecht",
+                    "bestuur": "Stichting Openbaar Onderwijs Utrecht" if name.startswith("OBS") else "",
+                    "holiday_region": HolidayRegion.MIDDEN,
+                },
+            )
+            schools.append(school)
+        return schools
+
+
+def _assign(person: User, school: School, role: str, start: dt.date, *, end=None, stand_in=False) -> None:
+    Assignment.objects.get_or_create(
+        person=person,
+        school=school,
+        role=role,
+        start_date=start,
+        defaults={"end_date": end, "is_stand_in": stand_in},
+    )
+
+
+def _slug(name: str) -> str:
+    from django.utils.text import slugify
+
+    return slugify(name).replace("-", "")[:24]
+
+
+def _name(rng: random.Random, used: set[str]) -> tuple[str, str]:
+    while True:
+        first, last = rng.choice(FIRST), rng.choice(LAST)
+        if f"{first} {last}" not in used or len(used) > 400:
+            used.add(f"{first} {last}")
+            return first, last

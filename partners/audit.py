@@ -1,0 +1,6 @@
+from auditlog.registry import auditlog
+
+from partners.models import Assignment, Organisation
+
+auditlog.register(Organisation)
+auditlog.register(Assignment)

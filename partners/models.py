@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class OrganisationKind(models.TextChoices):
+    BUURTTEAM = "buurtteam", _("Neighbourhood team")
+    JGZ = "jgz", _("Youth health care (JGZ)")
+    SWV = "swv", _("Samenwerkingsverband passend onderwijs")
+    GEMEENTE = "gemeente", _("Municipality (leerplicht)")
+    SCHOOL_BOARD = "bestuur", _("School board")
+    SOCIAL_BASE = "sociale_basis", _("Social-base partner")
+    OTHER = "overig", _("Other")
+
+
+class Organisation(models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=OrganisationKind.choices)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    """A seat at a school's table. The first four are the kernpartners, the last two school staff."""
+
+    BUURTTEAM = "buurtteam", _("Neighbourhood team")
+    JGZ = "jgz", _("Youth health care (JGZ)")
+    PASSEND_ONDERWIJS = "passend_onderwijs", _("Inclusive education adviser")
+    LEERPLICHT = "leerplicht", _("Attendance officer")
+    IB = "ib", _("IB-er / care coordinator")
+    SCHOOLLEIDER = "schoolleider", _("School leader")
+
+
+PARTNER_ROLES = (Role.BUURTTEAM, Role.JGZ, Role.PASSEND_ONDERWIJS, Role.LEERPLICHT)
+SCHOOL_ROLES = (Role.IB, Role.SCHOOLLEIDER)
+
+
+class AssignmentQuerySet(models.QuerySet["Assignment"]):
+    def active(self, on: dt.date | None = None) -> AssignmentQuerySet:
+        on = on or timezone.localdate()
+        return self.filter(Q(end_date__isnull=True) | Q(end_date__gte=on), start_date__lte=on)
+
+
+class Assignment(models.Model):
+    """Person × school × role for a period. History is kept: the team today is what is active today."""
+
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments")
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="assignments")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    start_date = models.DateField(_("from"))
+    end_date = models.DateField(_("until"), null=True, blank=True)
+    is_stand_in = models.BooleanField(_("stand-in"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        ordering = ["school", "role", "start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="assignment_end_after_start",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["school", "role"], name="assignment_school_role_idx"),
+            models.Index(fields=["person", "end_date"], name="assignment_person_end_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} – {self.get_role_display()} – {self.school}"

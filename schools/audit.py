@@ -1,0 +1,7 @@
+from auditlog.registry import auditlog
+
+from schools.models import Gemeente, School, Wijk
+
+auditlog.register(Gemeente)
+auditlog.register(Wijk)
+auditlog.register(School)

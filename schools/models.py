@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from kpa.models import User
+
+
+class Gemeente(models.Model):
+    code = models.CharField(_("CBS code"), max_length=4, unique=True, help_text=_("Four digits, e.g. 0344."))
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WijkQuerySet(models.QuerySet["Wijk"]):
+    def visible_to(self, user: User) -> WijkQuerySet:
+        from kpa.access import wijken_visible_to
+
+        return wijken_visible_to(user, self)
+
+
+class Wijk(models.Model):
+    gemeente = models.ForeignKey(Gemeente, on_delete=models.PROTECT, related_name="wijken")
+    name = models.CharField(_("name"), max_length=100)
+
+    objects = WijkQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("wijk")
+        verbose_name_plural = _("wijken")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["gemeente", "name"], name="wijk_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Sector(models.TextChoices):
+    PO = "PO", _("Primary education (PO)")
+    SBO = "SBO", _("Special primary education (SBO)")
+    SO = "SO", _("Special education (SO)")
+    VO = "VO", _("Secondary education (VO)")
+    VSO = "VSO", _("Special secondary education (VSO)")
+
+
+class HolidayRegion(models.TextChoices):
+    NOORD = "noord", _("North")
+    MIDDEN = "midden", _("Middle")
+    ZUID = "zuid", _("South")
+
+
+class SchoolQuerySet(models.QuerySet["School"]):
+    def visible_to(self, user: User) -> SchoolQuerySet:
+        from kpa.access import schools_visible_to
+
+        return schools_visible_to(user, self)
+
+
+class School(models.Model):
+    """A school location (vestiging), identified by BRIN code plus vestigingsnummer as DUO registers it."""
+
+    brin = models.CharField(_("BRIN code"), max_length=4)
+    vestiging = models.CharField(_("location number"), max_length=2, default="00")
+    name = models.CharField(_("name"), max_length=200)
+    sector = models.CharField(_("sector"), max_length=3, choices=Sector.choices)
+    gemeente = models.ForeignKey(Gemeente, on_delete=models.PROTECT, related_name="schools")
+    wijk = models.ForeignKey(Wijk, on_delete=models.PROTECT, null=True, blank=True, related_name="schools")
+    street = models.CharField(_("address"), max_length=200, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=7, blank=True)
+    city = models.CharField(_("place"), max_length=100, blank=True)
+    bestuur = models.CharField(_("school board"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    holiday_region = models.CharField(
+        _("holiday region"), max_length=6, choices=HolidayRegion.choices, blank=True
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = SchoolQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("school")
+        verbose_name_plural = _("schools")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["brin", "vestiging"], name="school_unique_brin_vestiging"),
+        ]
+        indexes = [models.Index(fields=["gemeente", "wijk"], name="school_gemeente_wijk_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def brin_vestiging(self) -> str:
+        return f"{self.brin}{self.vestiging}"

@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import socket
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.core.cache import cache
+
+from kpa.models import UserKind
+from partners.models import Role
+from tests.factories import AssignmentFactory, GemeenteFactory, SchoolFactory, UserFactory, WijkFactory
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing_and_clean_cache(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch, request):
+    """Tests cannot reach the network, only this machine (the services tests use 127.0.0.1)."""
+    real_connect = socket.socket.connect
+
+    def guarded_connect(sock, address):
+        host = address[0] if isinstance(address, tuple) else address
+        if (
+            isinstance(host, str)
+            and host not in ("127.0.0.1", "::1", "localhost")
+            and not host.startswith("/")
+        ):
+            raise RuntimeError(f"Tests may not reach the network (tried {address!r}).")
+        return real_connect(sock, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+
+
+def with_totp(user):
+    """Give a user an authenticator app, as if they had set up MFA."""
+    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"})
+    return user
+
+
+@pytest.fixture
+def wijk(db):
+    return WijkFactory(name="West")
+
+
+@pytest.fixture
+def other_wijk(db):
+    return WijkFactory(name="Overvecht")
+
+
+@pytest.fixture
+def school(wijk):
+    return SchoolFactory(name="OBS De Zonnewijzer", wijk=wijk)
+
+
+@pytest.fixture
+def other_school(other_wijk):
+    return SchoolFactory(name="KBS Het Kompas", wijk=other_wijk)
+
+
+@pytest.fixture
+def ib(school):
+    """The owner: IB-er of `school`."""
+    user = UserFactory(kind=UserKind.SCHOOL, email="ib@school.example")
+    AssignmentFactory(person=user, school=school, role=Role.IB)
+    return user
+
+
+@pytest.fixture
+def partner(school):
+    """A colleague: the buurtteam kernpartner of `school`."""
+    user = UserFactory(kind=UserKind.KERNPARTNER, email="partner@lokalis.example")
+    AssignmentFactory(person=user, school=school, role=Role.BUURTTEAM)
+    return user
+
+
+@pytest.fixture
+def outsider(other_school):
+    """A kernpartner of another school in another wijk: sees none of `school`."""
+    user = UserFactory(kind=UserKind.KERNPARTNER, email="outsider@example.org")
+    AssignmentFactory(person=user, school=other_school, role=Role.JGZ)
+    return user
+
+
+@pytest.fixture
+def coordinator(wijk):
+    """City-wide coordinator of the gemeente, with MFA set up."""
+    return with_totp(
+        UserFactory(kind=UserKind.COORDINATOR, gemeente=wijk.gemeente, email="coord@example.org")
+    )
+
+
+@pytest.fixture
+def wijk_coordinator(other_wijk):
+    """Coordinator of `other_wijk` only, with MFA set up."""
+    return with_totp(
+        UserFactory(
+            kind=UserKind.COORDINATOR,
+            gemeente=other_wijk.gemeente,
+            wijk=other_wijk,
+            email="coord.wijk@example.org",
+        )
+    )
+
+
+@pytest.fixture
+def admin_user(db):
+    return with_totp(
+        UserFactory(kind=UserKind.ADMIN, is_staff=True, is_superuser=True, email="admin@example.org")
+    )
+
+
+@pytest.fixture
+def gemeente(db):
+    return GemeenteFactory()

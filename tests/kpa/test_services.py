@@ -1,0 +1,80 @@
+"""The real moving parts: the database and broker in use, and a Celery worker process running a task.
+
+Under `make test` these run on the embedded defaults (SQLite, filesystem broker); in CI's second pass
+(KPA_REQUIRE_SERVICES=1) they must run on PostgreSQL and Redis, and fail when those are missing."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from kpa.tasks import ping_task
+
+BASE_DIR = Path(settings.BASE_DIR)
+REQUIRE_SERVICES = os.environ.get("KPA_REQUIRE_SERVICES") == "1"
+
+
+@pytest.mark.django_db
+def test_it_uses_the_services_the_environment_names():
+    if REQUIRE_SERVICES:
+        assert connection.vendor == "postgresql"
+        assert settings.CELERY_BROKER_URL.startswith("redis://")
+        assert settings.CACHES["default"]["BACKEND"].endswith("RedisCache")
+        import redis
+
+        assert redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_connect_timeout=5).ping()
+    else:
+        assert connection.vendor == "sqlite"
+        assert settings.CELERY_BROKER_URL == "filesystem://"
+
+
+def test_it_keeps_the_cache_out_of_the_brokers_redis_database():
+    from kpa.settings import _next_redis_db
+
+    assert _next_redis_db("redis://127.0.0.1:6379/0") == "redis://127.0.0.1:6379/1"
+    assert _next_redis_db("redis://127.0.0.1:6379") == "redis://127.0.0.1:6379/1"
+
+
+def test_it_runs_a_task_in_a_real_worker_process(tmp_path):
+    env = {**os.environ, "KPA_TESTING": "1"}
+    log = (tmp_path / "worker.log").open("w")
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "kpa",
+            "worker",
+            "--pool=solo",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "--hostname",
+            f"test-{os.getpid()}@%h",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        started = time.monotonic()
+        result = ping_task.delay()
+        assert result.get(timeout=90) == "pong", (tmp_path / "worker.log").read_text()
+        assert time.monotonic() - started < 90
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+        log.close()
