@@ -89,4 +89,15 @@ def invitation_accept(*, invitation: Invitation, password: str) -> bool:
     user = invitation.user
     user.set_password(password)
     user.save(update_fields=["password"])
+    mark_email_verified(user)
     return True
+
+
+def mark_email_verified(user: User) -> None:
+    """The invitation link reached this address, so it is the person's: allauth (and its MFA set-up,
+    which refuses unverified addresses) may treat it as verified."""
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.update_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )

@@ -5,8 +5,6 @@ from django.urls import include, path
 from kpa import views
 
 admin.site.login = secure_admin_login(admin.site.login)
-admin.site.site_header = "KPA"
-admin.site.site_title = "KPA"
 
 kpa_patterns = (
     [

@@ -3,7 +3,7 @@ from __future__ import annotations
 import socket
 
 import pytest
-from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
 from django.core.cache import cache
 
 from kpa.models import UserKind
@@ -37,9 +37,12 @@ def _no_network(monkeypatch, request):
     monkeypatch.setattr(socket.socket, "connect", guarded_connect)
 
 
+TOTP_SECRET = "JBSWY3DPEHPK3PXP"
+
+
 def with_totp(user):
     """Give a user an authenticator app, as if they had set up MFA."""
-    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"})
+    TOTP.activate(user, TOTP_SECRET)
     return user
 
 

@@ -66,9 +66,13 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
-    def _save(obj, create, extracted, **kwargs):
+    def save_with_verified_email(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+            # Every real account comes from an accepted invitation, which verifies the address.
+            from kpa.services import mark_email_verified
+
+            mark_email_verified(obj)
 
 
 class AssignmentFactory(factory.django.DjangoModelFactory):

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from kpa.models import User, UserKind
+from kpa.services import mark_email_verified
 from partners.models import PARTNER_ROLES, Assignment, Organisation, OrganisationKind, Role
 from schools.models import Gemeente, HolidayRegion, School, Sector, Wijk
 
@@ -181,6 +182,7 @@ class Command(BaseCommand):
             if created:
                 user.set_password(DEMO_PASSWORD)
                 user.save(update_fields=["password"])
+                mark_email_verified(user)
             return user
 
         admin = person("admin@kpa.example", UserKind.ADMIN, is_staff=True, is_superuser=True)

@@ -1,0 +1,85 @@
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from kpa.access import people_visible_to, schools_visible_to, wijken_visible_to
+from kpa.models import UserKind
+from partners.models import Role
+from tests.factories import AssignmentFactory, GemeenteFactory, SchoolFactory, UserFactory, WijkFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_shows_school_staff_and_partners_only_their_schools(school, other_school, ib, partner, outsider):
+    assert list(schools_visible_to(ib)) == [school]
+    assert list(schools_visible_to(partner)) == [school]
+    assert list(schools_visible_to(outsider)) == [other_school]
+
+
+def test_it_forgets_a_school_when_the_assignment_has_ended(school):
+    user = UserFactory()
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    AssignmentFactory(
+        person=user, school=school, start_date=yesterday - dt.timedelta(days=30), end_date=yesterday
+    )
+    assert not schools_visible_to(user).exists()
+
+
+def test_it_does_not_show_a_school_before_the_assignment_starts(school):
+    user = UserFactory()
+    AssignmentFactory(person=user, school=school, start_date=timezone.localdate() + dt.timedelta(days=1))
+    assert not schools_visible_to(user).exists()
+
+
+def test_it_shows_a_city_coordinator_the_whole_gemeente_only(school, other_school, coordinator):
+    elsewhere = SchoolFactory(wijk=WijkFactory(gemeente=GemeenteFactory(code="0363", name="Amsterdam")))
+    visible = set(schools_visible_to(coordinator))
+    assert visible == {school, other_school}
+    assert elsewhere not in visible
+
+
+def test_it_shows_a_wijk_coordinator_only_their_wijk(school, other_school, wijk_coordinator, other_wijk):
+    assert list(schools_visible_to(wijk_coordinator)) == [other_school]
+    assert list(wijken_visible_to(wijk_coordinator)) == [other_wijk]
+
+
+def test_it_shows_an_admin_everything(school, other_school, admin_user):
+    assert set(schools_visible_to(admin_user)) == {school, other_school}
+
+
+def test_it_shows_nothing_to_a_deactivated_user(school, partner):
+    partner.is_active = False
+    partner.save()
+    assert not schools_visible_to(partner).exists()
+
+
+def test_it_shows_nothing_to_a_coordinator_without_a_gemeente(school):
+    user = UserFactory(kind=UserKind.COORDINATOR)
+    assert not schools_visible_to(user).exists()
+
+
+def test_it_shows_contact_details_only_of_people_who_share_a_school(ib, partner, outsider):
+    assert set(people_visible_to(partner)) == {ib, partner}
+    assert outsider not in people_visible_to(ib)
+    assert set(people_visible_to(outsider)) == {outsider}
+
+
+def test_it_lets_a_coordinator_see_the_people_in_scope(ib, partner, outsider, wijk_coordinator):
+    assert set(people_visible_to(wijk_coordinator)) == {outsider, wijk_coordinator}
+
+
+def test_it_offers_the_scope_on_the_queryset(school, partner):
+    from schools.models import School
+
+    assert list(School.objects.visible_to(partner)) == [school]
+
+
+def test_it_shows_wijken_of_the_schools_served(school, wijk, partner):
+    assert list(wijken_visible_to(partner)) == [wijk]
+
+
+def test_it_keeps_a_stand_in_in_scope(school):
+    stand_in = UserFactory()
+    AssignmentFactory(person=stand_in, school=school, role=Role.JGZ, is_stand_in=True)
+    assert list(schools_visible_to(stand_in)) == [school]

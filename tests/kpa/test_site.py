@@ -1,0 +1,135 @@
+"""Cross-cutting promises: security headers, no caching of private pages, Dutch, demo data, migrations."""
+
+import re
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import translation
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_has_no_pending_migrations():
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_it_sends_a_content_security_policy_without_inline_code(client, partner):
+    client.force_login(partner)
+    response = client.get(reverse("kpa:home"))
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "style-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    body = response.content.decode()
+    assert not re.search(r"<script(?![^>]*\bsrc=)", body), "inline <script> found"
+    assert not re.search(r"<style", body), "inline <style> found"
+    assert not re.search(r"\sstyle=", body), "style attribute found"
+    assert not re.search(r"\son[a-z]+=", body), "inline event handler found"
+
+
+def test_it_sends_the_login_page_with_the_same_policy(client):
+    response = client.get(reverse("account_login"))
+    assert "Content-Security-Policy" in response
+    assert not re.search(r"\sstyle=", response.content.decode())
+
+
+def test_it_forbids_caching_pages_behind_login(client, partner):
+    client.force_login(partner)
+    response = client.get(reverse("schools:list"))
+    assert "no-store" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]
+
+
+def test_it_has_a_skip_link_and_landmarks(client, partner):
+    client.force_login(partner)
+    body = client.get(reverse("kpa:home")).content.decode()
+    assert 'href="#main"' in body
+    assert '<main id="main"' in body
+    assert "<nav" in body
+    assert '<html lang="nl">' in body
+
+
+def test_it_really_translates_into_dutch():
+    with translation.override("nl"):
+        assert translation.gettext("My schools") == "Mijn scholen"
+        assert translation.gettext("Skip to content") == "Direct naar de inhoud"
+
+
+def test_it_speaks_dutch_on_the_login_page(client):
+    body = client.get(reverse("account_login")).content.decode()
+    assert "Wachtwoord" in body
+    assert "Direct naar de inhoud" in body
+
+
+def test_it_loads_the_demo_data_twice_without_changes(capsys):
+    from kpa.models import User
+    from partners.models import Assignment
+    from schools.models import School, Wijk
+
+    call_command("seed_demo")
+    counts = (Wijk.objects.count(), School.objects.count(), User.objects.count(), Assignment.objects.count())
+    call_command("seed_demo")
+    assert counts == (
+        Wijk.objects.count(),
+        School.objects.count(),
+        User.objects.count(),
+        Assignment.objects.count(),
+    )
+    assert counts[0] == 10
+    assert "admin@kpa.example" in capsys.readouterr().out
+
+
+def test_it_gives_the_demo_data_vacancies_stand_ins_and_history():
+    from partners.models import Assignment
+    from partners.selectors import teams_for_schools
+    from schools.models import School
+
+    call_command("seed_demo")
+    teams = teams_for_schools(School.objects.values_list("pk", flat=True))
+    assert any(not team.is_complete for team in teams.values())
+    assert sum(team.is_complete for team in teams.values()) > len(teams) / 2
+    assert Assignment.objects.filter(is_stand_in=True).exists()
+    assert Assignment.objects.filter(end_date__isnull=False, person__is_active=False).exists()
+
+
+def test_it_answers_the_health_check(client, db):
+    response = client.get(reverse("kpa:health"))
+    assert response.status_code == 200
+    assert response.content == b"ok"
+
+
+def test_it_audits_changes_to_schools_and_assignments(school, partner):
+    from auditlog.models import LogEntry
+
+    school.name = "OBS De Nieuwe Naam"
+    school.save()
+    entry = LogEntry.objects.get_for_object(school).latest("timestamp")
+    assert "OBS De Nieuwe Naam" in str(entry.changes)
+    assignment = partner.assignments.get()
+    assert LogEntry.objects.get_for_object(assignment).exists()
+
+
+def test_it_never_audits_password_hashes(partner):
+    from auditlog.models import LogEntry
+
+    partner.set_password("Another-password-1")
+    partner.first_name = "Nieuw"
+    partner.save()
+    entry = LogEntry.objects.get_for_object(partner).latest("timestamp")
+    assert "password" not in (entry.changes or {})
+
+
+def test_it_records_who_made_a_change(client, admin_user, django_capture_on_commit_callbacks):
+    from auditlog.models import LogEntry
+
+    from kpa.models import User
+
+    client.force_login(admin_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("kpa:person-invite"),
+            {"email": "nieuw@example.org", "first_name": "N", "last_name": "N", "kind": "kernpartner"},
+        )
+    entry = LogEntry.objects.get_for_object(User.objects.get(email="nieuw@example.org")).first()
+    assert entry.actor == admin_user
