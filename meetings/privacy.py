@@ -1,0 +1,269 @@
+"""Refuse free text that could identify a pupil (AVG: KPA stores no pupil).
+
+Every free-text field (minutes, collective questions, agreements, notes) goes through
+`find_identifiers`, which reports four kinds of direct identifier:
+
+- ``bsn``: 9 digits, or 8 (a leading zero dropped), passing the 11-proef (9*d1 + 8*d2 + ... + 2*d8
+  - 1*d9 divisible by 11, not all zeros). Dots, dashes and single spaces between digits are read as
+  one number ("1234.56.782").
+- ``onderwijsnummer``: 9 digits starting with "10" whose weighted sum leaves remainder 5.
+- ``birth_date``: a date (d-m-yyyy, d/m/yyyy, d.m.yyyy, yyyy-mm-dd, "3 maart 2016") within `WINDOW`
+  words of "geboren", "geb." or "geboorte...", or of a name-like word (capitalised, not in
+  `NOT_NAMES`) when the date could be a pupil's birthday (`MIN_PUPIL_AGE`..`MAX_PUPIL_AGE` years
+  ago). So "Jan de Vries 12-03-2015" is refused and "Volgende KPO op 12-03-2027" passes.
+- ``email``: an address of someone who is not a user, asked through the injectable
+  `known_emails(addresses) -> known addresses`; without it every address is refused.
+
+Not flagged on purpose: runs of 10+ digits (phone numbers 0612345678 / 06-12345678, IBANs) are never
+cut into a 9-digit match, except where a space splits them ("groep 8 123456782" is caught);
+international phone numbers ("+31 ...", "0031 ..."); digits glued to letters; dates.
+
+Dutch translations for locale/nl/LC_MESSAGES/django.po (msgid -> msgstr):
+
+- '"%(found)s" looks like a BSN (citizen service number). Is this a BSN? Remove it: KPA stores
+  nothing that identifies a pupil.' -> '"%(found)s" lijkt op een BSN (burgerservicenummer). Is dit
+  een BSN? Haal het weg: KPA bewaart geen gegevens waarmee een leerling te herkennen is.'
+- '"%(found)s" looks like an education number (onderwijsnummer). Is this an education number?
+  Remove it: KPA stores nothing that identifies a pupil.' -> '"%(found)s" lijkt op een
+  onderwijsnummer. Is dit een onderwijsnummer? Haal het weg: KPA bewaart geen gegevens waarmee een
+  leerling te herkennen is.'
+- '"%(found)s" near "%(near)s" looks like a date of birth. Is this a date of birth? Remove it: KPA
+  stores nothing that identifies a pupil.' -> '"%(found)s" bij "%(near)s" lijkt op een
+  geboortedatum. Is dit een geboortedatum? Haal het weg: KPA bewaart geen gegevens waarmee een
+  leerling te herkennen is.'
+- '"%(found)s" is the e-mail address of someone without a KPA account. Remove it: KPA stores nothing
+  that identifies a pupil.' -> '"%(found)s" is het e-mailadres van iemand zonder KPA-account. Haal
+  het weg: KPA bewaart geen gegevens waarmee een leerling te herkennen is.'
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+type KnownEmails = Callable[[set[str]], set[str]]
+
+ERROR_CODE = "pupil_identifier"
+WINDOW = 3  # words on either side of a date that are looked at
+MIN_PUPIL_AGE, MAX_PUPIL_AGE = 3, 25  # years; a date outside this range is no pupil's birthday
+
+_MONTH_NAMES = "januari februari maart april mei juni juli augustus september oktober november december"
+_MONTHS = {name: number for number, name in enumerate(_MONTH_NAMES.split(), start=1)}
+_MONTHS |= {name[:3]: number for name, number in _MONTHS.items() if name != "maart"} | {"mrt": 3, "sept": 9}
+# Capitalised words that are no name: sentence starts, stopwords, meeting words, weekdays, months
+# ("Jan" excepted: it is a common first name).
+_NOT_NAMES_TEXT = """
+    de het een en of maar op in om met van voor na tot vanaf per bij aan uit over onder tussen sinds
+    rond tijdens door naar als dan dat die dit deze wat wie waar wanneer hoe er hier daar wij we ik
+    jij je u zij ze hij ons onze hun alle elke iedere geen ook nog wel niet al graag volgende vorige
+    eerste laatste nieuwe uiterlijk gepland planning datum tijd actie afspraak afspraken overleg
+    vergadering bijeenkomst evaluatie procesevaluatie werkbezoek notulen verslag agenda deadline
+    start begin eind einde week dag maand jaar schooljaar vandaag morgen gisteren school team wijk
+    gemeente leerplicht buurtteam kernpartner kernpartners besproken afgesproken zie nb opmerking
+    status gereed klaar verplaatst geannuleerd ingepland maandag dinsdag woensdag donderdag vrijdag
+    zaterdag zondag ma di wo do vr za zo
+"""
+NOT_NAMES = frozenset(_NOT_NAMES_TEXT.split()) | (_MONTHS.keys() - {"jan"})
+_SEP = r"[.\- \u00a0]"
+# A maximal run of digits joined by single separators, not glued to letters or to a "+".
+_NUMBER_RE = re.compile(rf"(?<![\w+])(?<![0-9]{_SEP})(?>[0-9]+(?:{_SEP}[0-9]+)*)(?!\w)")
+_DATE_RE = re.compile(
+    r"(?<![0-9])(?:"
+    r"(?P<d>[0-9]{1,2})(?P<sep>[-/.])(?P<m>[0-9]{1,2})(?P=sep)(?P<y>[0-9]{4})"
+    r"|(?P<iy>[0-9]{4})-(?P<im>[0-9]{1,2})-(?P<id>[0-9]{1,2})"
+    r"|(?P<td>[0-9]{1,2})\s+(?P<tm>"
+    + "|".join(sorted(_MONTHS, key=len, reverse=True))
+    + r")\.?\s+(?P<ty>[0-9]{4})"
+    r")(?![0-9])",
+    re.IGNORECASE,
+)
+_WORD_RE = re.compile(r"[^\W\d_]+(?:[-'\u2019][^\W\d_]+)*")
+_EMAIL_RE = re.compile(r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}")
+_WEIGHTS = (9, 8, 7, 6, 5, 4, 3, 2, -1)
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str  # "bsn", "onderwijsnummer", "birth_date" or "email"
+    found: str  # the text as written
+    start: int  # text[start:end] == found
+    end: int
+    message: str  # translated, for the user
+
+
+def _message(kind: str, **params: str) -> str:
+    """The user's message for a finding of `kind`; every msgid is in the module docstring."""
+    if kind == "bsn":
+        template = _(
+            '"%(found)s" looks like a BSN (citizen service number). Is this a BSN? Remove it: '
+            "KPA stores nothing that identifies a pupil."
+        )
+    elif kind == "onderwijsnummer":
+        template = _(
+            '"%(found)s" looks like an education number (onderwijsnummer). Is this an education number? '
+            "Remove it: KPA stores nothing that identifies a pupil."
+        )
+    elif kind == "birth_date":
+        template = _(
+            '"%(found)s" near "%(near)s" looks like a date of birth. Is this a date of birth? '
+            "Remove it: KPA stores nothing that identifies a pupil."
+        )
+    else:
+        template = _(
+            '"%(found)s" is the e-mail address of someone without a KPA account. Remove it: '
+            "KPA stores nothing that identifies a pupil."
+        )
+    return template % params
+
+
+def _finding(kind: str, found: str, start: int, **params: str) -> Finding:
+    return Finding(kind, found, start, start + len(found), _message(kind, found=found, **params))
+
+
+def _proef_remainder(digits: str) -> int | None:
+    """The weighted 11-proef sum mod 11 of 8 or 9 digits (8: a leading zero was dropped)."""
+    if not re.fullmatch(r"[0-9]{8,9}", digits):
+        return None
+    return sum(w * int(d) for w, d in zip(_WEIGHTS, digits.zfill(9), strict=True)) % 11
+
+
+def is_bsn(digits: str) -> bool:
+    """Whether `digits` (8 or 9 digits, nothing else) passes the BSN 11-proef."""
+    return _proef_remainder(digits) == 0 and digits.strip("0") != ""
+
+
+def is_onderwijsnummer(digits: str) -> bool:
+    """Whether `digits` is an onderwijsnummer: 9 digits, starts with "10", 11-proef remainder 5."""
+    return len(digits) == 9 and digits.startswith("10") and _proef_remainder(digits) == 5
+
+
+def _number_findings(text: str) -> list[Finding]:
+    findings = []
+    for run in _NUMBER_RE.finditer(text):
+        if run.group().startswith("0031") or _DATE_RE.fullmatch(run.group()):
+            continue
+        if len(re.sub(r"\D", "", run.group())) in (8, 9):
+            parts = [run]
+        else:  # read a longer run part by part, but only where a space splits it
+            parts = [
+                p for p in re.finditer(r"[^ \u00a0]+", run.group()) if len(re.sub(r"\D", "", p.group())) == 9
+            ]
+        for part in parts:
+            found, digits = part.group(), re.sub(r"\D", "", part.group())
+            start = part.start() if part is run else run.start() + part.start()
+            if is_onderwijsnummer(digits):
+                findings.append(_finding("onderwijsnummer", found, start))
+            elif is_bsn(digits):
+                findings.append(_finding("bsn", found, start))
+    return findings
+
+
+def _parse_date(match: re.Match[str]) -> date | None:
+    d, m, y = match.group("d", "m", "y")
+    if match.group("iy"):
+        y, m, d = match.group("iy", "im", "id")
+    elif match.group("td"):
+        d, m, y = match.group("td"), _MONTHS[match.group("tm").lower()], match.group("ty")
+    try:
+        return date(int(y), int(m), int(d))
+    except ValueError:
+        return None
+
+
+def _is_birth_keyword(word: str) -> bool:
+    word = word.lower()
+    return word in {"geb", "geboren"} or word.startswith("geboorte")
+
+
+def _is_name_like(word: str) -> bool:
+    return len(word) > 1 and word[0].isupper() and word[1].islower() and word.lower() not in NOT_NAMES
+
+
+def _birth_date_findings(text: str) -> list[Finding]:
+    findings = []
+    words = list(_WORD_RE.finditer(text))
+    this_year = timezone.localdate().year
+    for match in _DATE_RE.finditer(text):
+        born = _parse_date(match)
+        if born is None:
+            continue
+        near = [w for w in words if w.end() <= match.start()][-WINDOW:]
+        near += [w for w in words if w.start() >= match.end()][:WINDOW]
+        near.sort(key=lambda w: max(match.start() - w.end(), w.start() - match.end()))
+        trigger = next((w for w in near if _is_birth_keyword(w.group())), None)
+        if trigger is None and this_year - MAX_PUPIL_AGE <= born.year <= this_year - MIN_PUPIL_AGE:
+            trigger = next((w for w in near if _is_name_like(w.group())), None)
+        if trigger is not None:
+            findings.append(_finding("birth_date", match.group(), match.start(), near=trigger.group()))
+    return findings
+
+
+def _email_findings(text: str, known_emails: KnownEmails | None) -> list[Finding]:
+    matches = list(_EMAIL_RE.finditer(text))
+    if not matches:
+        return []
+    addresses = {m.group() for m in matches}
+    known = {a.lower() for a in known_emails(addresses)} if known_emails else set()
+    return [_finding("email", m.group(), m.start()) for m in matches if m.group().lower() not in known]
+
+
+def find_identifiers(text: str, *, known_emails: KnownEmails | None = None) -> list[Finding]:
+    """Everything in `text` that could identify a pupil, in order of position.
+
+    `known_emails` receives the set of addresses found and returns those that belong to users
+    (compared case-insensitively); without it, every e-mail address is a finding.
+    """
+    if not text:
+        return []
+    emails = _email_findings(text, known_emails)
+    spans = [m.span() for m in _EMAIL_RE.finditer(text)]  # an address is judged as a whole
+    others = [
+        f
+        for f in _number_findings(text) + _birth_date_findings(text)
+        if not any(start < f.end and f.start < end for start, end in spans)
+    ]
+    return sorted(emails + others, key=lambda f: f.start)
+
+
+def validate_no_pupil_data(text: str, *, known_emails: KnownEmails | None = None) -> None:
+    """Raise a ValidationError with one message per finding (usable as a field validator)."""
+    findings = find_identifiers(text, known_emails=known_emails)
+    if findings:
+        raise ValidationError([ValidationError(f.message, code=ERROR_CODE) for f in findings])
+
+
+class PrivacyCheckedFormMixin:
+    """Form mixin: refuse pupil identifiers in `privacy_checked_fields`, one field error per finding.
+
+    The form re-renders its bound data, so nothing the user typed is lost.
+    """
+
+    privacy_checked_fields: tuple[str, ...] = ()
+
+    def clean(self):
+        cleaned_data = super().clean()  # type: ignore[misc]
+        for name in self.privacy_checked_fields:
+            value = self.cleaned_data.get(name)  # type: ignore[attr-defined]
+            if not isinstance(value, str):
+                continue
+            for finding in find_identifiers(value, known_emails=self.known_emails):
+                self.add_error(name, ValidationError(finding.message, code=ERROR_CODE))  # type: ignore[attr-defined]
+        return cleaned_data
+
+    def known_emails(self, addresses: set[str]) -> set[str]:
+        """Those of `addresses` that belong to a user, compared case-insensitively."""
+        from django.contrib.auth import get_user_model
+        from django.db.models.functions import Lower
+
+        user_model = get_user_model()
+        lowered = {a.lower() for a in addresses}
+        stored = set(
+            user_model._default_manager.annotate(email_lower=Lower(user_model.get_email_field_name()))
+            .filter(email_lower__in=lowered)
+            .values_list("email_lower", flat=True)
+        )
+        return {a for a in addresses if a.lower() in stored}
