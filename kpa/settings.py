@@ -259,7 +259,11 @@ def _mailer_from_url(url_config: dict) -> dict:
     }
 
 
-MAILERS = {"default": _mailer_from_url(env.email_url("EMAIL_URL", default="consolemail://"))}
+MAILERS = {
+    "default": _mailer_from_url(
+        env.email_url("EMAIL_URL", default="consolemail://" if DEBUG or TESTING else "smtp://localhost:25")
+    )
+}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="KPA <noreply@kpa.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
