@@ -25,7 +25,7 @@ install: $(if $(filter .tools/bin/uv,$(UV)),.tools/bin/uv)
 	@mkdir -p var
 
 run: install
-	DEBUG=1 $(MANAGE) migrate --no-input
+	DEBUG=1 $(MANAGE) migrate --no-input --verbosity 0
 	DEBUG=1 $(MANAGE) seed_demo
 	@echo "KPA runs on http://$(HOST):$(PORT)/ — Ctrl-C stops the web server, worker and beat."
 	@export DEBUG=1; trap 'kill 0' EXIT; \

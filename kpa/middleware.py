@@ -4,14 +4,17 @@ from collections.abc import Callable
 
 from allauth.mfa.models import Authenticator
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.translation import gettext as _
 
 LOGIN_AT_SESSION_KEY = "kpa_login_at"
+MFA_EXPLAINED_SESSION_KEY = "kpa_mfa_explained"
 
 
 class SessionLifetimeMiddleware:
@@ -64,6 +67,16 @@ class RequireMFAMiddleware:
             and not request.path.startswith(settings.STATIC_URL)
             and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
         ):
+            if not request.session.get(MFA_EXPLAINED_SESSION_KEY):
+                request.session[MFA_EXPLAINED_SESSION_KEY] = True
+                messages.info(
+                    request,
+                    _(
+                        "As an administrator or coordinator you protect your account with a second step: a "
+                        "code from an authenticator app on your phone. Confirm your password once more, "
+                        "then scan the QR code with the app."
+                    ),
+                )
             return redirect("mfa_activate_totp")
         return self.get_response(request)
 

@@ -133,3 +133,37 @@ def test_it_records_who_made_a_change(client, admin_user, django_capture_on_comm
         )
     entry = LogEntry.objects.get_for_object(User.objects.get(email="nieuw@example.org")).first()
     assert entry.actor == admin_user
+
+
+def _po_entries(path):
+    """(msgid, msgstr) pairs of a .po file; plural entries give their msgid and first msgstr."""
+    entries, key, values, current = [], None, {}, None
+    for line in [*path.read_text(encoding="utf-8").splitlines(), ""]:
+        if line.startswith(("msgid ", "msgid_plural ", "msgstr ", "msgstr[", "msgctxt ")):
+            current = line.split(" ", 1)[0]
+            values[current] = line.split(" ", 1)[1][1:-1]
+        elif line.startswith('"') and current:
+            values[current] += line[1:-1]
+        elif not line.strip() and values:
+            entries.append((values.get("msgid", ""), values.get("msgstr", values.get("msgstr[0]", ""))))
+            values, current = {}, None
+    return [(msgid, msgstr) for msgid, msgstr in entries if msgid]
+
+
+def test_it_translates_every_string_and_ships_the_compiled_catalogue():
+    import gettext
+    from pathlib import Path
+
+    from django.conf import settings
+
+    folder = Path(settings.BASE_DIR) / "locale" / "nl" / "LC_MESSAGES"
+    entries = _po_entries(folder / "django.po")
+    assert len(entries) > 150
+    untranslated = [msgid for msgid, msgstr in entries if not msgstr]
+    assert not untranslated, untranslated
+    with (folder / "django.mo").open("rb") as mo:
+        compiled = gettext.GNUTranslations(mo)._catalog
+    compiled_ids = {key[0] if isinstance(key, tuple) else key for key in compiled}
+    stale = [msgid.replace("\\n", "\n").replace('\\"', '"') for msgid, _ in entries]
+    stale = [msgid for msgid in stale if msgid not in compiled_ids]
+    assert not stale, f"django.mo is older than django.po (run make messages): {stale[:3]}"
