@@ -137,7 +137,7 @@ def test_it_records_who_made_a_change(client, admin_user, django_capture_on_comm
 
 def _po_entries(path):
     """(msgid, msgstr) pairs of a .po file; plural entries give their msgid and first msgstr."""
-    entries, key, values, current = [], None, {}, None
+    entries, values, current = [], {}, None
     for line in [*path.read_text(encoding="utf-8").splitlines(), ""]:
         if line.startswith(("msgid ", "msgid_plural ", "msgstr ", "msgstr[", "msgctxt ")):
             current = line.split(" ", 1)[0]
