@@ -19,6 +19,19 @@ def test_it_shows_an_ib_er_their_school_and_team(client, school, ib, partner):
     assert "Vacature" in body  # JGZ, passend onderwijs and leerplicht are not filled
 
 
+def test_it_shows_a_school_leader_their_school_read_only(client, school, partner):
+    from kpa.models import UserKind
+
+    leader = UserFactory(kind=UserKind.SCHOOL)
+    AssignmentFactory(person=leader, school=school, role=Role.SCHOOLLEIDER)
+    client.force_login(leader)
+    body = client.get(HOME).content.decode()
+    assert school.name in body
+    assert partner.email in body
+    assert "Schoolleider" in body
+    assert reverse("kpa:person-invite") not in body
+
+
 def test_it_tells_an_ib_er_without_a_school_what_to_do(client, db):
     from kpa.models import UserKind
 

@@ -250,6 +250,7 @@ class Command(BaseCommand):
             ("Coordinator, whole city", coordinator.email),
             ("Coordinator, wijk West", wijk_coordinator.email),
             (f"IB-er of {schools[0].name}", first_school_ib),
+            (f"School leader of {schools[0].name}", f"directie@{_slug(schools[0].name)}.school.example"),
             ("Kernpartner buurtteam", partners[Role.BUURTTEAM][0].email),
             ("Kernpartner JGZ", partners[Role.JGZ][0].email),
             ("Kernpartner passend onderwijs", partners[Role.PASSEND_ONDERWIJS][0].email),
