@@ -103,3 +103,23 @@ class School(models.Model):
     @property
     def brin_vestiging(self) -> str:
         return f"{self.brin}{self.vestiging}"
+
+
+class PostcodeArea(models.Model):
+    """DUO's register knows no wijk: an admin maps 4-digit postcode areas to wijken once, and imported
+    schools land in the wijk of their postcode."""
+
+    gemeente = models.ForeignKey(Gemeente, on_delete=models.CASCADE, related_name="postcode_areas")
+    postcode4 = models.CharField(_("postcode area"), max_length=4, help_text=_("The four digits, e.g. 3531."))
+    wijk = models.ForeignKey(Wijk, on_delete=models.CASCADE, related_name="postcode_areas")
+
+    class Meta:
+        verbose_name = _("postcode area")
+        verbose_name_plural = _("postcode areas")
+        ordering = ["postcode4"]
+        constraints = [
+            models.UniqueConstraint(fields=["gemeente", "postcode4"], name="postcodearea_unique_per_gemeente"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.postcode4} → {self.wijk}"

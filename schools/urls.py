@@ -1,9 +1,14 @@
 from django.urls import path
 
-from schools import views
+from schools import import_views, views
 
 app_name = "schools"
 urlpatterns = [
     path("", views.school_list, name="list"),
     path("<int:pk>/", views.school_detail, name="detail"),
+    # DUO register and wijk placement (admins)
+    path("import/", import_views.duo_upload, name="import"),
+    path("import/<str:upload_id>/", import_views.duo_preview, name="import-preview"),
+    path("postcodes/", import_views.postcode_areas, name="postcode-areas"),
+    path("unplaced/", import_views.unplaced_schools, name="unplaced"),
 ]

@@ -44,6 +44,10 @@ EXPECTED: dict[str, dict[str, object]] = {
     "kpa:invitation-accept": PUBLIC,
     "schools:list": ALL_SIGNED_IN_200,
     "schools:detail": SCOPED_SCHOOL,
+    "schools:import": ADMIN_ONLY,
+    "schools:import-preview": {"anonymous": "login", **dict.fromkeys(ROLES[1:-1], 403), "admin": 404},
+    "schools:postcode-areas": ADMIN_ONLY,
+    "schools:unplaced": ADMIN_ONLY,
     # allauth
     "account_login": {"anonymous": 200, **dict.fromkeys(ROLES[1:], "home")},
     "account_logout": {"anonymous": "home", **dict.fromkeys(ROLES[1:], 200)},
@@ -145,6 +149,7 @@ def objects(school, other_school, ib, partner, outsider, coordinator, wijk_coord
             "key": "abc",
             "uidb36": "0",
             "app_label": "schools",
+            "upload_id": "0123456789abcdef0123456789abcdef",
         },
     }
 
