@@ -94,5 +94,22 @@ def require_manager(user: User) -> None:
         raise PermissionDenied
 
 
+def can_edit_school(user: User, school: School) -> bool:
+    """Who may plan and log a school's meetings: its IB-er(s) today, and admins. A school leader, the
+    kernpartners and coordinators read; they do not write the school's log."""
+    from partners.models import Role
+
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.kind == UserKind.ADMIN:
+        return True
+    return _active_assignments(user).filter(school_id=school.pk, role=Role.IB).exists()
+
+
 def can_see_coordination(user: User) -> bool:
     return user.is_authenticated and (user.is_admin or user.is_coordinator)
+
+
+def require_coordination(user: User) -> None:
+    if not can_see_coordination(user):
+        raise PermissionDenied

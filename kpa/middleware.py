@@ -6,6 +6,7 @@ from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -30,7 +31,7 @@ class SessionLifetimeMiddleware:
             limit = settings.SESSION_ABSOLUTE_LIFETIME.total_seconds()
             if login_at is None or timezone.now().timestamp() - login_at > limit:
                 logout(request)
-                return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.path}")
+                return redirect_to_login(request.get_full_path())
         return self.get_response(request)
 
 

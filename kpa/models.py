@@ -137,3 +137,27 @@ class Invitation(models.Model):
     @property
     def is_usable(self) -> bool:
         return self.accepted_at is None and self.expires_at > timezone.now()
+
+
+class AccessAction(models.TextChoices):
+    EXPORT = "export", _("Export")
+    VIEW = "view", _("View")
+
+
+class AccessLog(models.Model):
+    """Who exported (and later: looked at) what. Changes are in the audit trail; this records reads that
+    take personal data out of KPA, so an inzage request can be answered."""
+
+    actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="access_logs")
+    action = models.CharField(max_length=10, choices=AccessAction.choices)
+    what = models.CharField(max_length=100)
+    detail = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.what}"

@@ -7,26 +7,33 @@ from django.db.models import Count
 from kpa.access import schools_visible_to, wijken_visible_to
 from kpa.models import Invitation, User
 from partners.models import Assignment, Organisation
-from partners.selectors import teams_for_schools, with_partner_coverage
+from partners.selectors import with_partner_coverage
 from schools.models import School, Wijk
+from schools.selectors import roster_rows, vacancy_contacts
 
 
 def my_schools_overview(user: User) -> dict:
+    """'Mijn scholen': every school the user serves today, its team, next KPO and whom to ask about a
+    vacant seat. A fixed number of queries, whatever the number of schools."""
     schools = list(schools_visible_to(user).select_related("wijk").order_by("name"))
-    teams = teams_for_schools(s.pk for s in schools)
+    rows = roster_rows(schools)
+    contacts = vacancy_contacts(schools)
     my_roles = {
         (a.school_id, a.get_role_display())
         for a in Assignment.objects.active().filter(person=user).only("school_id", "role")
     }
-    rows = [
-        {
-            "school": s,
-            "team": teams[s.pk],
-            "my_roles": sorted(label for sid, label in my_roles if sid == s.pk),
-        }
-        for s in schools
-    ]
-    return {"rows": rows}
+    return {
+        "rows": [
+            {
+                "school": row.school,
+                "team": row.team,
+                "next_kpo": row.next_kpo,
+                "contacts": contacts[row.school.pk],
+                "my_roles": sorted(label for sid, label in my_roles if sid == row.school.pk),
+            }
+            for row in rows
+        ]
+    }
 
 
 def coordinator_overview(user: User) -> dict:
@@ -58,4 +65,5 @@ def admin_overview() -> dict:
             "open_invitations": Invitation.objects.filter(accepted_at=None).count(),
         },
         "people_without_login": User.objects.filter(password__startswith="!").count(),  # noqa: S106
+        "unplaced": School.objects.filter(wijk__isnull=True, is_active=True).count(),
     }

@@ -41,7 +41,9 @@ def user_invite(
         organisation=organisation,
         gemeente=gemeente,
         wijk=wijk,
+        # A functional administrator manages everything, in KPA's screens and in the Django admin.
         is_staff=kind == UserKind.ADMIN,
+        is_superuser=kind == UserKind.ADMIN,
     )
     user.set_unusable_password()
     user.full_clean()

@@ -20,6 +20,7 @@ kpa_patterns = (
 urlpatterns = [
     path("", include(kpa_patterns)),
     path("schools/", include("schools.urls")),
+    path("manage/", include("partners.manage_urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class MeetingsConfig(AppConfig):
     name = "meetings"
     verbose_name = _("KPO meetings")
+
+    def ready(self) -> None:
+        from meetings import audit  # noqa: F401

@@ -94,3 +94,97 @@ def team_size_by_role() -> dict[str, int]:
     for row in Assignment.objects.active().values("role").annotate(n=Count("pk")):
         counts[row["role"]] = row["n"]
     return counts
+
+
+GAP_HORIZON = dt.timedelta(days=30)
+
+
+@dataclass
+class RoleCoverage:
+    role: Role
+    vacant_today: bool
+    ends_on: dt.date | None  # filled today, but nobody after this date (within the horizon)
+
+
+def coverage_for_schools(
+    school_ids: Iterable[int], roles: Iterable[str] = PARTNER_ROLES, on: dt.date | None = None
+) -> dict[int, dict[str, RoleCoverage]]:
+    """Per school and role: vacant today, or filled today but running out within 30 days with no one
+    to follow. One query for any number of schools."""
+    on = on or timezone.localdate()
+    horizon = on + GAP_HORIZON
+    ids, roles = list(school_ids), list(roles)
+    periods: dict[tuple[int, str], list[tuple[dt.date, dt.date]]] = defaultdict(list)
+    rows = (
+        Assignment.objects.filter(school_id__in=ids, role__in=roles, start_date__lte=horizon)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
+        .values_list("school_id", "role", "start_date", "end_date")
+    )
+    for school_id, role, start, end in rows:
+        periods[(school_id, role)].append((start, end or dt.date.max))
+    result: dict[int, dict[str, RoleCoverage]] = {}
+    for sid in ids:
+        result[sid] = {}
+        for role in roles:
+            covered_until = on - dt.timedelta(days=1)
+            for start, end in sorted(periods[(sid, role)]):
+                if start > covered_until + dt.timedelta(days=1):
+                    break
+                covered_until = max(covered_until, end)
+            vacant = covered_until < on
+            ends_on = covered_until if not vacant and covered_until < horizon else None
+            result[sid][role] = RoleCoverage(role=Role(role), vacant_today=vacant, ends_on=ends_on)
+    return result
+
+
+def heavy_loads(schools: QuerySet, on: dt.date | None = None, minimum: int = 6) -> list[dict]:
+    """People serving unusually many schools in scope: at least `minimum` and at least twice the median
+    of their role. Returns dicts with person, role, count, median; one query."""
+    counts = (
+        Assignment.objects.active(on)
+        .filter(school__in=schools.values("pk"), role__in=PARTNER_ROLES)
+        .values("person_id", "person__first_name", "person__last_name", "person__email", "role")
+        .annotate(n=Count("school_id", distinct=True))
+    )
+    by_role: dict[str, list[dict]] = defaultdict(list)
+    for row in counts:
+        by_role[row["role"]].append(row)
+    heavy = []
+    for role, rows in by_role.items():
+        ordered = sorted(r["n"] for r in rows)
+        median = ordered[len(ordered) // 2]
+        for row in rows:
+            if row["n"] >= max(minimum, 2 * median):
+                name = (
+                    f"{row['person__first_name']} {row['person__last_name']}".strip() or row["person__email"]
+                )
+                heavy.append(
+                    {
+                        "person_id": row["person_id"],
+                        "name": name,
+                        "email": row["person__email"],
+                        "role": Role(role),
+                        "count": row["n"],
+                        "median": median,
+                    }
+                )
+    return sorted(heavy, key=lambda h: -h["count"])
+
+
+def next_meetings(school_ids: Iterable[int]) -> dict[int, dt.datetime]:
+    """The next planned KPO per school, in one query."""
+    from django.db.models import Min
+
+    from meetings.models import Meeting, MeetingKind, MeetingStatus
+
+    rows = (
+        Meeting.objects.filter(
+            school_id__in=list(school_ids),
+            kind=MeetingKind.KPO,
+            status=MeetingStatus.PLANNED,
+            starts_at__gte=timezone.now(),
+        )
+        .values("school_id")
+        .annotate(next_at=Min("starts_at"))
+    )
+    return {row["school_id"]: row["next_at"] for row in rows}

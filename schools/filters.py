@@ -1,23 +1,60 @@
+import datetime as dt
+
 import django_filters
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kpa.access import wijken_visible_to
+from partners.models import PARTNER_ROLES, Assignment, Organisation, Role
+from partners.selectors import GAP_HORIZON
 from schools.models import School, Sector
+
+ROLE_CHOICES = [(role.value, role.label) for role in (*PARTNER_ROLES, Role.IB)]
+GAP_CHOICES = [
+    ("vacant", _("A kernpartner role is vacant today")),
+    ("ending", _("A kernpartner role ends within 30 days")),
+]
 
 
 def _wijken(request):
-    return wijken_visible_to(request.user) if request else School.objects.none()
+    return wijken_visible_to(request.user).select_related("gemeente") if request else School.objects.none()
+
+
+def _active_on(day: dt.date) -> Q:
+    return Q(start_date__lte=day) & (Q(end_date__isnull=True) | Q(end_date__gte=day))
+
+
+def _role_filled(role: str, day: dt.date) -> Exists:
+    return Exists(Assignment.objects.filter(_active_on(day), school_id=OuterRef("pk"), role=role))
 
 
 class SchoolFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Search"), method="search")
-    wijk = django_filters.ModelChoiceFilter(label=_("Wijk"), queryset=_wijken)
-    sector = django_filters.ChoiceFilter(label=_("Sector"), choices=Sector.choices)
+    """The roster's filters. Every choice list is scoped to what the user may see."""
+
+    q = django_filters.CharFilter(label=_("School, BRIN or place"), method="search")
+    wijk = django_filters.ModelChoiceFilter(label=_("Wijk"), queryset=_wijken, empty_label=_("All wijken"))
+    sector = django_filters.ChoiceFilter(
+        label=_("Sector"), choices=Sector.choices, empty_label=_("All sectors")
+    )
+    bestuur = django_filters.CharFilter(label=_("School board"), lookup_expr="icontains")
+    missing_role = django_filters.ChoiceFilter(
+        label=_("Vacant role"), choices=ROLE_CHOICES, method="filter_missing_role", empty_label=_("Any")
+    )
+    gap = django_filters.ChoiceFilter(
+        label=_("Gaps"), choices=GAP_CHOICES, method="filter_gap", empty_label=_("Any")
+    )
+    organisation = django_filters.ModelChoiceFilter(
+        label=_("Partner organisation"),
+        queryset=Organisation.objects.all(),
+        method="filter_organisation",
+        empty_label=_("All organisations"),
+    )
+    person = django_filters.CharFilter(label=_("Person (name or e-mail)"), method="filter_person")
 
     class Meta:
         model = School
-        fields = ["q", "wijk", "sector"]
+        fields = ["q", "wijk", "sector", "bestuur", "missing_role", "gap", "organisation", "person"]
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -26,3 +63,37 @@ class SchoolFilter(django_filters.FilterSet):
         return queryset.filter(
             Q(name__icontains=value) | Q(brin__iexact=value[:4]) | Q(city__icontains=value)
         )
+
+    def filter_missing_role(self, queryset, name, value):
+        return queryset.filter(~_role_filled(value, timezone.localdate()))
+
+    def filter_gap(self, queryset, name, value):
+        today = timezone.localdate()
+        if value == "vacant":
+            condition = Q()
+            for role in PARTNER_ROLES:
+                condition |= ~_role_filled(role, today)
+            return queryset.filter(condition)
+        # Filled today, but nobody in that role on the horizon day: it runs out within 30 days.
+        horizon = today + GAP_HORIZON
+        condition = Q(pk__in=[])
+        for role in PARTNER_ROLES:
+            condition |= Q(_role_filled(role, today)) & ~Q(_role_filled(role, horizon))
+        return queryset.filter(condition)
+
+    def filter_organisation(self, queryset, name, value):
+        return queryset.filter(
+            Exists(Assignment.objects.active().filter(school_id=OuterRef("pk"), person__organisation=value))
+        )
+
+    def filter_person(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        people = Q(person__email__iexact=value) | Q(person__last_name__icontains=value)
+        parts = value.split(maxsplit=1)
+        if len(parts) == 2:
+            people |= Q(person__first_name__icontains=parts[0], person__last_name__icontains=parts[1])
+        else:
+            people |= Q(person__first_name__icontains=value)
+        return queryset.filter(Exists(Assignment.objects.active().filter(people, school_id=OuterRef("pk"))))

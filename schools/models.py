@@ -118,7 +118,9 @@ class PostcodeArea(models.Model):
         verbose_name_plural = _("postcode areas")
         ordering = ["postcode4"]
         constraints = [
-            models.UniqueConstraint(fields=["gemeente", "postcode4"], name="postcodearea_unique_per_gemeente"),
+            models.UniqueConstraint(
+                fields=["gemeente", "postcode4"], name="postcodearea_unique_per_gemeente"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,25 +1,136 @@
 from __future__ import annotations
 
+import csv
+import io
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
-from kpa.access import get_school_for_user, schools_visible_to
-from partners.selectors import teams_for_schools
+from kpa.access import can_see_coordination, get_school_for_user, require_coordination, schools_visible_to
+from kpa.models import AccessAction, AccessLog
+from partners.models import PARTNER_ROLES, Role
+from partners.selectors import heavy_loads, teams_for_schools
 from schools.filters import SchoolFilter
+from schools.selectors import roster_rows, vacancy_contacts
+
+PAGE_SIZE = 50
+
+
+def _filtered(request: HttpRequest) -> SchoolFilter:
+    schools = schools_visible_to(request.user).select_related("wijk", "gemeente").order_by("name", "pk")
+    return SchoolFilter(request.GET, queryset=schools, request=request)
 
 
 @login_required
+@require_GET
 def school_list(request: HttpRequest) -> HttpResponse:
-    schools = schools_visible_to(request.user).select_related("wijk").order_by("name")
-    school_filter = SchoolFilter(request.GET, queryset=schools, request=request)
-    page = Paginator(school_filter.qs, 50).get_page(request.GET.get("page"))
-    return render(request, "schools/school_list.html", {"filter": school_filter, "page": page})
+    """The roster: every school in scope with its team today, its gaps and its next KPO."""
+    school_filter = _filtered(request)
+    page = Paginator(school_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    coordinating = can_see_coordination(request.user)
+    context = {
+        "filter": school_filter,
+        "page": page,
+        "rows": roster_rows(list(page)),
+        "partner_roles": [Role(r) for r in PARTNER_ROLES],
+        "coordinating": coordinating,
+        "heavy": heavy_loads(school_filter.qs) if coordinating else [],
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "schools/school_list.html", context)
 
 
 @login_required
+@require_GET
 def school_detail(request: HttpRequest, pk: int) -> HttpResponse:
     school = get_school_for_user(request.user, pk)
-    team = teams_for_schools([school.pk])[school.pk]
-    return render(request, "schools/school_detail.html", {"school": school, "team": team})
+    row = roster_rows([school])[0]
+    contacts = vacancy_contacts([school])[school.pk]
+    return render(
+        request,
+        "schools/school_detail.html",
+        {"school": school, "row": row, "team": row.team, "contacts": contacts},
+    )
+
+
+EXPORT_COLUMNS = [
+    "BRIN",
+    "vestiging",
+    "school",
+    "sector",
+    "wijk",
+    "gemeente",
+    "bestuur",
+]
+
+
+def _export_table(request: HttpRequest) -> tuple[list[str], list[list[str]]]:
+    schools = list(_filtered(request).qs)
+    teams = teams_for_schools(s.pk for s in schools)
+    role_order = [Role.IB, *PARTNER_ROLES]
+    header = [
+        _("BRIN"),
+        _("Location"),
+        _("School"),
+        _("Sector"),
+        _("Wijk"),
+        _("Municipality"),
+        _("School board"),
+    ]
+    for role in role_order:
+        header += [str(role.label), _("%(role)s e-mail") % {"role": role.label}]
+    header.append(_("Vacant roles"))
+    rows = []
+    for s in schools:
+        seats = {seat.role: seat for seat in teams[s.pk].seats}
+        row = [s.brin, s.vestiging, s.name, s.sector, str(s.wijk or ""), str(s.gemeente), s.bestuur]
+        for role in role_order:
+            people = seats[role].holders + seats[role].stand_ins
+            row.append("; ".join(str(a.person) for a in people))
+            row.append("; ".join(a.person.email for a in people))
+        row.append("; ".join(str(seats[r].label) for r in PARTNER_ROLES if seats[r].is_vacant))
+        rows.append(row)
+    return header, rows
+
+
+@login_required
+@require_GET
+def school_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The filtered roster as CSV or XLSX, for coordinators and admins. Every export is logged."""
+    require_coordination(request.user)
+    header, rows = _export_table(request)
+    AccessLog.objects.create(
+        actor=request.user,
+        action=AccessAction.EXPORT,
+        what=f"roster.{fmt}",
+        detail={"filters": request.GET.dict(), "rows": len(rows)},
+    )
+    stamp = timezone.localdate().isoformat()
+    if fmt == "csv":
+        buffer = io.StringIO()
+        buffer.write("\ufeff")  # Excel opens UTF-8 with a BOM correctly
+        writer = csv.writer(buffer, delimiter=";")
+        writer.writerow(header)
+        writer.writerows(rows)
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    else:
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet(_("Roster"))
+        sheet.append(header)
+        for row in rows:
+            sheet.append(row)
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        response = HttpResponse(
+            buffer.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="kpa-rooster-{stamp}.{fmt}"'
+    return response

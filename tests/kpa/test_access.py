@@ -83,3 +83,17 @@ def test_it_keeps_a_stand_in_in_scope(school):
     stand_in = UserFactory()
     AssignmentFactory(person=stand_in, school=school, role=Role.JGZ, is_stand_in=True)
     assert list(schools_visible_to(stand_in)) == [school]
+
+
+def test_it_lets_only_the_ib_er_and_admins_edit_a_school(
+    school, other_school, ib, partner, coordinator, admin_user
+):
+    from kpa.access import can_edit_school
+
+    leader = UserFactory(kind=UserKind.SCHOOL)
+    AssignmentFactory(person=leader, school=school, role=Role.SCHOOLLEIDER)
+    assert can_edit_school(ib, school)
+    assert not can_edit_school(ib, other_school)
+    assert can_edit_school(admin_user, other_school)
+    for reader in (leader, partner, coordinator):
+        assert not can_edit_school(reader, school)

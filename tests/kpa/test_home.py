@@ -16,7 +16,7 @@ def test_it_shows_an_ib_er_their_school_and_team(client, school, ib, partner):
     assert school.name in body
     assert "Jouw kernpartnerteam" in body
     assert partner.email in body
-    assert "Vacature" in body  # JGZ, passend onderwijs and leerplicht are not filled
+    assert "Onbezet" in body  # JGZ, passend onderwijs and leerplicht are not filled
 
 
 def test_it_shows_a_school_leader_their_school_read_only(client, school, partner):
@@ -94,8 +94,9 @@ def test_it_keeps_the_partner_start_page_queries_flat(client, django_assert_max_
         AssignmentFactory(school=school, role=Role.JGZ)
     client.force_login(partner)
     client.get(HOME)  # warm up: the first request of a session does one-off work
-    # session, user, schools, team assignments, my roles, session save (savepoint, update, release)
-    with django_assert_max_num_queries(8):
+    # session, user, schools, team assignments, coverage, next KPOs, vacancy coordinators, my roles,
+    # session save (savepoint, update, release)
+    with django_assert_max_num_queries(11):
         assert client.get(HOME).status_code == 200
 
 

@@ -45,6 +45,19 @@ def test_it_invites_a_person_by_email(client, admin_user, django_capture_on_comm
     assert "/invitation/" in html[0]
 
 
+def test_it_makes_an_invited_admin_a_full_administrator(
+    client, admin_user, django_capture_on_commit_callbacks
+):
+    from tests.conftest import with_totp
+
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(client, admin_user, email="beheer@kpa.example", kind=UserKind.ADMIN)
+    newcomer = with_totp(User.objects.get(email="beheer@kpa.example"))
+    client.force_login(newcomer)
+    assert client.get(reverse("admin:schools_school_changelist")).status_code == 200
+    assert client.get(reverse("admin:partners_assignment_add")).status_code == 200
+
+
 def test_it_stores_only_a_hash_of_the_token(client, admin_user, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         invite(client, admin_user)

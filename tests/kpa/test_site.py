@@ -63,20 +63,21 @@ def test_it_speaks_dutch_on_the_login_page(client):
 
 
 def test_it_loads_the_demo_data_twice_without_changes(capsys):
+    from auditlog.models import LogEntry
+
     from kpa.models import User
+    from meetings.models import Meeting
     from partners.models import Assignment
     from schools.models import School, Wijk
 
+    def counts():
+        return [m.objects.count() for m in (Wijk, School, User, Assignment, Meeting, LogEntry)]
+
     call_command("seed_demo")
-    counts = (Wijk.objects.count(), School.objects.count(), User.objects.count(), Assignment.objects.count())
+    before = counts()
     call_command("seed_demo")
-    assert counts == (
-        Wijk.objects.count(),
-        School.objects.count(),
-        User.objects.count(),
-        Assignment.objects.count(),
-    )
-    assert counts[0] == 10
+    assert counts() == before  # no new rows, and no change recorded in the audit trail
+    assert before[0] == 10
     assert "admin@kpa.example" in capsys.readouterr().out
 
 
@@ -91,6 +92,37 @@ def test_it_gives_the_demo_data_vacancies_stand_ins_and_history():
     assert sum(team.is_complete for team in teams.values()) > len(teams) / 2
     assert Assignment.objects.filter(is_stand_in=True).exists()
     assert Assignment.objects.filter(end_date__isnull=False, person__is_active=False).exists()
+
+
+def test_it_refuses_to_load_demo_accounts_in_production(settings):
+    from django.core.management.base import CommandError
+
+    settings.DEBUG = False
+    settings.TESTING = False
+    with pytest.raises(CommandError):
+        call_command("seed_demo")
+
+
+def test_it_has_every_string_of_the_code_in_the_catalogue():
+    """Every literal English msgid in Python (_("…")) and templates ({% translate "…" %}) is in the .po,
+    so a string added without `make messages` fails here rather than showing English to a user."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    base = Path(settings.BASE_DIR)
+    known = {msgid for msgid, _msgstr in _po_entries(base / "locale" / "nl" / "LC_MESSAGES" / "django.po")}
+    python_call = re.compile(r"""\b(?:_|gettext|gettext_lazy|pgettext)\(\s*"((?:[^"\\]|\\.)+)"\s*[,)]""")
+    template_tag = re.compile(r"""{%\s*(?:translate|trans)\s+"([^"]+)"\s*(?:as \w+\s*)?%}""")
+    missing = []
+    for folder in ("kpa", "schools", "partners", "meetings", "evaluations", "templates"):
+        for path in (base / folder).rglob("*"):
+            if "migrations" in path.parts or path.suffix not in (".py", ".html", ".txt"):
+                continue
+            text = path.read_text(encoding="utf-8")
+            pattern = python_call if path.suffix == ".py" else template_tag
+            missing += [f"{path.relative_to(base)}: {m}" for m in pattern.findall(text) if m not in known]
+    assert not missing, missing
 
 
 def test_it_answers_the_health_check(client, db):

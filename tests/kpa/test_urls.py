@@ -18,6 +18,7 @@ from kpa.models import Invitation, hash_token
 from kpa.services import invitation_send
 from tests.conftest import TOTP_SECRET
 from tests.factories import PASSWORD
+from tests.partners.url_table import MANAGE_EXPECTED
 
 ROLES = ("anonymous", "ib", "partner", "outsider", "coordinator", "wijk_coordinator", "admin")
 
@@ -33,6 +34,7 @@ SCOPED_SCHOOL = {
     "admin": 200,
 }
 PUBLIC = dict.fromkeys(ROLES, 200)
+COORDINATION = {"anonymous": "login", **dict.fromkeys(ROLES[1:4], 403), **dict.fromkeys(ROLES[4:], 200)}
 WITH_MFA = ("coordinator", "wijk_coordinator", "admin")
 WITHOUT_MFA = ("ib", "partner", "outsider")
 
@@ -44,6 +46,8 @@ EXPECTED: dict[str, dict[str, object]] = {
     "kpa:invitation-accept": PUBLIC,
     "schools:list": ALL_SIGNED_IN_200,
     "schools:detail": SCOPED_SCHOOL,
+    "schools:export-csv": COORDINATION,
+    "schools:export-xlsx": COORDINATION,
     "schools:import": ADMIN_ONLY,
     "schools:import-preview": {"anonymous": "login", **dict.fromkeys(ROLES[1:-1], 403), "admin": 404},
     "schools:postcode-areas": ADMIN_ONLY,
@@ -82,6 +86,7 @@ EXPECTED: dict[str, dict[str, object]] = {
     "mfa_generate_recovery_codes": {"anonymous": "login", **dict.fromkeys(ROLES[1:], "reauth")},
     "mfa_download_recovery_codes": {"anonymous": "login", **dict.fromkeys(ROLES[1:], 404)},
     "usersessions_list": ALL_SIGNED_IN_200,
+    **MANAGE_EXPECTED,
 }
 
 # The Django admin: every page of it is for admins only, anonymous visitors go to the (allauth) login.
@@ -229,4 +234,43 @@ def test_it_answers_every_url_as_the_table_says(client, objects):
             want = expected_for(route, name)[role]
             if got != want:
                 wrong.append(f"{role:>16} {url}: got {got}, want {want} {response.get('Location', '')}")
+            wrong += page_promises(response, url, role)
+    assert not wrong, "\n".join(wrong)
+
+
+INLINE_CODE = re.compile(r"<script(?![^>]*\bsrc=)|<style|\sstyle=|\son[a-z]+=")
+
+
+def page_promises(response, url: str, role: str) -> list[str]:
+    """What every page keeps: a CSP, no caching behind login, and no inline code in our own pages."""
+    problems = []
+    if "Content-Security-Policy" not in response:
+        problems.append(f"{role:>16} {url}: no Content-Security-Policy")
+    if role != "anonymous" and "no-store" not in response.get("Cache-Control", ""):
+        problems.append(f"{role:>16} {url}: may be cached although signed in")
+    own_html_page = (
+        response.status_code == 200
+        and response.get("Content-Type", "").startswith("text/html")
+        and not url.startswith("/admin/")
+    )
+    if own_html_page and INLINE_CODE.search(response.content.decode()):
+        problems.append(f"{role:>16} {url}: inline script, style or event handler")
+    return problems
+
+
+@pytest.mark.django_db
+def test_it_sends_a_coordinator_without_mfa_to_the_set_up_from_every_page(client, objects, gemeente):
+    """Until they have an authenticator app, admins and coordinators reach only the MFA and logout pages."""
+    from kpa.middleware import RequireMFAMiddleware
+    from kpa.models import UserKind
+    from tests.factories import UserFactory
+
+    sign_in(client, UserFactory(kind=UserKind.COORDINATOR, gemeente=gemeente))
+    wrong = []
+    for route, name, pattern in walk(get_resolver().url_patterns):
+        url = url_for(route, name, pattern, objects["kwargs"])
+        got = outcome(client.get(url))
+        allowed = name in RequireMFAMiddleware.ALLOWED_URL_NAMES
+        if allowed == (got == "mfa"):
+            wrong.append(f"{url}: got {got}")
     assert not wrong, "\n".join(wrong)

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from zoneinfo import ZoneInfo
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from kpa.models import User, UserKind
 from kpa.services import mark_email_verified
+from meetings.models import Meeting, MeetingKind, MeetingStatus
 from partners.models import PARTNER_ROLES, Assignment, Organisation, OrganisationKind, Role
-from schools.models import Gemeente, HolidayRegion, School, Sector, Wijk
+from schools.models import Gemeente, HolidayRegion, PostcodeArea, School, Sector, Wijk
 
 DEMO_PASSWORD = "kpa-demo-2026"  # noqa: S105  (printed for the demo; never used outside seed_demo)
 
@@ -145,7 +149,19 @@ SCHOOL_YEAR_START = dt.date(2026, 8, 17)
 class Command(BaseCommand):
     help = "Load the demo data: Utrecht's ten wijken, schools, organisations, teams and one user per role."
 
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Load demo accounts although DEBUG is off (never in production).",
+        )
+
     def handle(self, *args, **options) -> None:
+        if not (settings.DEBUG or settings.TESTING or options["force"]):
+            raise CommandError(
+                "seed_demo creates accounts with a published password: "
+                "it only runs with DEBUG=1 (or --force)."
+            )
         with transaction.atomic():
             accounts = self.seed()
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
@@ -208,13 +224,13 @@ class Command(BaseCommand):
                 leader = person(f"directie@{_slug(school.name)}.school.example", UserKind.SCHOOL)
                 _assign(leader, school, Role.SCHOOLLEIDER, SCHOOL_YEAR_START.replace(year=2023))
             for role in PARTNER_ROLES:
-                if (index + PARTNER_ROLES.index(role)) % 9 == 8:
+                if (index + PARTNER_ROLES.index(role)) % 13 == 12:
                     continue  # a vacancy: some schools miss one kernpartner today
                 if role == Role.BUURTTEAM and index < 3:
                     continue  # these three were handed over (below)
                 pool = (
                     vo_advisers
-                    if role == Role.PASSEND_ONDERWIJS and school.sector == Sector.VO
+                    if role == Role.PASSEND_ONDERWIJS and school.sector in (Sector.VO, Sector.VSO)
                     else partners[role]
                 )
                 holder = pool[index % len(pool)]
@@ -240,13 +256,19 @@ class Command(BaseCommand):
             schools[0],
             Role.JGZ,
             dt.date(2026, 9, 1),
-            end=dt.date(2027, 1, 31),
+            end=dt.date(2027, 7, 16),
             stand_in=True,
         )
 
+        for name, postcode4 in POSTCODES.items():
+            PostcodeArea.objects.get_or_create(
+                gemeente=utrecht, postcode4=postcode4, defaults={"wijk": wijken[name]}
+            )
+        self.seed_meetings(schools[:12])
+
         first_school_ib = f"ib@{_slug(schools[0].name)}.school.example"
         return [
-            ("Admin (beheerder)", admin.email),
+            ("Admin", admin.email),
             ("Coordinator, whole city", coordinator.email),
             ("Coordinator, wijk West", wijk_coordinator.email),
             (f"IB-er of {schools[0].name}", first_school_ib),
@@ -256,6 +278,27 @@ class Command(BaseCommand):
             ("Kernpartner passend onderwijs", partners[Role.PASSEND_ONDERWIJS][0].email),
             ("Kernpartner leerplicht", partners[Role.LEERPLICHT][0].email),
         ]
+
+    def seed_meetings(self, schools: list[School]) -> None:
+        """A KPO every six weeks of this school year, at 09:00 Amsterdam time, for a dozen schools."""
+        amsterdam = ZoneInfo("Europe/Amsterdam")
+        now = timezone.now()
+        for index, school in enumerate(schools):
+            first = dt.datetime.combine(
+                dt.date(2026, 9, 1) + dt.timedelta(days=index % 5), dt.time(9), amsterdam
+            )
+            for n in range(7):
+                starts_at = first + dt.timedelta(weeks=6 * n)
+                Meeting.objects.get_or_create(
+                    school=school,
+                    kind=MeetingKind.KPO,
+                    starts_at=starts_at,
+                    defaults={
+                        "ends_at": starts_at + dt.timedelta(hours=1, minutes=30),
+                        "location": school.name,
+                        "status": MeetingStatus.HELD if starts_at < now else MeetingStatus.PLANNED,
+                    },
+                )
 
     def seed_schools(self, utrecht: Gemeente, wijken: dict[str, Wijk]) -> list[School]:
         schools = []

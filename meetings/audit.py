@@ -1,0 +1,5 @@
+from auditlog.registry import auditlog
+
+from meetings.models import Meeting
+
+auditlog.register(Meeting)

@@ -1,0 +1,211 @@
+"""The roster: 'Mijn scholen' for kernpartners and IB-ers, the coordinator's list with filters, gaps,
+heavy loads and exports."""
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from kpa.models import AccessLog, UserKind
+from meetings.models import Meeting, MeetingStatus
+from partners.models import PARTNER_ROLES, Role
+from partners.selectors import coverage_for_schools, heavy_loads
+from schools.models import School
+from tests.factories import AssignmentFactory, OrganisationFactory, SchoolFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+LIST = reverse("schools:list")
+
+
+def fill_team(school, **people):
+    for role in PARTNER_ROLES:
+        AssignmentFactory(school=school, role=role, **({"person": people[role]} if role in people else {}))
+
+
+def names(response) -> set[str]:
+    return {row.school.name for row in response.context["rows"]}
+
+
+def test_it_shows_a_kernpartner_the_next_kpo_of_each_school(client, school, partner):
+    start = timezone.now() + dt.timedelta(days=9)
+    Meeting.objects.create(school=school, starts_at=start)
+    Meeting.objects.create(school=school, starts_at=start + dt.timedelta(days=40))
+    Meeting.objects.create(
+        school=school, starts_at=start - dt.timedelta(days=3), status=MeetingStatus.CANCELLED
+    )
+    client.force_login(partner)
+    response = client.get(reverse("kpa:home"))
+    assert response.context["rows"][0]["next_kpo"] == start
+    assert "volgende KPO" in response.content.decode()
+
+
+def test_it_tells_an_ib_er_whom_to_ask_about_a_vacancy(client, school, ib, wijk):
+    wijk_coordinator = UserFactory(
+        kind=UserKind.COORDINATOR, gemeente=wijk.gemeente, wijk=wijk, phone="030 123 4567"
+    )
+    UserFactory(kind=UserKind.COORDINATOR, gemeente=wijk.gemeente, email="stad@example.org")
+    client.force_login(ib)
+    body = client.get(reverse("kpa:home")).content.decode()
+    assert "Vraag je coördinator" in body
+    assert f"mailto:{wijk_coordinator.email}" in body
+    assert "stad@example.org" not in body  # the wijk's own coordinator comes first
+
+
+def test_it_falls_back_to_the_city_coordinator(client, school, ib, wijk):
+    UserFactory(kind=UserKind.COORDINATOR, gemeente=wijk.gemeente, email="stad@example.org")
+    client.force_login(ib)
+    assert "mailto:stad@example.org" in client.get(reverse("kpa:home")).content.decode()
+
+
+def test_it_lists_for_a_coordinator_every_school_in_scope_with_its_team(
+    client, school, other_school, coordinator
+):
+    jgz = UserFactory(first_name="Jetske", last_name="Zorg")
+    AssignmentFactory(school=school, role=Role.JGZ, person=jgz)
+    client.force_login(coordinator)
+    response = client.get(LIST)
+    assert names(response) == {school.name, other_school.name}
+    assert "Jetske Zorg" in response.content.decode()
+
+
+def test_it_keeps_a_wijk_coordinator_to_their_wijk(client, school, other_school, wijk_coordinator):
+    client.force_login(wijk_coordinator)
+    assert names(client.get(LIST)) == {other_school.name}
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"sector": "VO"}, {"Lyceum"}),
+        ({"bestuur": "openbaar"}, {"OBS De Zonnewijzer"}),
+        ({"missing_role": Role.JGZ}, {"Lyceum"}),
+        ({"gap": "vacant"}, {"Lyceum"}),
+        ({"q": "lyc"}, {"Lyceum"}),
+    ],
+)
+def test_it_filters_the_roster(client, school, coordinator, wijk, params, expected):
+    school.bestuur = "Stichting Openbaar Onderwijs"
+    school.save()
+    fill_team(school)
+    lyceum = SchoolFactory(name="Lyceum", sector="VO", wijk=wijk)
+    AssignmentFactory(school=lyceum, role=Role.BUURTTEAM)
+    client.force_login(coordinator)
+    assert names(client.get(LIST, params)) == expected
+
+
+def test_it_filters_by_organisation_and_person(client, school, other_school, coordinator):
+    lokalis = OrganisationFactory(name="Lokalis")
+    person = UserFactory(first_name="Bram", last_name="Smit", organisation=lokalis)
+    AssignmentFactory(school=school, role=Role.BUURTTEAM, person=person)
+    AssignmentFactory(school=other_school, role=Role.BUURTTEAM)
+    client.force_login(coordinator)
+    assert names(client.get(LIST, {"organisation": lokalis.pk})) == {school.name}
+    assert names(client.get(LIST, {"person": "bram smit"})) == {school.name}
+    assert names(client.get(LIST, {"person": person.email})) == {school.name}
+
+
+def test_it_finds_roles_that_run_out_within_30_days(client, school, other_school, coordinator):
+    today = timezone.localdate()
+    fill_team(other_school)
+    for role in PARTNER_ROLES:
+        end = today + dt.timedelta(days=12) if role == Role.LEERPLICHT else None
+        AssignmentFactory(school=school, role=role, end_date=end)
+    coverage = coverage_for_schools([school.pk, other_school.pk])
+    assert coverage[school.pk][Role.LEERPLICHT].ends_on == today + dt.timedelta(days=12)
+    assert coverage[other_school.pk][Role.LEERPLICHT].ends_on is None
+    client.force_login(coordinator)
+    response = client.get(LIST, {"gap": "ending"})
+    assert names(response) == {school.name}
+    assert "loopt af" in response.content.decode()
+
+
+def test_it_does_not_call_a_role_ending_when_a_successor_follows(school):
+    today = timezone.localdate()
+    end = today + dt.timedelta(days=5)
+    AssignmentFactory(school=school, role=Role.JGZ, end_date=end)
+    AssignmentFactory(school=school, role=Role.JGZ, start_date=end + dt.timedelta(days=1))
+    assert coverage_for_schools([school.pk])[school.pk][Role.JGZ].ends_on is None
+
+
+def test_it_points_out_people_serving_unusually_many_schools(client, coordinator, wijk):
+    busy = UserFactory(first_name="Drukke", last_name="Baas")
+    for i in range(8):
+        school = SchoolFactory(wijk=wijk)
+        AssignmentFactory(school=school, role=Role.JGZ, person=busy if i < 7 else UserFactory())
+    for _ in range(4):
+        AssignmentFactory(school=SchoolFactory(wijk=wijk), role=Role.JGZ)
+    heavy = heavy_loads(School.objects.all())
+    assert [(h["name"], h["count"]) for h in heavy] == [("Drukke Baas", 7)]
+    client.force_login(coordinator)
+    assert "Drukke Baas" in client.get(LIST).content.decode()
+
+
+def test_it_exports_the_filtered_roster_as_csv_and_logs_it(client, school, other_school, coordinator, wijk):
+    ib = UserFactory(first_name="Ilse", last_name="Bakker")
+    AssignmentFactory(school=school, role=Role.IB, person=ib)
+    client.force_login(coordinator)
+    response = client.get(reverse("schools:export-csv"), {"wijk": wijk.pk})
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith('attachment; filename="kpa-rooster-')
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][:3] == ["BRIN", "Vestiging", "School"]
+    assert [r[2] for r in rows[1:]] == [school.name]
+    assert "Ilse Bakker" in rows[1]
+    log = AccessLog.objects.get()
+    assert (log.actor, log.action, log.what, log.detail["rows"]) == (coordinator, "export", "roster.csv", 1)
+
+
+def test_it_exports_xlsx(client, school, coordinator):
+    from openpyxl import load_workbook
+
+    client.force_login(coordinator)
+    response = client.get(reverse("schools:export-xlsx"))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    values = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert values[0][2] == "School"
+    assert school.name in {row[2] for row in values[1:]}
+
+
+def test_it_exports_only_the_schools_in_scope(client, school, other_school, wijk_coordinator):
+    client.force_login(wijk_coordinator)
+    body = client.get(reverse("schools:export-csv")).content.decode("utf-8-sig")
+    assert other_school.name in body
+    assert school.name not in body
+
+
+def test_it_keeps_exports_from_kernpartners_and_anonymous(client, partner):
+    client.force_login(partner)
+    assert client.get(reverse("schools:export-csv")).status_code == 403
+    client.logout()
+    assert client.get(reverse("schools:export-xlsx"))["Location"].startswith(reverse("account_login"))
+    assert not AccessLog.objects.exists()
+
+
+@pytest.mark.parametrize("count", [10, 300])
+def test_it_keeps_the_roster_queries_flat(client, django_assert_max_num_queries, coordinator, wijk, count):
+    organisation = OrganisationFactory()
+    people = [UserFactory(organisation=organisation) for _ in range(4)]
+    School.objects.bulk_create([SchoolFactory.build(wijk=wijk, gemeente=wijk.gemeente) for _ in range(count)])
+    from partners.models import Assignment
+
+    Assignment.objects.bulk_create(
+        [
+            Assignment(school=s, role=role, person=people[i], start_date=dt.date(2025, 8, 1))
+            for s in School.objects.all()
+            for i, role in enumerate(PARTNER_ROLES)
+        ]
+    )
+    client.force_login(coordinator)
+    client.get(LIST)  # warm up: the first request of a session does one-off work
+    # session, user, MFA authenticator, the chosen organisation, wijk and organisation choices, count,
+    # page of schools, team, coverage, next KPOs, heavy loads, session save (savepoint, update, release)
+    with django_assert_max_num_queries(15):
+        assert client.get(LIST, {"organisation": organisation.pk}).status_code == 200
+    client.get(reverse("kpa:home"))
+    # session, user, MFA authenticator, gemeente name, complete schools per wijk, wijken with counts,
+    # session save (savepoint, update, release)
+    with django_assert_max_num_queries(9):
+        assert client.get(reverse("kpa:home")).status_code == 200
