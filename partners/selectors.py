@@ -128,7 +128,7 @@ def coverage_for_schools(
         for role in roles:
             covered_until = on - dt.timedelta(days=1)
             for start, end in sorted(periods[(sid, role)]):
-                if start > covered_until + dt.timedelta(days=1):
+                if (start - covered_until).days > 1:  # a gap: nobody on the day after covered_until
                     break
                 covered_until = max(covered_until, end)
             vacant = covered_until < on

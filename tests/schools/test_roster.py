@@ -122,6 +122,15 @@ def test_it_finds_roles_that_run_out_within_30_days(client, school, other_school
     assert "loopt af" in response.content.decode()
 
 
+def test_it_copes_with_several_open_ended_assignments_in_one_role(client, school, ib):
+    """A holder and a stand-in without end dates (found clicking through the demo: it crashed)."""
+    AssignmentFactory(school=school, role=Role.JGZ)
+    AssignmentFactory(school=school, role=Role.JGZ, is_stand_in=True)
+    assert coverage_for_schools([school.pk])[school.pk][Role.JGZ].ends_on is None
+    client.force_login(ib)
+    assert client.get(reverse("kpa:home")).status_code == 200
+
+
 def test_it_does_not_call_a_role_ending_when_a_successor_follows(school):
     today = timezone.localdate()
     end = today + dt.timedelta(days=5)
