@@ -199,3 +199,25 @@ def test_it_translates_every_string_and_ships_the_compiled_catalogue():
     stale = [msgid.replace("\\n", "\n").replace('\\"', '"') for msgid, _ in entries]
     stale = [msgid for msgid in stale if msgid not in compiled_ids]
     assert not stale, f"django.mo is older than django.po (run make messages): {stale[:3]}"
+
+
+def test_it_renders_every_demo_account_s_main_pages(client):
+    """The demo data is richer than most fixtures (stand-ins, handovers, vacancies, meetings): every main
+    page renders for every demo account. (A crash on the demo IB-er's start page was found this way.)"""
+    from kpa.models import User, UserKind
+    from schools.models import School
+    from tests.conftest import with_totp
+
+    call_command("seed_demo")
+    first_school = School.objects.order_by("pk").first()
+    for user in User.objects.filter(is_active=True):
+        if user.kind in (UserKind.ADMIN, UserKind.COORDINATOR):
+            with_totp(user)
+        client.force_login(user)
+        pages = [reverse("kpa:home"), reverse("schools:list"), reverse("schools:list") + "?gap=ending"]
+        if user.kind == UserKind.ADMIN:
+            pages += [reverse("manage:school-team", args=[first_school.pk]), reverse("manage:wijk-list")]
+        for url in pages:
+            assert client.get(url).status_code == 200, (user.email, url)
+        for school in School.objects.visible_to(user)[:3]:
+            assert client.get(reverse("schools:detail", args=[school.pk])).status_code == 200
