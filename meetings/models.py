@@ -1,8 +1,32 @@
+"""KPO meetings and what they produce. No pupil is stored: casework is counted by theme, and every free
+text passes meetings.privacy before it is saved."""
+
 from __future__ import annotations
+
+import secrets
+import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+class ActionLine(models.Model):
+    """One of the five city-wide action lines (seed 000); the programme and its activities build on it."""
+
+    number = models.PositiveSmallIntegerField(_("number"), unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("action line")
+        verbose_name_plural = _("action lines")
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
 
 
 class MeetingKind(models.TextChoices):
@@ -18,10 +42,37 @@ class MeetingStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+class MeetingSeries(models.Model):
+    """Meetings planned together: every N weeks through the school year, skipping school holidays."""
+
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="meeting_series")
+    interval_weeks = models.PositiveSmallIntegerField(_("every so many weeks"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("meeting series")
+        verbose_name_plural = _("meeting series")
+
+    def __str__(self) -> str:
+        return f"{self.school} / {self.interval_weeks}"
+
+
+class MeetingQuerySet(models.QuerySet["Meeting"]):
+    def upcoming(self) -> MeetingQuerySet:
+        return self.filter(status=MeetingStatus.PLANNED, starts_at__gte=timezone.now())
+
+
 class Meeting(models.Model):
-    """A KPO (or other meeting) of a school. Planning, logging and reminders build on this."""
+    """A KPO (or other meeting) of a school: planned time in UTC (shown in Europe/Amsterdam), invitees,
+    agenda, and after it the log: attendance, minutes, casework counts, questions and agreements."""
 
     school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="meetings")
+    series = models.ForeignKey(
+        MeetingSeries, on_delete=models.SET_NULL, null=True, blank=True, related_name="meetings"
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=MeetingKind.choices, default=MeetingKind.KPO)
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
@@ -30,16 +81,269 @@ class Meeting(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED
     )
+    # iCalendar identity: the same UID for every update, a higher SEQUENCE with each change.
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    sequence = models.PositiveIntegerField(default=0, editable=False)
+    minutes = models.TextField(_("minutes"), blank=True)
+    logged_at = models.DateTimeField(_("log completed"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MeetingQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("meeting")
         verbose_name_plural = _("meetings")
         ordering = ["starts_at"]
-        indexes = [models.Index(fields=["school", "status", "starts_at"], name="meeting_school_next_idx")]
+        indexes = [
+            models.Index(fields=["school", "status", "starts_at"], name="meeting_school_next_idx"),
+            models.Index(fields=["status", "starts_at"], name="meeting_due_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__isnull=True) | Q(ends_at__gt=models.F("starts_at")),
+                name="meeting_ends_after_start",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.school} {self.starts_at:%Y-%m-%d}"
+        local = timezone.localtime(self.starts_at)
+        return f"{self.get_kind_display()} {self.school} {local:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_logged(self) -> bool:
+        return self.logged_at is not None
+
+
+class Attendance(models.TextChoices):
+    UNKNOWN = "unknown", _("Not recorded")
+    PRESENT = "present", _("Present")
+    ABSENT = "absent", _("Absent")
+    REPLACED = "replaced", _("Replaced")
+
+
+class Invitee(models.Model):
+    """Who was invited (the team on the day of planning) and, after the meeting, whether they came."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="invitees")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="invitations_to"
+    )
+    role = models.CharField(_("role"), max_length=20)
+    attendance = models.CharField(
+        _("attendance"), max_length=10, choices=Attendance.choices, default=Attendance.UNKNOWN
+    )
+    replaced_by = models.CharField(_("replaced by"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("invitee")
+        verbose_name_plural = _("invitees")
+        constraints = [models.UniqueConstraint(fields=["meeting", "person"], name="invitee_unique_person")]
+
+    def __str__(self) -> str:
+        return f"{self.person} @ {self.meeting_id}"
+
+
+class AgendaTemplate(models.Model):
+    """The default KPO agenda, one item per line; coordinators edit it for their gemeente."""
+
+    gemeente = models.OneToOneField(
+        "schools.Gemeente", on_delete=models.CASCADE, related_name="agenda_template", null=True, blank=True
+    )
+    items = models.TextField(_("agenda items"), help_text=_("One item per line."))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("agenda template")
+        verbose_name_plural = _("agenda templates")
+
+    def __str__(self) -> str:
+        return str(self.gemeente or _("default"))
+
+    def item_list(self) -> list[str]:
+        return [line.strip() for line in self.items.splitlines() if line.strip()]
+
+
+class AgendaItem(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
+    position = models.PositiveSmallIntegerField()
+    title = models.CharField(_("item"), max_length=300)
+    notes = models.TextField(_("notes"), blank=True)
+    carried_agreement = models.ForeignKey(
+        "Agreement", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    carried_question = models.ForeignKey(
+        "CollectiveQuestion", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("agenda item")
+        verbose_name_plural = _("agenda items")
+        ordering = ["meeting", "position"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CaseworkTheme(models.TextChoices):
+    ATTENDANCE = "verzuim", _("Absence and thuiszitters")
+    HEALTH = "gezondheid", _("Health")
+    BEHAVIOUR = "gedrag", _("Behaviour")
+    WELLBEING = "sociaal_emotioneel", _("Social and emotional development")
+    LEARNING = "leren", _("Learning and development")
+    HOME = "thuissituatie", _("Home situation and parenting")
+    SAFETY = "veiligheid", _("Safety")
+    OTHER = "overig", _("Other")
+
+
+class CaseworkCount(models.Model):
+    """How many pupils were discussed per theme: a number, never a description of a child."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="casework_counts")
+    theme = models.CharField(_("theme"), max_length=20, choices=CaseworkTheme.choices)
+    count = models.PositiveSmallIntegerField(_("number of pupils"))
+
+    class Meta:
+        verbose_name = _("casework count")
+        verbose_name_plural = _("casework counts")
+        constraints = [models.UniqueConstraint(fields=["meeting", "theme"], name="casework_unique_theme")]
+
+    def __str__(self) -> str:
+        return f"{self.get_theme_display()}: {self.count}"
+
+
+class CollectiveQuestion(models.Model):
+    """A question of the school as a whole (not about one pupil), carried until it is answered."""
+
+    school = models.ForeignKey(
+        "schools.School", on_delete=models.PROTECT, related_name="collective_questions"
+    )
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="collective_questions")
+    text = models.TextField(_("question"))
+    answer = models.TextField(_("answer"), blank=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("collective question")
+        verbose_name_plural = _("collective questions")
+        ordering = ["meeting__starts_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class AgreementStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+
+
+class AgreementQuerySet(models.QuerySet["Agreement"]):
+    def open(self) -> AgreementQuerySet:
+        return self.filter(status=AgreementStatus.OPEN)
+
+    def overdue(self, today=None) -> AgreementQuerySet:
+        return self.open().filter(due_date__lt=today or timezone.localdate())
+
+
+class Agreement(models.Model):
+    """An afspraak: what, who (any team member), by when, optionally serving an action line."""
+
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="agreements")
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agreements")
+    description = models.TextField(_("agreement"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="agreements", verbose_name=_("owner")
+    )
+    due_date = models.DateField(_("due date"))
+    action_line = models.ForeignKey(
+        ActionLine,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="agreements",
+        verbose_name=_("action line"),
+    )
+    status = models.CharField(_("status"), max_length=10, choices=AgreementStatus.choices, default="open")
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    done_note = models.CharField(_("note"), max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AgreementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
+        ordering = ["due_date", "pk"]
+        indexes = [models.Index(fields=["owner", "status", "due_date"], name="agreement_owner_open_idx")]
+
+    def __str__(self) -> str:
+        return self.description[:80]
+
+
+class NotificationKind(models.TextChoices):
+    INVITATION = "invitation", _("Invitation")
+    UPDATE = "update", _("Changed meeting")
+    CANCELLATION = "cancellation", _("Cancelled meeting")
+    BEFORE_7D = "before_7d", _("Reminder a week before")
+    BEFORE_1D = "before_1d", _("Reminder a day before")
+    LOG_NUDGE = "log_nudge", _("Nudge to log the meeting")
+    OVERDUE_DIGEST = "overdue_digest", _("Weekly overdue agreements")
+
+
+class NotificationQuerySet(models.QuerySet["Notification"]):
+    def due(self, now=None) -> NotificationQuerySet:
+        return self.filter(sent_at=None, skipped_at=None, due_at__lte=now or timezone.now())
+
+
+class Notification(models.Model):
+    """The outbox and sent-log of every mail KPA sends. What is due lives here (not as countdowns in the
+    broker); a beat task sweeps it. The unique key names the mail (kind, meeting and its planned time or
+    SEQUENCE, recipient; or the digest's week), so a retried or duplicated task can never create or send
+    it twice. sent_at is set in the same transaction that holds the row lock while the mail is sent."""
+
+    key = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=NotificationKind.choices)
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    due_at = models.DateTimeField()
+    payload = models.JSONField(default=dict, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    skipped_at = models.DateTimeField(null=True, blank=True)
+    skip_reason = models.CharField(max_length=200, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [models.Index(fields=["sent_at", "skipped_at", "due_at"], name="notification_due_idx")]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+def new_feed_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class CalendarFeed(models.Model):
+    """A personal .ics feed of the meetings of one's schools, behind a secret URL the person can renew."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(max_length=64, unique=True, default=new_feed_token)
+    created_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return str(self.user)

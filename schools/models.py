@@ -125,3 +125,26 @@ class PostcodeArea(models.Model):
 
     def __str__(self) -> str:
         return f"{self.postcode4} → {self.wijk}"
+
+
+class SchoolHoliday(models.Model):
+    """A school holiday of one region (noord, midden, zuid), as the government publishes them; planning
+    a series of KPOs skips these weeks."""
+
+    region = models.CharField(_("holiday region"), max_length=6, choices=HolidayRegion.choices)
+    name = models.CharField(_("name"), max_length=100)
+    start_date = models.DateField(_("first day"))
+    end_date = models.DateField(_("last day"))
+
+    class Meta:
+        verbose_name = _("school holiday")
+        verbose_name_plural = _("school holidays")
+        ordering = ["start_date", "region"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")), name="holiday_end_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_region_display()})"

@@ -1,0 +1,65 @@
+"""Reads about meetings and agreements, each starting from the user's scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from kpa.access import schools_visible_to
+from kpa.models import User
+from meetings.models import Agreement, AgreementStatus, CollectiveQuestion, Meeting
+from partners.models import Assignment
+
+
+def meetings_visible_to(user: User) -> QuerySet[Meeting]:
+    return Meeting.objects.filter(school__in=schools_visible_to(user).values("pk"))
+
+
+def get_meeting_for_user(user: User, pk: int) -> Meeting:
+    return get_object_or_404(meetings_visible_to(user).select_related("school", "school__wijk"), pk=pk)
+
+
+def agreements_visible_to(user: User) -> QuerySet[Agreement]:
+    return Agreement.objects.filter(school__in=schools_visible_to(user).values("pk"))
+
+
+def my_open_agreements(user: User, today: dt.date | None = None) -> QuerySet[Agreement]:
+    """'Mijn afspraken': the user's open agreements across all schools, overdue ones first."""
+    today = today or timezone.localdate()
+    return (
+        Agreement.objects.filter(owner=user, status=AgreementStatus.OPEN)
+        .select_related("school", "meeting", "action_line")
+        .annotate(
+            overdue=Case(
+                When(due_date__lt=today, then=Value(0)), default=Value(1), output_field=IntegerField()
+            )
+        )
+        .order_by("overdue", "due_date", "pk")
+    )
+
+
+def carried_items(meeting: Meeting) -> tuple[list[Agreement], list[CollectiveQuestion]]:
+    """Open agreements and unanswered collective questions of the school's earlier meetings: they come
+    back on this meeting's agenda by themselves until they are done or answered."""
+    earlier = {"school_id": meeting.school_id, "meeting__starts_at__lt": meeting.starts_at}
+    agreements = list(
+        Agreement.objects.filter(status=AgreementStatus.OPEN, **earlier).select_related("owner", "meeting")
+    )
+    questions = list(CollectiveQuestion.objects.filter(answered_at=None, **earlier).select_related("meeting"))
+    return agreements, questions
+
+
+def team_members(school_id: int, on: dt.date | None = None) -> list[tuple[User, str]]:
+    """(person, role) of everyone on the school's team on a date, one row per person (first role)."""
+    seen: dict[int, tuple[User, str]] = {}
+    for a in (
+        Assignment.objects.active(on)
+        .filter(school_id=school_id, person__is_active=True)
+        .select_related("person")
+        .order_by("role", "start_date")
+    ):
+        seen.setdefault(a.person_id, (a.person, a.role))
+    return list(seen.values())

@@ -1,0 +1,348 @@
+"""Writes about meetings: plan, move, cancel, log, close agreements. Each runs in one transaction; the
+mails they cause are queued as Notification rows in that same transaction and sent by the sweep."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kpa.models import User
+from meetings import selectors
+from meetings.models import (
+    AgendaItem,
+    AgendaTemplate,
+    Agreement,
+    AgreementStatus,
+    CaseworkCount,
+    CollectiveQuestion,
+    Invitee,
+    Meeting,
+    MeetingKind,
+    MeetingSeries,
+    MeetingStatus,
+    Notification,
+    NotificationKind,
+)
+from meetings.privacy import validate_no_pupil_data as _validate_text
+from schools.models import School, SchoolHoliday
+
+DEFAULT_AGENDA = [
+    "Opening en vaststellen agenda",
+    "Casuïstiekronde (geanonimiseerd, aantallen per thema)",
+    "Collectieve vragen van de school",
+    "Afspraken van de vorige keer",
+    "Preventie en JGZ",
+    "Verzuim, thuiszitters en leerplicht",
+    "Rondvraag en volgende afspraak",
+]
+
+
+def known_user_emails(addresses: set[str]) -> set[str]:
+    """Which of these e-mail addresses belong to KPA users (those may appear in free text)."""
+    lowered = {a.lower() for a in addresses}
+    return set(User.objects.filter(email__in=lowered).values_list("email", flat=True))
+
+
+def validate_no_pupil_data(text: str) -> None:
+    """The privacy guard for every free text that a meeting write stores."""
+    _validate_text(text, known_emails=known_user_emails)
+
+
+def agenda_template_items(school: School) -> list[str]:
+    template = (
+        AgendaTemplate.objects.filter(gemeente_id=school.gemeente_id).first()
+        or AgendaTemplate.objects.filter(gemeente__isnull=True).first()
+    )
+    return template.item_list() if template else list(DEFAULT_AGENDA)
+
+
+def _queue(meeting: Meeting, kind: str, recipients: Iterable[User], *, key_part: str) -> None:
+    """Queue one mail per recipient; the unique key makes queuing the same mail twice a no-op."""
+    now = timezone.now()
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                key=f"{kind}:{meeting.uid}:{key_part}:{person.pk}",
+                kind=kind,
+                recipient=person,
+                meeting=meeting,
+                due_at=now,
+                payload={"sequence": meeting.sequence},
+            )
+            for person in recipients
+        ],
+        ignore_conflicts=True,
+    )
+    transaction.on_commit(_kick_sender)
+
+
+def _kick_sender() -> None:
+    """Ask a worker to send now rather than at the next sweep. If the broker is down this does nothing:
+    the rows are in the database and the beat sweep sends them once it is back."""
+    from meetings.tasks import send_due_notifications_task
+
+    with contextlib.suppress(Exception):  # the sweep is the guarantee; this is only a shortcut
+        send_due_notifications_task.apply_async(retry=False)
+
+
+def _check_times(starts_at: dt.datetime, ends_at: dt.datetime | None) -> None:
+    if ends_at is not None and ends_at <= starts_at:
+        raise ValidationError({"ends_at": _("The meeting must end after it starts.")})
+
+
+@transaction.atomic
+def meeting_schedule(
+    *,
+    school: School,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime | None = None,
+    location: str = "",
+    online_url: str = "",
+    kind: str = MeetingKind.KPO,
+    created_by: User | None = None,
+    series: MeetingSeries | None = None,
+) -> Meeting:
+    """Plan one meeting: the team of that day is invited, the agenda comes from the template."""
+    _check_times(starts_at, ends_at)
+    validate_no_pupil_data(location)
+    meeting = Meeting(
+        school=school,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        location=location,
+        online_url=online_url,
+        kind=kind,
+        created_by=created_by,
+        series=series,
+    )
+    meeting.full_clean()
+    meeting.save()
+    members = selectors.team_members(school.pk, on=timezone.localdate(starts_at))
+    Invitee.objects.bulk_create([Invitee(meeting=meeting, person=p, role=role) for p, role in members])
+    AgendaItem.objects.bulk_create(
+        [
+            AgendaItem(meeting=meeting, position=i, title=t)
+            for i, t in enumerate(agenda_template_items(school))
+        ]
+    )
+    _queue(meeting, NotificationKind.INVITATION, [p for p, _role in members], key_part="0")
+    return meeting
+
+
+def series_dates(
+    *, first: dt.datetime, until: dt.date, interval_weeks: int, region: str
+) -> tuple[list[dt.datetime], list[dt.datetime]]:
+    """Every `interval_weeks` weeks from `first` up to `until`, in Amsterdam wall-clock time (so 09:00
+    stays 09:00 across daylight saving); dates in a school holiday of the region are skipped.
+    Returns (planned, skipped)."""
+    if interval_weeks < 1:
+        raise ValidationError({"interval_weeks": _("Choose an interval of at least one week.")})
+    local_first = timezone.localtime(first)
+    holidays = (
+        list(
+            SchoolHoliday.objects.filter(
+                region=region, end_date__gte=local_first.date(), start_date__lte=until
+            )
+        )
+        if region
+        else []
+    )
+    planned, skipped = [], []
+    day = local_first.date()
+    while day <= until:
+        naive = dt.datetime.combine(day, local_first.time().replace(tzinfo=None))
+        moment = timezone.make_aware(naive)
+        if any(h.start_date <= day <= h.end_date for h in holidays):
+            skipped.append(moment)
+        else:
+            planned.append(moment)
+        day += dt.timedelta(weeks=interval_weeks)
+    return planned, skipped
+
+
+@dataclass(frozen=True)
+class SeriesResult:
+    series: MeetingSeries
+    meetings: list[Meeting]
+    skipped: list[dt.datetime]
+
+
+@transaction.atomic
+def meeting_series_schedule(
+    *,
+    school: School,
+    first_starts_at: dt.datetime,
+    duration: dt.timedelta,
+    interval_weeks: int,
+    until: dt.date,
+    location: str = "",
+    online_url: str = "",
+    created_by: User | None = None,
+) -> SeriesResult:
+    planned, skipped = series_dates(
+        first=first_starts_at, until=until, interval_weeks=interval_weeks, region=school.holiday_region
+    )
+    if not planned:
+        raise ValidationError({"until": _("No meeting falls in this period outside the school holidays.")})
+    if len(planned) > 60:
+        raise ValidationError({"until": _("A series has at most 60 meetings; choose a shorter period.")})
+    series = MeetingSeries.objects.create(school=school, interval_weeks=interval_weeks, created_by=created_by)
+    meetings = [
+        meeting_schedule(
+            school=school,
+            starts_at=start,
+            ends_at=start + duration,
+            location=location,
+            online_url=online_url,
+            created_by=created_by,
+            series=series,
+        )
+        for start in planned
+    ]
+    return SeriesResult(series=series, meetings=meetings, skipped=skipped)
+
+
+def _invitees(meeting: Meeting) -> list[User]:
+    return [i.person for i in meeting.invitees.select_related("person")]
+
+
+@transaction.atomic
+def meeting_update(
+    *,
+    meeting: Meeting,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime | None,
+    location: str,
+    online_url: str,
+) -> Meeting:
+    """Move or change a planned meeting: SEQUENCE goes up and every invitee gets the update. Reminders
+    for the old time are never sent (their key names the time they were for)."""
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise ValidationError(_("A cancelled meeting cannot be changed."))
+    _check_times(starts_at, ends_at)
+    validate_no_pupil_data(location)
+    Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
+    meeting.refresh_from_db()
+    changed = (meeting.starts_at, meeting.ends_at, meeting.location, meeting.online_url) != (
+        starts_at,
+        ends_at,
+        location,
+        online_url,
+    )
+    if not changed:
+        return meeting
+    meeting.starts_at, meeting.ends_at, meeting.location, meeting.online_url = (
+        starts_at,
+        ends_at,
+        location,
+        online_url,
+    )
+    meeting.sequence += 1
+    meeting.full_clean()
+    meeting.save()
+    _queue(meeting, NotificationKind.UPDATE, _invitees(meeting), key_part=str(meeting.sequence))
+    return meeting
+
+
+@transaction.atomic
+def meeting_cancel(*, meeting: Meeting) -> Meeting:
+    Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
+    meeting.refresh_from_db()
+    if meeting.status == MeetingStatus.CANCELLED:
+        return meeting
+    meeting.status = MeetingStatus.CANCELLED
+    meeting.sequence += 1
+    meeting.save(update_fields=["status", "sequence", "updated_at"])
+    _queue(meeting, NotificationKind.CANCELLATION, _invitees(meeting), key_part=str(meeting.sequence))
+    return meeting
+
+
+@dataclass
+class AgreementInput:
+    description: str
+    owner: User
+    due_date: dt.date
+    action_line_id: int | None = None
+
+
+@transaction.atomic
+def meeting_log_save(
+    *,
+    meeting: Meeting,
+    attendance: dict[int, tuple[str, str]],
+    minutes: str,
+    casework: dict[str, int],
+    new_questions: list[str],
+    new_agreements: list[AgreementInput],
+    answered_questions: dict[int, str] | None = None,
+    complete: bool = False,
+) -> Meeting:
+    """Save the log of a meeting, in part or whole. `attendance` maps invitee id to (attendance,
+    replaced_by). Every free text is checked for pupil data first; nothing is saved when one fails.
+    Owners of agreements must be on the school's team."""
+    texts = [minutes, *new_questions, *(a.description for a in new_agreements)]
+    texts += list((answered_questions or {}).values()) + [r for _a, r in attendance.values()]
+    for text in texts:
+        validate_no_pupil_data(text)
+    team = {p.pk for p, _role in selectors.team_members(meeting.school_id)}
+    for agreement in new_agreements:
+        if agreement.owner.pk not in team:
+            raise ValidationError(
+                _("%(person)s is not on the team of this school, so cannot own an agreement.")
+                % {"person": agreement.owner}
+            )
+    invitees = {i.pk: i for i in meeting.invitees.all()}
+    for invitee_id, (state, replaced_by) in attendance.items():
+        invitee = invitees.get(invitee_id)
+        if invitee is None:
+            continue
+        invitee.attendance, invitee.replaced_by = state, replaced_by
+    Invitee.objects.bulk_update(invitees.values(), ["attendance", "replaced_by"])
+    meeting.minutes = minutes
+    CaseworkCount.objects.filter(meeting=meeting).exclude(theme__in=list(casework)).delete()
+    for theme, count in casework.items():
+        if count:
+            CaseworkCount.objects.update_or_create(meeting=meeting, theme=theme, defaults={"count": count})
+        else:
+            CaseworkCount.objects.filter(meeting=meeting, theme=theme).delete()
+    for text in filter(None, (q.strip() for q in new_questions)):
+        CollectiveQuestion.objects.create(school=meeting.school, meeting=meeting, text=text)
+    for question_id, answer in (answered_questions or {}).items():
+        if answer.strip():
+            CollectiveQuestion.objects.filter(pk=question_id, school=meeting.school).update(
+                answer=answer.strip(), answered_at=timezone.now()
+            )
+    for a in new_agreements:
+        Agreement.objects.create(
+            school=meeting.school,
+            meeting=meeting,
+            description=a.description.strip(),
+            owner=a.owner,
+            due_date=a.due_date,
+            action_line_id=a.action_line_id,
+        )
+    if complete:
+        meeting.logged_at = meeting.logged_at or timezone.now()
+        if meeting.status == MeetingStatus.PLANNED:
+            meeting.status = MeetingStatus.HELD
+    meeting.save()
+    return meeting
+
+
+@transaction.atomic
+def agreement_complete(*, agreement: Agreement, note: str = "") -> Agreement:
+    validate_no_pupil_data(note)
+    updated = Agreement.objects.filter(pk=agreement.pk, status=AgreementStatus.OPEN).update(
+        status=AgreementStatus.DONE, done_at=timezone.now(), done_note=note.strip()
+    )
+    agreement.refresh_from_db()
+    if not updated and agreement.status != AgreementStatus.DONE:
+        raise ValidationError(_("This agreement could not be closed."))
+    return agreement
