@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include(kpa_patterns)),
     path("schools/", include("schools.urls")),
     path("manage/", include("partners.manage_urls")),
+    path("meetings/", include("meetings.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -7,17 +7,20 @@ start page, "302" = any other redirect; or a status code."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import time
 
 import pytest
 from django.contrib.admin import site as admin_site
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from kpa.models import Invitation, hash_token
 from kpa.services import invitation_send
 from tests.conftest import TOTP_SECRET
 from tests.factories import PASSWORD
+from tests.meetings import url_table_feed, url_table_log, url_table_plan
 from tests.partners.url_table import MANAGE_EXPECTED
 
 ROLES = ("anonymous", "ib", "partner", "outsider", "coordinator", "wijk_coordinator", "admin")
@@ -87,6 +90,9 @@ EXPECTED: dict[str, dict[str, object]] = {
     "mfa_download_recovery_codes": {"anonymous": "login", **dict.fromkeys(ROLES[1:], 404)},
     "usersessions_list": ALL_SIGNED_IN_200,
     **MANAGE_EXPECTED,
+    **url_table_plan.EXPECTED,
+    **url_table_log.EXPECTED,
+    **url_table_feed.EXPECTED,
 }
 
 # The Django admin: every page of it is for admins only, anonymous visitors go to the (allauth) login.
@@ -136,6 +142,20 @@ def objects(school, other_school, ib, partner, outsider, coordinator, wijk_coord
 
     assert EmailAddress.objects.filter(user=partner, verified=True).exists()
     UserSession.objects.create(user=partner, ip="127.0.0.1", session_key="s" * 32, user_agent="pytest")
+    from meetings.models import CalendarFeed
+    from meetings.services import AgreementInput, meeting_log_save, meeting_schedule
+
+    meeting = meeting_schedule(school=school, starts_at=timezone.now() + dt.timedelta(days=3))
+    meeting_log_save(
+        meeting=meeting,
+        attendance={},
+        minutes="",
+        casework={},
+        new_questions=[],
+        new_agreements=[AgreementInput("Ouders uitnodigen", partner, timezone.localdate())],
+    )
+    agreement = meeting.agreements.get()
+    feed = CalendarFeed.objects.create(user=partner)
     invitation = invitation_send(user=partner, invited_by=admin_user)
     Invitation.objects.filter(pk=invitation.pk).update(token_hash=hash_token("a-valid-token"))
     assert Assignment.objects.exists()
@@ -155,11 +175,22 @@ def objects(school, other_school, ib, partner, outsider, coordinator, wijk_coord
             "uidb36": "0",
             "app_label": "schools",
             "upload_id": "0123456789abcdef0123456789abcdef",
+            "school_pk": school.pk,
+        },
+        # URLs whose `pk` is not a school's: the objects they need, by URL name.
+        "by_name": {
+            **dict.fromkeys(
+                ["meetings:detail", "meetings:update", "meetings:cancel", "meetings:log", "meetings:ics"],
+                {"pk": meeting.pk},
+            ),
+            "meetings:agreement-done": {"pk": agreement.pk},
+            "meetings:feed": {"token": feed.token},
         },
     }
 
 
-def url_for(route: str, name: str | None, pattern: URLPattern, kwargs: dict) -> str:
+def url_for(route: str, name: str | None, pattern: URLPattern, objects: dict) -> str:
+    kwargs = {**objects["kwargs"], **objects["by_name"].get(name, {})}
     needed = set(pattern.pattern.regex.groupindex)
     if route.startswith("admin/"):
         model = admin_model_for(route)
@@ -228,7 +259,7 @@ def test_it_answers_every_url_as_the_table_says(client, objects):
         if role != "anonymous":
             sign_in(client, objects["users"][role])
         for route, name, pattern in patterns:
-            url = url_for(route, name, pattern, objects["kwargs"])
+            url = url_for(route, name, pattern, objects)
             response = client.get(url)
             got = outcome(response)
             want = expected_for(route, name)[role]
@@ -268,7 +299,7 @@ def test_it_sends_a_coordinator_without_mfa_to_the_set_up_from_every_page(client
     sign_in(client, UserFactory(kind=UserKind.COORDINATOR, gemeente=gemeente))
     wrong = []
     for route, name, pattern in walk(get_resolver().url_patterns):
-        url = url_for(route, name, pattern, objects["kwargs"])
+        url = url_for(route, name, pattern, objects)
         got = outcome(client.get(url))
         allowed = name in RequireMFAMiddleware.ALLOWED_URL_NAMES
         if allowed == (got == "mfa"):

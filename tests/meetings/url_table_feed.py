@@ -1,0 +1,3 @@
+"""Expected answers per role for the meetings:* URLs of views_feed, merged into tests/kpa/test_urls.py."""
+
+EXPECTED: dict[str, dict[str, object]] = {}
