@@ -13,9 +13,22 @@ from django.utils import timezone
 
 from kpa.models import User, UserKind
 from kpa.services import mark_email_verified
-from meetings.models import Meeting, MeetingKind, MeetingStatus
+from meetings.models import (
+    ActionLine,
+    AgendaItem,
+    Agreement,
+    Attendance,
+    CaseworkCount,
+    CollectiveQuestion,
+    Invitee,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+)
+from meetings.selectors import team_members
+from meetings.services import agenda_template_items
 from partners.models import PARTNER_ROLES, Assignment, Organisation, OrganisationKind, Role
-from schools.models import Gemeente, HolidayRegion, PostcodeArea, School, Sector, Wijk
+from schools.models import Gemeente, HolidayRegion, PostcodeArea, School, SchoolHoliday, Sector, Wijk
 
 DEMO_PASSWORD = "kpa-demo-2026"  # noqa: S105  (printed for the demo; never used outside seed_demo)
 
@@ -142,6 +155,29 @@ ORGANISATIONS = {
 }
 STERK_VO = ("Sterk VO", OrganisationKind.SWV, "sterkvo.example")
 
+DEMO_MINUTES = (
+    "Casuïstiekronde gedaan (aantallen hieronder). Collectieve vraag over verzuim besproken; "
+    "JGZ sluit aan bij de ouderavond. Afspraken van vorige keer doorgenomen."
+)
+DEMO_QUESTIONS = [
+    "Hoe signaleren we eerder dat een leerling thuis vastloopt?",
+    "Hoe versterken we de preventieve rol van de JGZ in de onderbouw?",
+    "Hoe pakken we oplopend verzuim na de vakanties samen op?",
+]
+DEMO_AGREEMENTS = [
+    "Buurtteam sluit aan bij de eerstvolgende ouderavond",
+    "JGZ geeft voorlichting over slaap en schermtijd in groep 7 en 8",
+    "Leerplicht en IB maken samen een verzuimprotocol",
+    "Adviseur passend onderwijs plant een werkbezoek met het team",
+]
+HOLIDAYS_MIDDEN = [
+    ("Herfstvakantie", dt.date(2026, 10, 17), dt.date(2026, 10, 25)),
+    ("Kerstvakantie", dt.date(2026, 12, 19), dt.date(2027, 1, 3)),
+    ("Voorjaarsvakantie", dt.date(2027, 2, 13), dt.date(2027, 2, 21)),
+    ("Meivakantie", dt.date(2027, 4, 24), dt.date(2027, 5, 2)),
+    ("Zomervakantie", dt.date(2027, 7, 17), dt.date(2027, 8, 29)),
+]
+
 # Fixed anchor so the data is the same on every machine and every day it is loaded.
 SCHOOL_YEAR_START = dt.date(2026, 8, 17)
 
@@ -264,6 +300,7 @@ class Command(BaseCommand):
             PostcodeArea.objects.get_or_create(
                 gemeente=utrecht, postcode4=postcode4, defaults={"wijk": wijken[name]}
             )
+        self.seed_holidays()
         self.seed_meetings(schools[:12])
 
         first_school_ib = f"ib@{_slug(schools[0].name)}.school.example"
@@ -280,25 +317,85 @@ class Command(BaseCommand):
         ]
 
     def seed_meetings(self, schools: list[School]) -> None:
-        """A KPO every six weeks of this school year, at 09:00 Amsterdam time, for a dozen schools."""
+        """A KPO every six weeks of this school year, at 09:00 Amsterdam time, for a dozen schools; the
+        ones already held are logged, with counts, a collective question and agreements (some overdue).
+        Made directly, not through the services: loading demo data sends no invitations."""
         amsterdam = ZoneInfo("Europe/Amsterdam")
         now = timezone.now()
+        agenda = agenda_template_items(schools[0])
+        lines = list(ActionLine.objects.order_by("number"))
         for index, school in enumerate(schools):
+            team = team_members(school.pk)
             first = dt.datetime.combine(
                 dt.date(2026, 9, 1) + dt.timedelta(days=index % 5), dt.time(9), amsterdam
             )
             for n in range(7):
                 starts_at = first + dt.timedelta(weeks=6 * n)
-                Meeting.objects.get_or_create(
+                held = starts_at < now
+                meeting, created = Meeting.objects.get_or_create(
                     school=school,
                     kind=MeetingKind.KPO,
                     starts_at=starts_at,
                     defaults={
                         "ends_at": starts_at + dt.timedelta(hours=1, minutes=30),
-                        "location": school.name,
-                        "status": MeetingStatus.HELD if starts_at < now else MeetingStatus.PLANNED,
+                        "location": "Teamkamer",
+                        "status": MeetingStatus.HELD if held else MeetingStatus.PLANNED,
+                        "logged_at": starts_at + dt.timedelta(hours=3) if held else None,
+                        "minutes": DEMO_MINUTES if held else "",
                     },
                 )
+                if not created:
+                    continue
+                Invitee.objects.bulk_create(
+                    [
+                        Invitee(
+                            meeting=meeting,
+                            person=person,
+                            role=role,
+                            attendance=(Attendance.PRESENT if (i + n) % 6 else Attendance.ABSENT)
+                            if held
+                            else Attendance.UNKNOWN,
+                        )
+                        for i, (person, role) in enumerate(team)
+                    ]
+                )
+                AgendaItem.objects.bulk_create(
+                    [AgendaItem(meeting=meeting, position=i, title=t) for i, t in enumerate(agenda)]
+                )
+                if not held:
+                    continue
+                CaseworkCount.objects.bulk_create(
+                    [
+                        CaseworkCount(meeting=meeting, theme=theme, count=1 + (index + n + k) % 4)
+                        for k, theme in enumerate(["verzuim", "gedrag", "thuissituatie"])
+                    ]
+                )
+                CollectiveQuestion.objects.create(
+                    school=school, meeting=meeting, text=DEMO_QUESTIONS[(index + n) % len(DEMO_QUESTIONS)]
+                )
+                partners_here = [p for p, role in team if role in PARTNER_ROLES]
+                for k, text in enumerate(DEMO_AGREEMENTS[(index + n) % 2 :: 2]):
+                    if not partners_here:
+                        break
+                    Agreement.objects.create(
+                        school=school,
+                        meeting=meeting,
+                        description=text,
+                        owner=partners_here[(n + k) % len(partners_here)],
+                        due_date=timezone.localdate(starts_at) + dt.timedelta(weeks=4 + 2 * k),
+                        action_line=lines[2] if k == 0 and lines else None,
+                        # the oldest are mostly done by now; a few stay overdue
+                        status="done" if n == 0 or (n == 1 and k == 0) else "open",
+                        done_at=starts_at + dt.timedelta(weeks=3) if n == 0 or (n == 1 and k == 0) else None,
+                    )
+
+    def seed_holidays(self) -> None:
+        """School holidays of region midden (Utrecht) for 2026-2027. Example data for the demo: check
+        the official dates (rijksoverheid.nl) before relying on them."""
+        for name, start, end in HOLIDAYS_MIDDEN:
+            SchoolHoliday.objects.get_or_create(
+                region=HolidayRegion.MIDDEN, name=name, start_date=start, defaults={"end_date": end}
+            )
 
     def seed_schools(self, utrecht: Gemeente, wijken: dict[str, Wijk]) -> list[School]:
         schools = []
