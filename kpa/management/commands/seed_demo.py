@@ -382,7 +382,7 @@ class Command(BaseCommand):
                         meeting=meeting,
                         description=text,
                         owner=partners_here[(n + k) % len(partners_here)],
-                        due_date=timezone.localdate(starts_at) + dt.timedelta(weeks=4 + 2 * k),
+                        due_date=timezone.localdate(starts_at) + dt.timedelta(weeks=4 + k),
                         action_line=lines[2] if k == 0 and lines else None,
                         # the oldest are mostly done by now; a few stay overdue
                         status="done" if n == 0 or (n == 1 and k == 0) else "open",
