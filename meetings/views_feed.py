@@ -1,15 +1,97 @@
-"""Calendar: the personal feed and .ics downloads. Being written."""
+"""Calendar: the personal feed (a secret URL that calendar apps fetch without logging in), its settings
+page, and the .ics download of one meeting."""
 
-from django.http import Http404
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from meetings import ics, selectors
+from meetings.models import CalendarFeed, new_feed_token
+
+FEED_PAST = dt.timedelta(days=60)
+FEED_AHEAD = dt.timedelta(days=365)
+FEED_LIMIT = 500
+CALENDAR_CONTENT_TYPE = "text/calendar; charset=utf-8"
 
 
-def calendar_settings(request):
-    raise Http404
+def feed_url(feed: CalendarFeed) -> str:
+    return settings.SITE_URL + reverse("meetings:feed", args=[feed.token])
 
 
-def calendar_feed(request, token: str):
-    raise Http404
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def calendar_settings(request: HttpRequest) -> HttpResponse:
+    """The person's feed address with instructions; POST makes a new address (the old one stops)."""
+    feed, _created = CalendarFeed.objects.get_or_create(user=request.user)
+    if request.method == "POST":
+        feed.token = new_feed_token()
+        feed.save(update_fields=["token", "created_at"])
+        messages.success(
+            request,
+            _(
+                "Your calendar has a new address. The old address no longer works: add the new one to your "
+                "calendar app."
+            ),
+        )
+        return redirect("meetings:calendar")
+    url = feed_url(feed)
+    return render(
+        request,
+        "meetings/calendar_settings.html",
+        {"feed_url": url, "webcal_url": "webcal://" + url.split("://", 1)[1]},
+    )
 
 
-def meeting_ics_download(request, pk: int):
-    raise Http404
+@require_safe
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The feed itself. No login (calendar apps cannot log in): the secret token is the key. What it
+    shows is what its owner may see today; an unknown token or a deactivated owner answers 404."""
+    feed = CalendarFeed.objects.select_related("user").filter(token=token, user__is_active=True).first()
+    if feed is None:
+        raise Http404
+    now = timezone.now()
+    meetings = (
+        selectors.meetings_visible_to(feed.user)
+        .filter(starts_at__gte=now - FEED_PAST, starts_at__lte=now + FEED_AHEAD)
+        .select_related("school")
+        .order_by("starts_at", "pk")[:FEED_LIMIT]
+    )
+    with translation.override("nl"):
+        name = _("KPA meetings")
+    response = HttpResponse(
+        ics.feed_calendar(meetings, name=name, base_url=settings.SITE_URL),
+        content_type=CALENDAR_CONTENT_TYPE,
+    )
+    response["Content-Disposition"] = 'inline; filename="kpa.ics"'
+    response["Cache-Control"] = "private, max-age=300"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@login_required
+@require_safe
+def meeting_ics_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """One meeting in scope as an .ics file to add to one's own calendar (METHOD:PUBLISH)."""
+    meeting = selectors.get_meeting_for_user(request.user, pk)
+    response = HttpResponse(
+        ics.meeting_calendar(
+            meeting,
+            method="PUBLISH",
+            attendees=[],
+            organizer_email=ics.organizer_email(),
+            url=ics.meeting_url(meeting),
+        ),
+        content_type=CALENDAR_CONTENT_TYPE,
+    )
+    response["Content-Disposition"] = f'attachment; filename="{ics.ics_filename(meeting)}"'
+    return response
