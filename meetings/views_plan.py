@@ -1,23 +1,250 @@
-"""Planning and following meetings. Being written."""
+"""Planning and following meetings: the list, planning one meeting or a series, the meeting page, moving
+and cancelling. Every write goes through meetings.services; every read starts from the user's scope."""
 
-from django.http import Http404
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods
+
+from kpa.access import can_edit_school, get_school_for_user, schools_visible_to
+from kpa.models import UserKind
+from meetings import selectors, services
+from meetings.forms_plan import MeetingPlanForm, MeetingUpdateForm, apply_service_error
+from meetings.models import Attendance, Meeting, MeetingStatus
+from partners.models import PARTNER_ROLES, Assignment, Role
+
+UPCOMING_PER_PAGE = 50
+RECENT_PAST = 5
+SERIES_MAX = 60  # as in services.meeting_series_schedule
+# The IB-er first, then the kernpartners in their usual order, then the school leader.
+ROLE_ORDER = {role: n for n, role in enumerate([Role.IB, *PARTNER_ROLES, Role.SCHOOLLEIDER])}
 
 
-def meeting_list(request):
-    raise Http404
+def role_label(role: str) -> str:
+    return str(Role(role).label) if role in Role.values else role
 
 
-def meeting_plan(request, school_pk: int):
-    raise Http404
+@login_required
+@require_GET
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    """The user's upcoming meetings across their schools, the next one first, and the last few held."""
+    user = request.user
+    now = timezone.now()
+    visible = selectors.meetings_visible_to(user).select_related("school")
+    upcoming = visible.filter(status=MeetingStatus.PLANNED, starts_at__gte=now).order_by("starts_at", "pk")
+    page = Paginator(upcoming, UPCOMING_PER_PAGE).get_page(request.GET.get("page"))
+    recent = list(
+        visible.filter(starts_at__lt=now)
+        .exclude(status=MeetingStatus.CANCELLED)
+        .order_by("-starts_at", "-pk")[:RECENT_PAST]
+    )
+    # The schools where this person is the IB-er today: a "Plan a KPO" link each. Admins, who may plan
+    # everywhere, plan from the school page instead of a list of every school in the country.
+    plannable = []
+    if user.kind != UserKind.ADMIN:
+        is_ib = Assignment.objects.active().filter(person_id=user.pk, school_id=OuterRef("pk"), role=Role.IB)
+        plannable = list(schools_visible_to(user).filter(Exists(is_ib)).order_by("name", "pk"))
+    return render(
+        request,
+        "meetings/meeting_list.html",
+        {"page": page, "recent": recent, "plannable": plannable},
+    )
 
 
-def meeting_detail(request, pk: int):
-    raise Http404
+def _editable_school(request: HttpRequest, school_pk: int):
+    school = get_school_for_user(request.user, school_pk)
+    if not can_edit_school(request.user, school):
+        raise PermissionDenied
+    return school
 
 
-def meeting_update(request, pk: int):
-    raise Http404
+def _editable_meeting(request: HttpRequest, pk: int) -> Meeting:
+    meeting = selectors.get_meeting_for_user(request.user, pk)
+    if not can_edit_school(request.user, meeting.school):
+        raise PermissionDenied
+    return meeting
 
 
-def meeting_cancel(request, pk: int):
-    raise Http404
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_plan(request: HttpRequest, school_pk: int) -> HttpResponse:
+    """Plan one meeting, or a series: a series is shown as a preview first (the dates it plans and the
+    dates it skips for school holidays) and is only saved once confirmed."""
+    school = _editable_school(request, school_pk)
+    form = MeetingPlanForm(request.POST or None)
+    context = {"school": school, "form": form}
+    if request.method != "POST" or not form.is_valid() or "edit" in request.POST:
+        return render(request, "meetings/meeting_plan.html", context)
+    data = form.cleaned_data
+    if not data["repeat"]:
+        try:
+            meeting = services.meeting_schedule(
+                school=school,
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                location=data["location"],
+                online_url=data["online_url"],
+                created_by=request.user,
+            )
+        except ValidationError as error:
+            apply_service_error(form, error)
+            return render(request, "meetings/meeting_plan.html", context)
+        messages.success(request, _("The meeting is planned and the team is invited."))
+        return redirect("meetings:detail", pk=meeting.pk)
+
+    series_args = {
+        "first": data["starts_at"],
+        "until": data["until"],
+        "interval_weeks": data["interval_weeks"],
+    }
+    if "confirm" not in request.POST:
+        try:
+            planned, skipped = services.series_dates(**series_args, region=school.holiday_region)
+        except ValidationError as error:
+            apply_service_error(form, error)
+            return render(request, "meetings/meeting_plan.html", context)
+        # The same limits meeting_series_schedule holds, so a preview never promises what cannot be saved.
+        if not planned:
+            form.add_error("until", _("No meeting falls in this period outside the school holidays."))
+        elif len(planned) > SERIES_MAX:
+            form.add_error("until", _("A series has at most 60 meetings; choose a shorter period."))
+        if form.errors:
+            return render(request, "meetings/meeting_plan.html", context)
+        context |= {
+            "preview": True,
+            "planned": planned,
+            "skipped": skipped,
+            "duration_minutes": int((data["ends_at"] - data["starts_at"]).total_seconds() // 60),
+        }
+        return render(request, "meetings/meeting_plan.html", context)
+    try:
+        result = services.meeting_series_schedule(
+            school=school,
+            first_starts_at=series_args["first"],
+            duration=data["ends_at"] - data["starts_at"],
+            interval_weeks=series_args["interval_weeks"],
+            until=series_args["until"],
+            location=data["location"],
+            online_url=data["online_url"],
+            created_by=request.user,
+        )
+    except ValidationError as error:
+        apply_service_error(form, error)
+        return render(request, "meetings/meeting_plan.html", context)
+    n_planned, n_skipped = len(result.meetings), len(result.skipped)
+    text = ngettext(
+        "One meeting is planned and the team is invited.",
+        "%(count)s meetings are planned and the team is invited.",
+        n_planned,
+    ) % {"count": n_planned}
+    if n_skipped:
+        text += " " + ngettext(
+            "%(count)s date was skipped for a school holiday.",
+            "%(count)s dates were skipped for a school holiday.",
+            n_skipped,
+        ) % {"count": n_skipped}
+    messages.success(request, text)
+    return redirect("meetings:detail", pk=result.meetings[0].pk)
+
+
+@login_required
+@require_GET
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Time and place, who is invited, the agenda with what is carried over, and the log once there."""
+    meeting = selectors.get_meeting_for_user(request.user, pk)
+    invitees = sorted(
+        meeting.invitees.select_related("person", "person__organisation"),
+        key=lambda i: (ROLE_ORDER.get(i.role, len(ROLE_ORDER)), i.person.last_name, i.person.first_name),
+    )
+    for invitee in invitees:
+        invitee.role_label = role_label(invitee.role)
+    agenda = list(meeting.agenda_items.all())
+    carried_agreements, carried_questions = selectors.carried_items(meeting)
+    # An item the log already put on this agenda is not listed a second time.
+    on_agenda_agreements = {item.carried_agreement_id for item in agenda}
+    on_agenda_questions = {item.carried_question_id for item in agenda}
+    can_edit = can_edit_school(request.user, meeting.school)
+    context = {
+        "meeting": meeting,
+        "school": meeting.school,
+        "invitees": invitees,
+        "agenda": agenda,
+        "carried_agreements": [a for a in carried_agreements if a.pk not in on_agenda_agreements],
+        "carried_questions": [q for q in carried_questions if q.pk not in on_agenda_questions],
+        "casework": list(meeting.casework_counts.order_by("theme")),
+        "questions": list(meeting.collective_questions.all()),
+        "agreements": list(meeting.agreements.select_related("owner", "action_line")),
+        "can_edit": can_edit,
+        "is_planned": meeting.status == MeetingStatus.PLANNED,
+        "is_cancelled": meeting.status == MeetingStatus.CANCELLED,
+        "has_started": meeting.starts_at <= timezone.now(),
+        "today": timezone.localdate(),
+    }
+    context["has_log"] = bool(
+        meeting.is_logged
+        or meeting.minutes
+        or context["casework"]
+        or context["questions"]
+        or context["agreements"]
+        or any(i.attendance != Attendance.UNKNOWN for i in invitees)
+    )
+    return render(request, "meetings/meeting_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_update(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move a meeting or change its place or link; the invitees get the update by mail."""
+    meeting = _editable_meeting(request, pk)
+    if meeting.status == MeetingStatus.CANCELLED:
+        messages.error(request, _("This meeting is cancelled, so it can no longer be changed."))
+        return redirect("meetings:detail", pk=meeting.pk)
+    form = MeetingUpdateForm(request.POST or None, meeting=meeting)
+    context = {"meeting": meeting, "school": meeting.school, "form": form}
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        sequence = meeting.sequence
+        try:
+            meeting = services.meeting_update(
+                meeting=meeting,
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                location=data["location"],
+                online_url=data["online_url"],
+            )
+        except ValidationError as error:
+            apply_service_error(form, error)
+            return render(request, "meetings/meeting_update.html", context)
+        if meeting.sequence == sequence:
+            messages.info(request, _("Nothing was changed."))
+        else:
+            messages.success(request, _("The meeting is changed and the invitees get the update."))
+        return redirect("meetings:detail", pk=meeting.pk)
+    return render(request, "meetings/meeting_update.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask first (GET), then cancel (POST); the invitees get the cancellation by mail."""
+    meeting = _editable_meeting(request, pk)
+    if meeting.status != MeetingStatus.PLANNED:
+        if meeting.status == MeetingStatus.CANCELLED:
+            messages.error(request, _("This meeting is already cancelled."))
+        else:
+            messages.error(request, _("This meeting has been held, so it can no longer be cancelled."))
+        return redirect("meetings:detail", pk=meeting.pk)
+    if request.method == "POST":
+        services.meeting_cancel(meeting=meeting)
+        messages.success(request, _("The meeting is cancelled and the invitees are told."))
+        return redirect("meetings:detail", pk=meeting.pk)
+    return render(request, "meetings/meeting_cancel.html", {"meeting": meeting, "school": meeting.school})

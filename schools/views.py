@@ -48,13 +48,39 @@ def school_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def school_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The school's team today, its next meetings and KPO history, and its open agreements."""
+    from kpa.access import can_edit_school
+    from meetings.models import Agreement, Meeting, MeetingStatus
+
     school = get_school_for_user(request.user, pk)
     row = roster_rows([school])[0]
     contacts = vacancy_contacts([school])[school.pk]
+    now = timezone.now()
+    meetings = Meeting.objects.filter(school=school)
+    upcoming = list(
+        meetings.filter(status=MeetingStatus.PLANNED, starts_at__gte=now).order_by("starts_at", "pk")[:5]
+    )
+    history = list(meetings.filter(starts_at__lt=now).order_by("-starts_at", "-pk")[:10])
+    open_agreements = list(
+        Agreement.objects.open()
+        .filter(school=school)
+        .select_related("owner", "meeting")
+        .order_by("due_date", "pk")
+    )
     return render(
         request,
         "schools/school_detail.html",
-        {"school": school, "row": row, "team": row.team, "contacts": contacts},
+        {
+            "school": school,
+            "row": row,
+            "team": row.team,
+            "contacts": contacts,
+            "upcoming_meetings": upcoming,
+            "meeting_history": history,
+            "open_agreements": open_agreements,
+            "today": timezone.localdate(),
+            "can_plan": can_edit_school(request.user, school),
+        },
     )
 
 

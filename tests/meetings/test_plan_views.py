@@ -1,0 +1,568 @@
+"""Planning screens: the meeting list, planning one meeting or a series, the meeting page, moving and
+cancelling, and the KPO history on the school page. The owner is `ib` (IB-er of `school`), the colleague
+`partner` (reads, may not plan), the outsider `outsider` (another school: sees nothing)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+import time_machine
+from django.contrib.messages import constants as message_levels
+from django.urls import reverse
+from django.utils import timezone
+
+from meetings import services
+from meetings.models import (
+    AgendaTemplate,
+    Attendance,
+    CaseworkTheme,
+    Meeting,
+    MeetingStatus,
+    Notification,
+    NotificationKind,
+)
+from partners.models import Role
+from schools.models import SchoolHoliday
+from tests.factories import AssignmentFactory, SchoolFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+NOW = "2026-09-01 10:00 +02:00"  # a Tuesday, early in the school year 2026-2027
+
+
+@pytest.fixture(autouse=True)
+def _pinned_now():
+    """Every test runs on 1 September 2026, so dates in the future stay in the future."""
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def local(year, month, day, hour=9, minute=0) -> dt.datetime:
+    return timezone.make_aware(dt.datetime(year, month, day, hour, minute))  # noqa: DTZ001
+
+
+def plan_data(**overrides) -> dict[str, str]:
+    data = {
+        "date": "2026-09-15",
+        "start_time": "09:00",
+        "end_time": "",
+        "location": "Teamkamer",
+        "online_url": "",
+        "interval_weeks": "6",
+        "until": "2027-07-17",
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def plan(client, school, **overrides):
+    return client.post(reverse("meetings:plan", args=[school.pk]), plan_data(**overrides))
+
+
+def planned_meeting(school, **kwargs) -> Meeting:
+    defaults = {"starts_at": local(2026, 9, 22), "ends_at": local(2026, 9, 22, 10, 30), "location": "Aula"}
+    return services.meeting_schedule(school=school, **{**defaults, **kwargs})
+
+
+def message_levels_of(response) -> list[int]:
+    return [m.level for m in response.context["messages"]] if response.context else []
+
+
+# --- planning one meeting
+
+
+def test_it_plans_one_meeting_and_invites_the_team_of_today(
+    client, school, ib, partner, django_capture_on_commit_callbacks
+):
+    AgendaTemplate.objects.create(gemeente=school.gemeente, items="Opening\nCasuïstiekronde\nAfspraken")
+    former = UserFactory()
+    AssignmentFactory(
+        person=former,
+        school=school,
+        role=Role.JGZ,
+        start_date=dt.date(2025, 1, 1),
+        end_date=dt.date(2026, 8, 31),
+    )
+    client.force_login(ib)
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = plan(client, school, online_url="https://meet.example.org/kpo")
+
+    meeting = Meeting.objects.get(school=school)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("meetings:detail", args=[meeting.pk])
+    assert callbacks, "the mails are only kicked off once the transaction commits"
+    assert timezone.localtime(meeting.starts_at) == local(2026, 9, 15, 9, 0)
+    assert meeting.ends_at - meeting.starts_at == dt.timedelta(minutes=90)  # the default length
+    assert (meeting.location, meeting.online_url, meeting.status) == (
+        "Teamkamer",
+        "https://meet.example.org/kpo",
+        MeetingStatus.PLANNED,
+    )
+    assert meeting.created_by == ib
+    invited = {(i.person, i.role) for i in meeting.invitees.all()}
+    assert invited == {(ib, Role.IB), (partner, Role.BUURTTEAM)}  # not the one who left yesterday
+    assert [i.title for i in meeting.agenda_items.order_by("position")] == [
+        "Opening",
+        "Casuïstiekronde",
+        "Afspraken",
+    ]
+    invitations = Notification.objects.filter(meeting=meeting, kind=NotificationKind.INVITATION)
+    assert {n.recipient for n in invitations} == {ib, partner}
+    assert all(n.sent_at is None for n in invitations)  # queued; sending is the sweep's job
+
+    body = client.get(response["Location"]).content.decode()
+    assert "09:00–10:30" in body
+    assert "Casuïstiekronde" in body
+    assert partner.get_full_name() in body
+
+
+def test_it_takes_the_times_as_amsterdam_time(client, school, ib):
+    client.force_login(ib)
+    plan(client, school, date="2026-12-01", start_time="14:00", end_time="15:15")
+    meeting = Meeting.objects.get()
+    assert meeting.starts_at == dt.datetime(2026, 12, 1, 13, 0, tzinfo=dt.UTC)  # CET is UTC+1
+    assert meeting.ends_at == dt.datetime(2026, 12, 1, 14, 15, tzinfo=dt.UTC)
+
+
+def test_it_offers_every_six_weeks_until_the_end_of_the_school_year(client, school, ib):
+    client.force_login(ib)
+    form = client.get(reverse("meetings:plan", args=[school.pk])).context["form"]
+    assert form["interval_weeks"].value() == 6
+    assert form["until"].value() == dt.date(2027, 7, 17)
+    assert not form["repeat"].value()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"start_time": "10:00", "end_time": "09:30"}, "end_time"),
+        ({"start_time": "10:00", "end_time": "10:00"}, "end_time"),
+        ({"date": "2026-08-31"}, "date"),
+        ({"date": "2026-09-01", "start_time": "09:59"}, "date"),
+        ({"date": "31-31-2026"}, "date"),
+        ({"start_time": "25:00"}, "start_time"),
+        ({"online_url": "niet zomaar een link"}, "online_url"),
+        ({"online_url": "javascript:alert(1)"}, "online_url"),
+        ({"location": "Lokaal 3 (voor 123456782)"}, "location"),
+        ({"location": "", "online_url": ""}, "location"),
+        ({"repeat": "on", "until": "2026-09-01"}, "until"),
+        ({"repeat": "on", "until": ""}, "until"),
+        ({"repeat": "on", "interval_weeks": "0"}, "interval_weeks"),
+        ({"repeat": "on", "interval_weeks": "x"}, "interval_weeks"),
+        ({"repeat": "on", "confirm": "1", "interval_weeks": "1", "until": "2028-07-17"}, "until"),
+    ],
+)
+def test_it_refuses_bad_plan_input_and_keeps_what_was_typed(client, school, ib, overrides, field):
+    client.force_login(ib)
+    response = plan(client, school, **overrides)
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert field in form.errors, form.errors
+    assert not response.context.get("preview")
+    assert not Meeting.objects.exists()
+    assert not Notification.objects.exists()
+    for name, typed in plan_data(**overrides).items():
+        if name in form.fields and name != "repeat":
+            assert str(form[name].value()) == typed
+    body = response.content.decode()
+    assert "is-invalid" in body
+
+
+def test_it_says_in_dutch_that_a_place_looks_like_a_bsn(client, school, ib):
+    client.force_login(ib)
+    response = plan(client, school, location="Lokaal 3 (voor 123456782)")
+    assert "lijkt op een BSN" in response.content.decode()
+    assert 'value="Lokaal 3 (voor 123456782)"' in response.content.decode()
+
+
+# --- a series
+
+
+@pytest.fixture
+def autumn_holiday(school):
+    school.holiday_region = "midden"
+    school.save()
+    SchoolHoliday.objects.create(
+        region="midden",
+        name="Herfstvakantie",
+        start_date=dt.date(2026, 10, 17),
+        end_date=dt.date(2026, 10, 25),
+    )
+    # Another region's holiday skips nothing here.
+    SchoolHoliday.objects.create(
+        region="noord", name="Herfstvakantie", start_date=dt.date(2026, 10, 31), end_date=dt.date(2026, 11, 8)
+    )
+
+
+SERIES = {"repeat": "on", "date": "2026-09-07", "interval_weeks": "2", "until": "2026-11-30"}
+
+
+def test_it_previews_a_series_and_plans_exactly_what_it_showed(
+    client, school, ib, partner, autumn_holiday, django_capture_on_commit_callbacks
+):
+    client.force_login(ib)
+    preview = plan(client, school, **SERIES)
+
+    assert preview.status_code == 200
+    assert preview.context["preview"]
+    assert not Meeting.objects.exists()  # a preview saves nothing
+    shown = list(preview.context["planned"])
+    assert [timezone.localtime(m).date() for m in shown] == [
+        dt.date(2026, 9, 7),
+        dt.date(2026, 9, 21),
+        dt.date(2026, 10, 5),
+        dt.date(2026, 11, 2),
+        dt.date(2026, 11, 16),
+        dt.date(2026, 11, 30),
+    ]
+    assert [timezone.localtime(m).date() for m in preview.context["skipped"]] == [dt.date(2026, 10, 19)]
+    body = preview.content.decode()
+    assert "maandag 19 oktober 2026" in body  # the skipped date is shown
+    assert 'name="confirm"' in body
+
+    # Confirm with what the preview carries in its hidden fields, as the browser would.
+    carried = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', body))
+    assert carried["location"] == "Teamkamer"
+    assert carried["until"] == "2026-11-30"
+    with django_capture_on_commit_callbacks(execute=True):
+        confirmed = client.post(reverse("meetings:plan", args=[school.pk]), {**carried, "confirm": "1"})
+
+    meetings = list(Meeting.objects.order_by("starts_at"))
+    assert confirmed.status_code == 302
+    assert confirmed["Location"] == reverse("meetings:detail", args=[meetings[0].pk])
+    assert [m.starts_at for m in meetings] == shown
+    assert len({m.series_id for m in meetings}) == 1
+    assert meetings[0].series.interval_weeks == 2
+    assert all(m.ends_at - m.starts_at == dt.timedelta(minutes=90) for m in meetings)
+    assert Notification.objects.filter(kind=NotificationKind.INVITATION).count() == 2 * len(shown)
+
+
+def test_it_goes_back_from_the_preview_to_the_form_with_everything_kept(client, school, ib, autumn_holiday):
+    client.force_login(ib)
+    response = plan(client, school, **SERIES, location="Lokaal 12", edit="1")
+    assert not response.context.get("preview")
+    assert response.context["form"]["location"].value() == "Lokaal 12"
+    assert response.context["form"]["until"].value() == "2026-11-30"
+    assert not Meeting.objects.exists()
+
+
+def test_it_keeps_nine_oclock_local_across_the_october_clock_change(client, school, ib):
+    client.force_login(ib)
+    series = {"repeat": "on", "date": "2026-10-19", "interval_weeks": "1", "until": "2026-11-02"}
+    preview = plan(client, school, **series)
+    assert [timezone.localtime(m).hour for m in preview.context["planned"]] == [9, 9, 9]
+
+    plan(client, school, **series, confirm="1")
+
+    meetings = list(Meeting.objects.order_by("starts_at"))
+    assert [timezone.localtime(m.starts_at).strftime("%Y-%m-%d %H:%M") for m in meetings] == [
+        "2026-10-19 09:00",
+        "2026-10-26 09:00",
+        "2026-11-02 09:00",
+    ]
+    # Summer time (UTC+2) before 25 October, winter time (UTC+1) after.
+    assert [m.starts_at.astimezone(dt.UTC).hour for m in meetings] == [7, 8, 8]
+    assert [timezone.localtime(m.ends_at).strftime("%H:%M") for m in meetings] == ["10:30"] * 3
+
+
+# --- the meeting page
+
+
+def test_it_shows_the_agenda_with_what_is_carried_over_and_the_log(client, school, ib, partner):
+    earlier = planned_meeting(school, starts_at=local(2026, 9, 8), ends_at=local(2026, 9, 8, 10))
+    invitee = earlier.invitees.get(person=partner)
+    services.meeting_log_save(
+        meeting=earlier,
+        attendance={invitee.pk: (Attendance.REPLACED, "Collega Lokalis")},
+        minutes="Goed overleg.",
+        casework={CaseworkTheme.BEHAVIOUR: 3},
+        new_questions=["Hoe gaan we om met pesten op het plein?"],
+        new_agreements=[services.AgreementInput("Ouderavond voorbereiden", partner, dt.date(2026, 10, 1))],
+        complete=True,
+    )
+    later = planned_meeting(school)
+    client.force_login(partner)
+
+    body = client.get(reverse("meetings:detail", args=[later.pk])).content.decode()
+    assert "Ouderavond voorbereiden" in body  # an open agreement of an earlier meeting comes back
+    assert "Hoe gaan we om met pesten op het plein?" in body  # and an unanswered collective question
+    assert reverse("meetings:ics", args=[later.pk]) in body
+    assert reverse("meetings:update", args=[later.pk]) not in body  # the partner reads, does not plan
+    assert reverse("meetings:log", args=[later.pk]) not in body
+
+    body = client.get(reverse("meetings:detail", args=[earlier.pk])).content.decode()
+    assert "Goed overleg." in body
+    assert "Collega Lokalis" in body
+    assert str(CaseworkTheme.BEHAVIOUR.label) in body
+
+    client.force_login(ib)
+    body = client.get(reverse("meetings:detail", args=[later.pk])).content.decode()
+    for name in ("meetings:update", "meetings:cancel", "meetings:log"):
+        assert reverse(name, args=[later.pk]) in body
+
+
+# --- moving and cancelling
+
+
+def test_it_moves_a_meeting_and_raises_the_sequence(
+    client, school, ib, partner, django_capture_on_commit_callbacks
+):
+    meeting = planned_meeting(school)
+    client.force_login(ib)
+    form = client.get(reverse("meetings:update", args=[meeting.pk])).context["form"]
+    assert form["start_time"].value().strftime("%H:%M") == "09:00"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("meetings:update", args=[meeting.pk]),
+            {
+                "date": "2026-09-29",
+                "start_time": "13:00",
+                "end_time": "14:00",
+                "location": "Aula",
+                "online_url": "https://meet.example.org/x",
+            },
+        )
+
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.sequence == 1
+    assert timezone.localtime(meeting.starts_at) == local(2026, 9, 29, 13)
+    assert timezone.localtime(meeting.ends_at) == local(2026, 9, 29, 14)
+    assert meeting.online_url == "https://meet.example.org/x"
+    updates = Notification.objects.filter(meeting=meeting, kind=NotificationKind.UPDATE)
+    assert {n.recipient for n in updates} == {ib, partner}
+
+
+def test_it_changes_nothing_when_nothing_was_changed(client, school, ib):
+    meeting = planned_meeting(school, starts_at=local(2026, 9, 22, 9) + dt.timedelta(seconds=17))
+    client.force_login(ib)
+    response = client.post(
+        reverse("meetings:update", args=[meeting.pk]),
+        {"date": "2026-09-22", "start_time": "09:00", "end_time": "10:30", "location": "Aula"},
+    )
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.sequence == 0
+    assert not Notification.objects.filter(kind=NotificationKind.UPDATE).exists()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"end_time": "08:00"}, "end_time"),
+        ({"date": "2026-08-25"}, "date"),
+        ({"online_url": "geen link"}, "online_url"),
+        ({"location": "Gesprek over 111222333"}, "location"),
+        ({"location": "", "online_url": ""}, "location"),
+    ],
+)
+def test_it_refuses_bad_update_input_and_keeps_what_was_typed(client, school, ib, overrides, field):
+    meeting = planned_meeting(school)
+    client.force_login(ib)
+    data = {"date": "2026-09-23", "start_time": "09:00", "end_time": "10:00", "location": "Aula", **overrides}
+    response = client.post(reverse("meetings:update", args=[meeting.pk]), data)
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert field in form.errors, form.errors
+    assert form["location"].value() == data["location"]
+    meeting.refresh_from_db()
+    assert meeting.sequence == 0
+    assert timezone.localtime(meeting.starts_at) == local(2026, 9, 22)
+
+
+def test_it_cancels_a_meeting_after_asking(client, school, ib, partner, django_capture_on_commit_callbacks):
+    meeting = planned_meeting(school)
+    client.force_login(ib)
+    page = client.get(reverse("meetings:cancel", args=[meeting.pk]))
+    assert page.status_code == 200
+    meeting.refresh_from_db()
+    assert meeting.status == MeetingStatus.PLANNED  # asking changes nothing
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("meetings:cancel", args=[meeting.pk]))
+
+    assert response["Location"] == reverse("meetings:detail", args=[meeting.pk])
+    meeting.refresh_from_db()
+    assert (meeting.status, meeting.sequence) == (MeetingStatus.CANCELLED, 1)
+    cancellations = Notification.objects.filter(meeting=meeting, kind=NotificationKind.CANCELLATION)
+    assert {n.recipient for n in cancellations} == {ib, partner}
+
+
+def test_it_refuses_to_change_or_cancel_a_cancelled_meeting(client, school, ib):
+    meeting = services.meeting_cancel(meeting=planned_meeting(school))
+    client.force_login(ib)
+    for name in ("meetings:update", "meetings:cancel"):
+        for method in (client.get, client.post):
+            response = method(reverse(name, args=[meeting.pk]), follow=True)
+            assert response.redirect_chain[-1][0] == reverse("meetings:detail", args=[meeting.pk])
+            assert message_levels_of(response) == [message_levels.ERROR]
+    client.post(
+        reverse("meetings:update", args=[meeting.pk]),
+        {"date": "2026-09-30", "start_time": "09:00", "location": "Aula"},
+    )
+    meeting.refresh_from_db()
+    assert meeting.sequence == 1  # the cancellation's, nothing more
+    assert timezone.localtime(meeting.starts_at) == local(2026, 9, 22)
+
+
+def test_it_refuses_to_cancel_a_meeting_that_was_held(client, school, ib):
+    meeting = planned_meeting(school)
+    services.meeting_log_save(
+        meeting=meeting,
+        attendance={},
+        minutes="",
+        casework={},
+        new_questions=[],
+        new_agreements=[],
+        complete=True,
+    )
+    client.force_login(ib)
+    response = client.post(reverse("meetings:cancel", args=[meeting.pk]))
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.status == MeetingStatus.HELD
+
+
+# --- who may do what
+
+
+def test_it_keeps_the_outsider_out(client, school, ib, outsider):
+    meeting = planned_meeting(school)
+    client.force_login(outsider)
+    for name, args in [
+        ("meetings:plan", [school.pk]),
+        ("meetings:detail", [meeting.pk]),
+        ("meetings:update", [meeting.pk]),
+        ("meetings:cancel", [meeting.pk]),
+    ]:
+        assert client.get(reverse(name, args=args)).status_code == 404
+        if name != "meetings:detail":
+            assert client.post(reverse(name, args=args), plan_data()).status_code == 404
+    body = client.get(reverse("meetings:list")).content.decode()
+    assert reverse("meetings:detail", args=[meeting.pk]) not in body
+    meeting.refresh_from_db()
+    assert meeting.status == MeetingStatus.PLANNED
+
+
+def test_it_lets_a_partner_read_but_not_plan(client, school, ib, partner):
+    meeting = planned_meeting(school)
+    client.force_login(partner)
+    assert client.get(reverse("meetings:detail", args=[meeting.pk])).status_code == 200
+    for name, args in [
+        ("meetings:plan", [school.pk]),
+        ("meetings:update", [meeting.pk]),
+        ("meetings:cancel", [meeting.pk]),
+    ]:
+        assert client.get(reverse(name, args=args)).status_code == 403
+        assert client.post(reverse(name, args=args), plan_data(date="2026-09-30")).status_code == 403
+    meeting.refresh_from_db()
+    assert (meeting.status, meeting.sequence, Meeting.objects.count()) == (MeetingStatus.PLANNED, 0, 1)
+
+
+def test_it_sends_anonymous_visitors_to_login(client, school, ib):
+    meeting = planned_meeting(school)
+    for name, args in [
+        ("meetings:list", []),
+        ("meetings:plan", [school.pk]),
+        ("meetings:detail", [meeting.pk]),
+        ("meetings:update", [meeting.pk]),
+        ("meetings:cancel", [meeting.pk]),
+    ]:
+        response = client.post(reverse(name, args=args)) if args else client.get(reverse(name))
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("account_login"))
+    meeting.refresh_from_db()
+    assert meeting.status == MeetingStatus.PLANNED
+
+
+# --- the list
+
+
+def test_it_lists_the_next_meeting_first_and_the_last_ones_held(client, school, other_school, ib, partner):
+    later = planned_meeting(school, starts_at=local(2026, 10, 6), ends_at=local(2026, 10, 6, 10))
+    sooner = planned_meeting(school, starts_at=local(2026, 9, 8), ends_at=local(2026, 9, 8, 10))
+    cancelled = services.meeting_cancel(
+        meeting=planned_meeting(school, starts_at=local(2026, 9, 3), ends_at=local(2026, 9, 3, 10))
+    )
+    with time_machine.travel("2026-06-01 10:00 +02:00", tick=False):
+        past = planned_meeting(school, starts_at=local(2026, 6, 10), ends_at=local(2026, 6, 10, 10))
+    elsewhere = planned_meeting(other_school)
+    client.force_login(ib)
+
+    response = client.get(reverse("meetings:list"))
+
+    assert list(response.context["page"]) == [sooner, later]
+    assert response.context["recent"] == [past]
+    body = response.content.decode()
+    assert body.index(reverse("meetings:detail", args=[sooner.pk])) < body.index(
+        reverse("meetings:detail", args=[later.pk])
+    )
+    assert reverse("meetings:detail", args=[cancelled.pk]) not in body
+    assert reverse("meetings:detail", args=[elsewhere.pk]) not in body
+    assert reverse("meetings:plan", args=[school.pk]) in body  # the IB-er plans from here
+
+    client.force_login(partner)
+    body = client.get(reverse("meetings:list")).content.decode()
+    assert reverse("meetings:detail", args=[sooner.pk]) in body
+    assert reverse("meetings:plan", args=[school.pk]) not in body
+
+
+@pytest.mark.parametrize("schools", [5, 50])
+def test_it_keeps_the_list_queries_flat(client, django_assert_max_num_queries, schools, wijk):
+    user = UserFactory(kind="school")
+    for n in range(schools):
+        school = SchoolFactory(wijk=wijk)
+        AssignmentFactory(person=user, school=school, role=Role.IB)
+        Meeting.objects.create(school=school, starts_at=local(2026, 9, 10) + dt.timedelta(days=n))
+        Meeting.objects.create(school=school, starts_at=local(2026, 8, 10) - dt.timedelta(days=n))
+    client.force_login(user)
+    client.get(reverse("meetings:list"))  # warm up: the first request of a session does one-off work
+    # session, user, count of upcoming meetings, page of upcoming meetings (with school), recent
+    # meetings (with school), the schools this IB-er may plan for, session save (savepoint, update,
+    # release)
+    with django_assert_max_num_queries(9):
+        response = client.get(reverse("meetings:list"))
+    assert response.status_code == 200
+    assert len(response.context["plannable"]) == schools
+    assert len(response.context["page"]) == min(schools, 50)
+
+
+# --- the school page
+
+
+def test_it_shows_the_kpo_history_and_open_agreements_on_the_school_page(client, school, ib, partner):
+    with time_machine.travel("2026-06-01 10:00 +02:00", tick=False):
+        logged = planned_meeting(school, starts_at=local(2026, 6, 3), ends_at=local(2026, 6, 3, 10))
+        not_logged = planned_meeting(school, starts_at=local(2026, 6, 17), ends_at=local(2026, 6, 17, 10))
+    services.meeting_log_save(
+        meeting=logged,
+        attendance={},
+        minutes="",
+        casework={},
+        new_questions=[],
+        new_agreements=[
+            services.AgreementInput("Zorgroute op papier zetten", ib, dt.date(2026, 8, 1)),
+            services.AgreementInput("Al gedaan", ib, dt.date(2026, 8, 1)),
+        ],
+        complete=True,
+    )
+    services.agreement_complete(agreement=logged.agreements.get(description="Al gedaan"))
+    upcoming = planned_meeting(school)
+    client.force_login(partner)
+
+    response = client.get(reverse("schools:detail", args=[school.pk]))
+
+    assert response.context["meeting_history"] == [not_logged, logged]
+    assert response.context["upcoming_meetings"] == [upcoming]
+    assert [a.description for a in response.context["open_agreements"]] == ["Zorgroute op papier zetten"]
+    body = response.content.decode()
+    assert reverse("meetings:detail", args=[logged.pk]) in body
+    assert reverse("meetings:plan", args=[school.pk]) not in body  # a partner does not plan
+
+    client.force_login(ib)
+    body = client.get(reverse("schools:detail", args=[school.pk])).content.decode()
+    assert reverse("meetings:plan", args=[school.pk]) in body
