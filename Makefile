@@ -9,12 +9,13 @@ MANAGE := $(UV) run --frozen python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run serve test test-services lint format messages check-deploy clean help
+.PHONY: install run serve test test-services lint format messages check-deploy clean help bench
 
 help:
 	@echo "make run    - install, migrate, load demo data, serve KPA with its Celery worker and beat"
 	@echo "make test   - the whole test suite on the embedded defaults (no services needed)"
 	@echo "make lint   - ruff, format check, pending migrations, deploy check"
+	@echo "make bench  - one beat run of the reminder jobs over 10,000 meetings (throwaway database)"
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -35,6 +36,10 @@ run: install
 
 test: install
 	$(UV) run --frozen pytest $(PYTEST_ARGS)
+
+# SQLite in var/bench/ by default; with DATABASE_URL=postgres://… a <name>_bench database is made and dropped.
+bench: install
+	$(UV) run --frozen python -m benchmarks.reminders $(BENCH_ARGS)
 
 lint: install
 	$(UV) run --frozen ruff check .

@@ -117,6 +117,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL;",
         "transaction_mode": "IMMEDIATE",
     }
+    # The test database as a file, so a Celery worker process started by a test can use it too.
+    DATABASES["default"]["TEST"]["NAME"] = env.str(
+        "KPA_TEST_SQLITE", default=str(VAR_DIR / "test-kpa.sqlite3")
+    )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -287,6 +291,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
+    # An unreachable Redis host (rather than a refused port) costs at most 2 seconds, not a hang.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
+    CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
 else:
     # No server needed: kombu's filesystem transport, folders under var/ (the tests use their own).
     _broker_dir = VAR_DIR / ("test-broker" if TESTING else "broker")
@@ -299,14 +306,33 @@ else:
         "store_processed": False,
     }
     CELERY_RESULT_BACKEND = f"file://{_broker_dir / 'results'}"
+# Publishing gives up at once when the broker cannot be reached: saving a meeting still works (the mails
+# it queued are rows in the database and the next sweep sends them). This is the publisher's connection
+# only (kombu's default channel); a worker keeps reconnecting until the broker is back.
+CELERY_BROKER_TRANSPORT_OPTIONS["max_retries"] = 0
+CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_RESULT_EXPIRES = 3600
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+# One beat process, schedule in code. Everything due lives in the database as Notification rows; the
+# sweep plans what has come due and sends it. A sweep that waited longer than a minute in the queue
+# (worker down) expires: the next one does the same work.
+CELERY_BEAT_SCHEDULE: dict = {
+    "meetings-sweep": {
+        "task": "meetings.sweep",
+        "schedule": timedelta(minutes=1),
+        "options": {"expires": 55},
+    },
+}
+# Invitees get a reminder this many days before a meeting, at the meeting's Amsterdam wall-clock time.
+KPA_REMINDER_DAYS = tuple(sorted({int(d) for d in env.list("KPA_REMINDER_DAYS", default=["7", "1"])})[::-1])
+if not KPA_REMINDER_DAYS or KPA_REMINDER_DAYS[-1] < 1:
+    raise environ.ImproperlyConfigured("KPA_REMINDER_DAYS must be whole days of at least 1, e.g. 7,1.")
 
 # --- Logging ----------------------------------------------------------------------------------------
 LOGGING = {

@@ -1,0 +1,1 @@
+"""Benchmarks: scripts that build a throwaway database and time one job (`make bench`)."""

@@ -1,0 +1,342 @@
+"""Reminders through the real moving parts: a Celery worker process takes the sweep from the broker
+(Redis in CI's second pass, the filesystem broker under `make test`), reads the test database and sends
+through an SMTP server this test starts (aiosmtpd). The fault test: the worker is killed (SIGKILL) in
+the middle of a sweep, another one takes over, and every due reminder arrives exactly once. And two
+senders at once (SKIP LOCKED on PostgreSQL, the write lock in turn on SQLite) send each mail once.
+
+These tests commit (the worker reads what they wrote), so the database is flushed after each; the
+module puts back what the migrations had put in (the action lines), for the tests after it and for the
+next run with --reuse-db."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import email
+import email.policy
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.conf import settings
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
+from django.core import mail, serializers
+from django.core.mail.backends.locmem import EmailBackend
+from django.db import connection, transaction
+from django.utils import timezone
+
+from kpa.celery import app
+from meetings import notifications, reminders, services
+from meetings.models import Meeting, Notification
+from meetings.tasks import sweep_task
+from tests.factories import AssignmentFactory, UserFactory
+
+BASE_DIR = Path(settings.BASE_DIR)
+REQUIRE_SERVICES = os.environ.get("KPA_REQUIRE_SERVICES") == "1"
+WAIT = 90  # seconds: a worker process starts in a few; CI machines can be slow
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _keep_migration_data(django_db_setup, django_db_blocker):
+    """A transactional test ends with a flush, which also empties what data migrations seeded: save it
+    before the first test of this module and put it back after the last. (Content types and permissions
+    the flush makes again itself.)"""
+    with django_db_blocker.unblock():
+        saved = connection.creation.serialize_db_to_string()
+    yield
+    remade_by_flush = (ContentType, Permission)
+    with django_db_blocker.unblock(), transaction.atomic(), connection.constraint_checks_disabled():
+        for stored in serializers.deserialize("json", saved):
+            if not isinstance(stored.object, remade_by_flush):
+                stored.save()
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps (recipient, subject) of every message it accepted. It can wait
+    `rcpt_delay` seconds before accepting each recipient (a slow server), and tell the test when the
+    n-th message has reached that point (`reached`), before it has sent its data."""
+
+    def __init__(self, *, rcpt_delay: float = 0.0, signal_at: int | None = None):
+        self.rcpt_delay, self.signal_at = rcpt_delay, signal_at
+        self.reached = threading.Event()
+        self.accepted: list[tuple[str, str]] = []
+        self._rcpts = 0
+        self._lock = threading.Lock()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        with self._lock:
+            self._rcpts += 1
+            if self._rcpts == self.signal_at:
+                self.reached.set()
+        if self.rcpt_delay:
+            await asyncio.sleep(self.rcpt_delay)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self._lock:
+            self.accepted.extend((rcpt, str(message["Subject"])) for rcpt in envelope.rcpt_tos)
+        return "250 Message accepted for delivery"
+
+    def per_recipient(self) -> Counter:
+        with self._lock:
+            return Counter(rcpt for rcpt, _subject in self.accepted)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def smtp_server(inbox: Inbox):
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), ready_timeout=10)
+    controller.start()
+    try:
+        yield controller
+    finally:
+        controller.stop()
+
+
+def worker_database_url() -> str:
+    """The test database, as a URL for the worker's DATABASE_URL."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        name = str(db["NAME"])
+        assert name.startswith("/") and "mode=memory" not in name, (
+            "The worker needs the SQLite test database as a file: "
+            'set DATABASES["default"]["TEST"]["NAME"] in kpa/settings.py.'
+        )
+        return f"sqlite:///{name}"
+    assert connection.vendor == "postgresql", connection.vendor
+    auth = ""
+    if db["USER"]:
+        auth = quote(db["USER"], safe="") + (f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else "")
+        auth += "@"
+    return f"postgres://{auth}{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+class Workers:
+    """Celery worker processes on a queue of their own (so no other worker on this broker takes the
+    test's tasks), each with its own log file."""
+
+    def __init__(self, tmp_path: Path, smtp_port: int):
+        self.tmp_path = tmp_path
+        self.queue = f"test-reminders-{uuid.uuid4().hex[:12]}"
+        self.env = {
+            **os.environ,
+            "KPA_TESTING": "1",
+            "DATABASE_URL": worker_database_url(),
+            "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
+            "EMAIL_TIMEOUT": "10",
+        }
+        self.processes: list[subprocess.Popen] = []
+        self.logs: list[Path] = []
+
+    def start(self) -> subprocess.Popen:
+        log_path = self.tmp_path / f"worker-{len(self.processes)}.log"
+        with log_path.open("w") as log:
+            process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "kpa",
+                    "worker",
+                    "--pool=solo",
+                    "--loglevel=INFO",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--without-heartbeat",
+                    "--queues",
+                    self.queue,
+                    "--hostname",
+                    f"{self.queue}-{len(self.processes)}@%h",
+                ],
+                cwd=BASE_DIR,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        self.processes.append(process)
+        self.logs.append(log_path)
+        return process
+
+    def sweep(self) -> None:
+        """What beat does every minute: queue a sweep (one that waited a minute is dropped)."""
+        sweep_task.apply_async(queue=self.queue, expires=60)
+
+    def output(self) -> str:
+        return "\n".join(f"--- {path.name}\n{path.read_text()}" for path in self.logs)
+
+    def stop(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+        with contextlib.suppress(Exception), app.connection_for_write() as conn:
+            conn.default_channel.queue_delete(self.queue)
+
+
+@pytest.fixture
+def workers_for(tmp_path):
+    started: list[Workers] = []
+
+    def _workers(smtp_port: int) -> Workers:
+        workers = Workers(tmp_path, smtp_port)
+        started.append(workers)
+        return workers
+
+    yield _workers
+    for workers in started:
+        workers.stop()
+
+
+def due_day_before_reminders(school, count: int) -> list[str]:
+    """A planned meeting tomorrow at this time (wall clock) less a minute, `count` people on its team:
+    each has a day-before reminder due now, once the sweep plans it. Returns their addresses."""
+    people = [UserFactory(email=f"lid{i:02d}.{uuid.uuid4().hex[:6]}@team.example") for i in range(count)]
+    for person in people:
+        AssignmentFactory(person=person, school=school, start_date=dt.date(2020, 8, 1))
+    starts_at = reminders.shift_wall_clock(timezone.now() - dt.timedelta(minutes=1), 1)
+    meeting = services.meeting_schedule(school=school, starts_at=starts_at)
+    # Planned (and invited) ten days ago, so the reminder is not made redundant by a fresh invitation.
+    ten_days_ago = timezone.now() - dt.timedelta(days=10)
+    Meeting.objects.filter(pk=meeting.pk).update(created_at=ten_days_ago, updated_at=ten_days_ago)
+    Notification.objects.update(sent_at=ten_days_ago)
+    return sorted(p.email for p in people)
+
+
+def wait_for(condition, *, timeout: float, every: float = 0.2, on_each=None) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        if on_each:
+            on_each()
+        time.sleep(every)
+    return condition()
+
+
+def all_reminders_sent(expected: int) -> bool:
+    rows = Notification.objects.filter(kind__startswith="before_")
+    return rows.count() == expected and not rows.filter(sent_at=None).exists()
+
+
+def test_it_uses_the_broker_and_database_the_environment_names():
+    if REQUIRE_SERVICES:
+        assert settings.CELERY_BROKER_URL.startswith("redis://")
+        assert connection.vendor == "postgresql"
+    else:
+        assert settings.CELERY_BROKER_URL == "filesystem://"
+        assert connection.vendor == "sqlite"
+    assert worker_database_url()
+
+
+def test_it_sends_a_due_reminder_through_the_broker_to_a_real_smtp_server(school, workers_for):
+    expected = due_day_before_reminders(school, 2)
+    inbox = Inbox()
+    with smtp_server(inbox) as smtp:
+        workers = workers_for(smtp.port)
+        workers.start()
+        workers.sweep()
+
+        arrived = wait_for(lambda: sorted(inbox.per_recipient()) == expected, timeout=WAIT)
+        assert arrived, f"SMTP received {inbox.accepted}\n{workers.output()}"
+        assert wait_for(lambda: all_reminders_sent(2), timeout=WAIT), workers.output()
+
+    assert inbox.per_recipient() == Counter(dict.fromkeys(expected, 1))
+    assert all(school.name in subject for _rcpt, subject in inbox.accepted)
+    assert "meetings.sweep" in workers.output()
+
+
+def test_it_sends_every_due_reminder_exactly_once_when_a_worker_is_killed_mid_sweep(school, workers_for):
+    expected = due_day_before_reminders(school, 12)
+    # A slow SMTP server (0.3 s before it accepts each recipient); the test is told when the fifth
+    # message is on its way, i.e. while the worker holds that row's lock and waits for the server.
+    inbox = Inbox(rcpt_delay=0.3, signal_at=5)
+    with smtp_server(inbox) as smtp:
+        workers = workers_for(smtp.port)
+        first = workers.start()
+        workers.sweep()
+        assert inbox.reached.wait(WAIT), f"The sweep did not start.\n{workers.output()}"
+
+        os.kill(first.pid, signal.SIGKILL)
+        first.wait(timeout=15)
+        assert first.returncode == -signal.SIGKILL
+        delivered_before_kill = sum(inbox.per_recipient().values())
+        assert delivered_before_kill == 4  # the fifth never got past RCPT
+
+        workers.start()
+        workers.sweep()
+        last_sweep = [time.monotonic()]
+
+        def beat():  # while waiting, sweep again every 10 seconds as beat would
+            if time.monotonic() - last_sweep[0] > 10:
+                workers.sweep()
+                last_sweep[0] = time.monotonic()
+
+        arrived = wait_for(lambda: sorted(inbox.per_recipient()) == expected, timeout=WAIT, on_each=beat)
+        assert arrived, f"SMTP received {inbox.accepted}\n{workers.output()}"
+        assert wait_for(lambda: all_reminders_sent(12), timeout=WAIT, on_each=beat), workers.output()
+
+    counts = inbox.per_recipient()
+    assert counts == Counter(dict.fromkeys(expected, 1)), f"Sent more than once: {counts}"
+    assert len(inbox.accepted) == 12
+
+
+def test_it_sends_each_mail_once_when_two_senders_run_at_once(school, monkeypatch):
+    expected = due_day_before_reminders(school, 40)
+    assert reminders.plan_due()["reminders"] == 40
+    slow = threading.Lock()
+    real_send = EmailBackend.send_messages
+
+    def slow_send(self, messages):
+        time.sleep(0.01)  # long enough for the other sender to try the same rows
+        with slow:
+            return real_send(self, messages)
+
+    monkeypatch.setattr(EmailBackend, "send_messages", slow_send)
+    start = threading.Barrier(2)
+    counts, errors = [], []
+
+    def sender():
+        try:
+            start.wait()
+            counts.append(notifications.send_due())
+        except Exception as error:  # reported below, not lost in the thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sender) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=WAIT)
+
+    assert errors == []
+    assert sum(counts) == 40
+    assert sorted(m.to[0] for m in mail.outbox) == expected
+    assert not Notification.objects.filter(sent_at=None).exists()
