@@ -12,7 +12,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-@app.on_configure.connect
+@app.on_after_configure.connect
 def _prepare_filesystem_broker(sender: Celery, **kwargs) -> None:
     """The embedded broker keeps messages in folders; they must exist before anyone sends."""
     options = sender.conf.broker_transport_options or {}

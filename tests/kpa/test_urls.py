@@ -179,10 +179,16 @@ def objects(school, other_school, ib, partner, outsider, coordinator, wijk_coord
         },
         # URLs whose `pk` is not a school's: the objects they need, by URL name.
         "by_name": {
-            **dict.fromkeys(
-                ["meetings:detail", "meetings:update", "meetings:cancel", "meetings:log", "meetings:ics"],
-                {"pk": meeting.pk},
-            ),
+            **{
+                name: {"pk": meeting.pk}
+                for name in (
+                    "meetings:detail",
+                    "meetings:update",
+                    "meetings:cancel",
+                    "meetings:log",
+                    "meetings:ics",
+                )
+            },
             "meetings:agreement-done": {"pk": agreement.pk},
             "meetings:feed": {"token": feed.token},
         },
