@@ -381,7 +381,7 @@ class Command(BaseCommand):
                         school=school,
                         meeting=meeting,
                         description=text,
-                        owner=partners_here[(n + k) % len(partners_here)],
+                        owner=partners_here[(n + k - 2) % len(partners_here)],  # open ones: the buurtteam
                         due_date=timezone.localdate(starts_at) + dt.timedelta(weeks=4 + k),
                         action_line=lines[2] if k == 0 and lines else None,
                         # the oldest are mostly done by now; a few stay overdue
