@@ -1,5 +1,8 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
+from partners import services
 from partners.models import Assignment, Organisation
 
 
@@ -10,8 +13,30 @@ class OrganisationAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
+class AssignmentAdminForm(forms.ModelForm):
+    """The Django admin keeps the same seat rules as KPA's own screens (one holder per role at a time,
+    school staff in school seats, kernpartners in partner seats)."""
+
+    class Meta:
+        model = Assignment
+        fields = "__all__"  # noqa: DJ007  (the admin shows every field)
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors:
+            candidate = Assignment(
+                pk=self.instance.pk, **{f: data.get(f) for f in self.Meta.model.SEAT_FIELDS}
+            )
+            try:
+                services.validate_seat(candidate)
+            except ValidationError as error:
+                raise ValidationError(error.messages) from error
+        return data
+
+
 @admin.register(Assignment)
 class AssignmentAdmin(admin.ModelAdmin):
+    form = AssignmentAdminForm
     list_display = ["school", "role", "person", "start_date", "end_date", "is_stand_in"]
     list_filter = ["role", "is_stand_in"]
     search_fields = ["school__name", "person__email", "person__last_name"]

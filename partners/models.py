@@ -68,6 +68,8 @@ class Assignment(models.Model):
 
     objects = AssignmentQuerySet.as_manager()
 
+    SEAT_FIELDS = ("person", "school", "role", "start_date", "end_date", "is_stand_in")
+
     class Meta:
         verbose_name = _("assignment")
         verbose_name_plural = _("assignments")

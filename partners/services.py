@@ -78,6 +78,12 @@ def _refuse_wrong_kind(assignment: Assignment) -> None:
         )
 
 
+def validate_seat(assignment: Assignment) -> None:
+    """The seat rules every write path keeps: the right kind of person, and one holder at a time."""
+    _refuse_wrong_kind(assignment)
+    _refuse_overlap(assignment)
+
+
 def _lock_school(school: School) -> None:
     """Serialise writes to one school's team, so two admins cannot both add a holder."""
     School.objects.select_for_update().filter(pk=school.pk).first()
@@ -103,8 +109,7 @@ def assignment_create(
         is_stand_in=is_stand_in,
     )
     assignment.full_clean()
-    _refuse_wrong_kind(assignment)
-    _refuse_overlap(assignment)
+    validate_seat(assignment)
     assignment.save()
     return assignment
 
@@ -151,21 +156,28 @@ def handover_plan(*, from_person: User, to_person: User, on: dt.date) -> list[Ha
         .select_related("school")
         .order_by("school__name", "role", "start_date")
     )
-    successor = {
-        (a.school_id, a.role, a.is_stand_in)
-        for a in Assignment.objects.filter(person=to_person).filter(
-            Q(end_date__isnull=True) | Q(end_date__gte=on)
+    # When the successor already has (or will have) the same seat: from which date, per seat.
+    successor_from: dict[tuple[int, str, bool], list[tuple[dt.date, dt.date]]] = {}
+    for a in Assignment.objects.filter(person=to_person).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=on)
+    ):
+        successor_from.setdefault((a.school_id, a.role, a.is_stand_in), []).append(
+            (a.start_date, a.end_date or dt.date.max)
         )
-    }
     steps = []
     for a in mine:
         new_start = max(a.start_date, on)
-        if (a.school_id, a.role, a.is_stand_in) in successor:
-            action = "skip"
-        elif a.start_date >= on:
-            action = "move"
+        new_end = a.end_date
+        theirs = [
+            p for p in successor_from.get((a.school_id, a.role, a.is_stand_in), []) if p[1] >= new_start
+        ]
+        first_start = min((start for start, _end in theirs), default=None)
+        if first_start is not None and first_start <= new_start:
+            action = "skip"  # the successor already sits there from the handover date
         else:
-            action = "split"
+            action = "move" if a.start_date >= on else "split"
+            if first_start is not None:  # they take the seat later: hand over only the gap until then
+                new_end = min(a.end_date or dt.date.max, first_start - ONE_DAY)
         steps.append(
             HandoverStep(
                 assignment_id=a.pk,
@@ -177,7 +189,7 @@ def handover_plan(*, from_person: User, to_person: User, on: dt.date) -> list[Ha
                 old_end=a.end_date,
                 action=action,
                 new_start=new_start,
-                new_end=a.end_date,
+                new_end=new_end,
                 is_stand_in=a.is_stand_in,
             )
         )
@@ -196,7 +208,8 @@ def handover_apply(*, from_person: User, to_person: User, on: dt.date) -> list[H
             old.save(update_fields=["end_date"])
         elif step.action == "move":
             old.person = to_person
-            old.save(update_fields=["person"])
+            old.end_date = step.new_end
+            old.save(update_fields=["person", "end_date"])
         else:
             old.end_date = on - ONE_DAY
             old.save(update_fields=["end_date"])

@@ -206,3 +206,34 @@ def test_it_refuses_a_handover_to_someone_who_cannot_take_the_seat(school):
     with pytest.raises(ValidationError) as error:
         handover_plan(from_person=leaver, to_person=UserFactory(kind=UserKind.SCHOOL), on=TODAY)
     assert error.value.code == "wrong_kind"
+
+
+def test_it_keeps_the_seat_rules_in_the_django_admin(client, admin_user, school, partner):
+    from django.urls import reverse
+
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:partners_assignment_add"),
+        {
+            "person": UserFactory().pk,
+            "school": school.pk,
+            "role": Role.BUURTTEAM,  # partner holds it already
+            "start_date": TODAY.isoformat(),
+        },
+    )
+    assert response.status_code == 200
+    assert str(partner) in response.content.decode()
+    assert Assignment.objects.filter(school=school, role=Role.BUURTTEAM).count() == 1
+
+
+def test_it_hands_over_only_the_gap_when_the_successor_takes_the_seat_later(school):
+    leaver, successor = UserFactory(), UserFactory()
+    AssignmentFactory(person=leaver, school=school, role=Role.JGZ, start_date=dt.date(2024, 8, 1))
+    AssignmentFactory(person=successor, school=school, role=Role.JGZ, start_date=dt.date(2027, 2, 1))
+    on = dt.date(2026, 12, 1)
+    preview = handover_plan(from_person=leaver, to_person=successor, on=on)
+    assert [(s.action, s.new_start, s.new_end) for s in preview] == [("split", on, dt.date(2027, 1, 31))]
+    assert handover_apply(from_person=leaver, to_person=successor, on=on) == preview
+    for day in (on, dt.date(2027, 1, 31), dt.date(2027, 2, 1)):  # no day without a JGZ-er
+        seat = teams_for_schools([school.pk], on=day)[school.pk].seats[2]
+        assert [a.person for a in seat.holders] == [successor], day
