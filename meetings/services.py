@@ -298,13 +298,18 @@ def meeting_log_save(
                 _("%(person)s is not on the team of this school, so cannot own an agreement.")
                 % {"person": agreement.owner}
             )
+    # Lock the meeting and work on its current state: a move or cancel in the meantime is not undone.
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if complete and meeting.status == MeetingStatus.CANCELLED:
+        raise ValidationError(_("This meeting was cancelled; it cannot be logged as held."))
+    if complete and meeting.starts_at > timezone.now():
+        raise ValidationError(_("A meeting can be finished only once it has started."))
     invitees = {i.pk: i for i in meeting.invitees.all()}
     for invitee_id, (state, replaced_by) in attendance.items():
         invitee = invitees.get(invitee_id)
-        if invitee is None:
-            continue
-        invitee.attendance, invitee.replaced_by = state, replaced_by
-    Invitee.objects.bulk_update(invitees.values(), ["attendance", "replaced_by"])
+        if invitee is not None and (invitee.attendance, invitee.replaced_by) != (state, replaced_by):
+            invitee.attendance, invitee.replaced_by = state, replaced_by
+            invitee.save(update_fields=["attendance", "replaced_by"])  # one by one: the audit trail
     meeting.minutes = minutes
     CaseworkCount.objects.filter(meeting=meeting).exclude(theme__in=list(casework)).delete()
     for theme, count in casework.items():
@@ -314,11 +319,10 @@ def meeting_log_save(
             CaseworkCount.objects.filter(meeting=meeting, theme=theme).delete()
     for text in filter(None, (q.strip() for q in new_questions)):
         CollectiveQuestion.objects.create(school=meeting.school, meeting=meeting, text=text)
-    for question_id, answer in (answered_questions or {}).items():
-        if answer.strip():
-            CollectiveQuestion.objects.filter(pk=question_id, school=meeting.school).update(
-                answer=answer.strip(), answered_at=timezone.now()
-            )
+    answered = {pk: a.strip() for pk, a in (answered_questions or {}).items() if a.strip()}
+    for question in CollectiveQuestion.objects.filter(pk__in=list(answered), school_id=meeting.school_id):
+        question.answer, question.answered_at = answered[question.pk], timezone.now()
+        question.save(update_fields=["answer", "answered_at"])
     for a in new_agreements:
         Agreement.objects.create(
             school=meeting.school,
@@ -332,17 +336,44 @@ def meeting_log_save(
         meeting.logged_at = meeting.logged_at or timezone.now()
         if meeting.status == MeetingStatus.PLANNED:
             meeting.status = MeetingStatus.HELD
-    meeting.save()
+    meeting.save(update_fields=["minutes", "logged_at", "status", "updated_at"])
     return meeting
 
 
 @transaction.atomic
 def agreement_complete(*, agreement: Agreement, note: str = "") -> Agreement:
     validate_no_pupil_data(note)
-    updated = Agreement.objects.filter(pk=agreement.pk, status=AgreementStatus.OPEN).update(
-        status=AgreementStatus.DONE, done_at=timezone.now(), done_note=note.strip()
-    )
-    agreement.refresh_from_db()
-    if not updated and agreement.status != AgreementStatus.DONE:
-        raise ValidationError(_("This agreement could not be closed."))
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    if agreement.status == AgreementStatus.OPEN:  # closing twice keeps the first note
+        agreement.status, agreement.done_at, agreement.done_note = (
+            AgreementStatus.DONE,
+            timezone.now(),
+            note.strip(),
+        )
+        agreement.save(update_fields=["status", "done_at", "done_note"])  # save(): the audit trail sees it
     return agreement
+
+
+@transaction.atomic
+def invitees_sync(*, school_ids: Iterable[int]) -> None:
+    """Keep the invitees of planned future meetings in line with the team of their day, after a change
+    to a team: a newcomer (a successor, a new stand-in) is added and gets the invitation; someone who is
+    no longer on the team that day is taken off, so no update or reminder reaches them."""
+    for meeting in Meeting.objects.select_for_update().filter(
+        school_id__in=list(school_ids), status=MeetingStatus.PLANNED, starts_at__gt=timezone.now()
+    ):
+        members = selectors.team_members(meeting.school_id, on=timezone.localdate(meeting.starts_at))
+        team = {person.pk: (person, role) for person, role in members}
+        invited = set(meeting.invitees.values_list("person_id", flat=True))
+        meeting.invitees.exclude(person_id__in=list(team)).delete()
+        newcomers = [team[pk] for pk in team.keys() - invited]
+        if newcomers:
+            Invitee.objects.bulk_create(
+                [Invitee(meeting=meeting, person=p, role=role) for p, role in newcomers]
+            )
+            _queue(
+                meeting,
+                NotificationKind.INVITATION,
+                [p for p, _role in newcomers],
+                key_part=str(meeting.sequence),
+            )

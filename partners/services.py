@@ -78,6 +78,13 @@ def _refuse_wrong_kind(assignment: Assignment) -> None:
         )
 
 
+def _sync_meetings(school_ids: list[int]) -> None:
+    """Planned meetings invite the team of their day: a change to a team changes who is invited."""
+    from meetings.services import invitees_sync
+
+    invitees_sync(school_ids=school_ids)
+
+
 def validate_seat(assignment: Assignment) -> None:
     """The seat rules every write path keeps: the right kind of person, and one holder at a time."""
     _refuse_wrong_kind(assignment)
@@ -111,6 +118,7 @@ def assignment_create(
     assignment.full_clean()
     validate_seat(assignment)
     assignment.save()
+    _sync_meetings([school.pk])
     return assignment
 
 
@@ -122,6 +130,7 @@ def assignment_end(*, assignment: Assignment, end_date: dt.date) -> Assignment:
     assignment.end_date = end_date
     _refuse_overlap(assignment)  # a later end must not run into the next holder
     assignment.save(update_fields=["end_date"])
+    _sync_meetings([assignment.school_id])
     return assignment
 
 
@@ -221,6 +230,7 @@ def handover_apply(*, from_person: User, to_person: User, on: dt.date) -> list[H
                 end_date=step.new_end,
                 is_stand_in=old.is_stand_in,
             )
+    _sync_meetings(sorted({step.school_id for step in steps}))
     return steps
 
 

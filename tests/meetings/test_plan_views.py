@@ -274,15 +274,18 @@ def test_it_keeps_nine_oclock_local_across_the_october_clock_change(client, scho
 def test_it_shows_the_agenda_with_what_is_carried_over_and_the_log(client, school, ib, partner):
     earlier = planned_meeting(school, starts_at=local(2026, 9, 8), ends_at=local(2026, 9, 8, 10))
     invitee = earlier.invitees.get(person=partner)
-    services.meeting_log_save(
-        meeting=earlier,
-        attendance={invitee.pk: (Attendance.REPLACED, "Collega Lokalis")},
-        minutes="Goed overleg.",
-        casework={CaseworkTheme.BEHAVIOUR: 3},
-        new_questions=["Hoe gaan we om met pesten op het plein?"],
-        new_agreements=[services.AgreementInput("Ouderavond voorbereiden", partner, dt.date(2026, 10, 1))],
-        complete=True,
-    )
+    with time_machine.travel(earlier.starts_at + dt.timedelta(hours=2), tick=False):  # after the meeting
+        services.meeting_log_save(
+            meeting=earlier,
+            attendance={invitee.pk: (Attendance.REPLACED, "Collega Lokalis")},
+            minutes="Goed overleg.",
+            casework={CaseworkTheme.BEHAVIOUR: 3},
+            new_questions=["Hoe gaan we om met pesten op het plein?"],
+            new_agreements=[
+                services.AgreementInput("Ouderavond voorbereiden", partner, dt.date(2026, 10, 1))
+            ],
+            complete=True,
+        )
     later = planned_meeting(school)
     client.force_login(partner)
 
@@ -411,15 +414,16 @@ def test_it_refuses_to_change_or_cancel_a_cancelled_meeting(client, school, ib):
 
 def test_it_refuses_to_cancel_a_meeting_that_was_held(client, school, ib):
     meeting = planned_meeting(school)
-    services.meeting_log_save(
-        meeting=meeting,
-        attendance={},
-        minutes="",
-        casework={},
-        new_questions=[],
-        new_agreements=[],
-        complete=True,
-    )
+    with time_machine.travel(meeting.starts_at + dt.timedelta(hours=2), tick=False):  # after the meeting
+        services.meeting_log_save(
+            meeting=meeting,
+            attendance={},
+            minutes="",
+            casework={},
+            new_questions=[],
+            new_agreements=[],
+            complete=True,
+        )
     client.force_login(ib)
     response = client.post(reverse("meetings:cancel", args=[meeting.pk]))
     assert response.status_code == 302
@@ -538,18 +542,19 @@ def test_it_shows_the_kpo_history_and_open_agreements_on_the_school_page(client,
     with time_machine.travel("2026-06-01 10:00 +02:00", tick=False):
         logged = planned_meeting(school, starts_at=local(2026, 6, 3), ends_at=local(2026, 6, 3, 10))
         not_logged = planned_meeting(school, starts_at=local(2026, 6, 17), ends_at=local(2026, 6, 17, 10))
-    services.meeting_log_save(
-        meeting=logged,
-        attendance={},
-        minutes="",
-        casework={},
-        new_questions=[],
-        new_agreements=[
-            services.AgreementInput("Zorgroute op papier zetten", ib, dt.date(2026, 8, 1)),
-            services.AgreementInput("Al gedaan", ib, dt.date(2026, 8, 1)),
-        ],
-        complete=True,
-    )
+    with time_machine.travel(logged.starts_at + dt.timedelta(hours=2), tick=False):  # after the meeting
+        services.meeting_log_save(
+            meeting=logged,
+            attendance={},
+            minutes="",
+            casework={},
+            new_questions=[],
+            new_agreements=[
+                services.AgreementInput("Zorgroute op papier zetten", ib, dt.date(2026, 8, 1)),
+                services.AgreementInput("Al gedaan", ib, dt.date(2026, 8, 1)),
+            ],
+            complete=True,
+        )
     services.agreement_complete(agreement=logged.agreements.get(description="Al gedaan"))
     upcoming = planned_meeting(school)
     client.force_login(partner)

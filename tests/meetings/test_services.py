@@ -2,6 +2,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -149,17 +150,18 @@ def test_it_saves_a_half_log_and_then_finishes_it(meeting, ib, partner):
     meeting.refresh_from_db()
     assert meeting.minutes == "Eerste deel besproken."
     assert not meeting.is_logged
-    meeting_log_save(
-        meeting=meeting,
-        attendance={},
-        minutes="Alles besproken.",
-        casework={"gedrag": 4, "verzuim": 1},
-        new_questions=["Hoe pakken we verzuim in groep 8 samen op?"],
-        new_agreements=[
-            AgreementInput("Ouderavond plannen", partner, timezone.localdate() + dt.timedelta(14))
-        ],
-        complete=True,
-    )
+    with time_machine.travel(meeting.starts_at + dt.timedelta(hours=2), tick=False):  # after the meeting
+        meeting_log_save(
+            meeting=meeting,
+            attendance={},
+            minutes="Alles besproken.",
+            casework={"gedrag": 4, "verzuim": 1},
+            new_questions=["Hoe pakken we verzuim in groep 8 samen op?"],
+            new_agreements=[
+                AgreementInput("Ouderavond plannen", partner, timezone.localdate() + dt.timedelta(14))
+            ],
+            complete=True,
+        )
     meeting.refresh_from_db()
     assert meeting.is_logged
     assert meeting.status == MeetingStatus.HELD
@@ -217,18 +219,19 @@ def test_it_refuses_an_agreement_owner_outside_the_team(meeting, outsider):
 
 
 def test_it_carries_open_agreements_and_questions_to_the_next_meeting(school, meeting, partner):
-    meeting_log_save(
-        meeting=meeting,
-        attendance={},
-        minutes="",
-        casework={},
-        new_questions=["Wat doen we aan pesten?"],
-        new_agreements=[
-            AgreementInput("Open afspraak", partner, timezone.localdate()),
-            AgreementInput("Klaar afspraak", partner, timezone.localdate()),
-        ],
-        complete=True,
-    )
+    with time_machine.travel(meeting.starts_at + dt.timedelta(hours=2), tick=False):  # after the meeting
+        meeting_log_save(
+            meeting=meeting,
+            attendance={},
+            minutes="",
+            casework={},
+            new_questions=["Wat doen we aan pesten?"],
+            new_agreements=[
+                AgreementInput("Open afspraak", partner, timezone.localdate()),
+                AgreementInput("Klaar afspraak", partner, timezone.localdate()),
+            ],
+            complete=True,
+        )
     agreement_complete(agreement=Agreement.objects.get(description="Klaar afspraak"), note="Gedaan")
     following = meeting_schedule(school=school, starts_at=meeting.starts_at + dt.timedelta(weeks=6))
     agreements, questions = carried_items(following)
@@ -283,3 +286,56 @@ def test_it_closes_an_agreement_once_with_a_note(meeting, partner):
 def test_it_lists_the_team_once_per_person(school, ib, partner):
     AssignmentFactory(person=partner, school=school, role=Role.LEERPLICHT)
     assert sorted(p.pk for p, _role in team_members(school.pk)) == sorted([ib.pk, partner.pk])
+
+
+def test_it_invites_a_successor_to_planned_meetings_and_takes_the_leaver_off(school, ib, partner):
+    from partners.services import handover_apply
+
+    later = meeting_schedule(school=school, starts_at=timezone.now() + dt.timedelta(days=30))
+    successor = UserFactory()
+    handover_apply(from_person=partner, to_person=successor, on=timezone.localdate() + dt.timedelta(days=1))
+    assert {i.person for i in later.invitees.all()} == {ib, successor}
+    invitation = Notification.objects.get(
+        kind=NotificationKind.INVITATION, meeting=later, recipient=successor
+    )
+    assert invitation.sent_at is None
+
+
+def test_it_invites_a_new_stand_in_to_planned_meetings(school, ib):
+    from partners.services import assignment_create
+
+    later = meeting_schedule(school=school, starts_at=timezone.now() + dt.timedelta(days=30))
+    stand_in = UserFactory()
+    assignment_create(
+        person=stand_in, school=school, role=Role.JGZ, start_date=timezone.localdate(), is_stand_in=True
+    )
+    assert stand_in in {i.person for i in later.invitees.all()}
+
+
+def test_it_refuses_to_finish_a_meeting_before_it_starts_or_after_a_cancel(meeting):
+    log = {"attendance": {}, "minutes": "", "casework": {}, "new_questions": [], "new_agreements": []}
+    with pytest.raises(ValidationError):
+        meeting_log_save(meeting=meeting, complete=True, **log)
+    meeting_cancel(meeting=meeting)
+    with time_machine.travel(meeting.starts_at + dt.timedelta(hours=2), tick=False):
+        with pytest.raises(ValidationError):
+            meeting_log_save(meeting=meeting, complete=True, **log)
+    meeting.refresh_from_db()
+    assert (meeting.status, meeting.logged_at) == (MeetingStatus.CANCELLED, None)
+
+
+def test_it_does_not_undo_a_move_with_a_log_saved_from_an_old_copy(meeting):
+    stale = Meeting.objects.get(pk=meeting.pk)
+    moved_to = meeting.starts_at + dt.timedelta(days=2)
+    meeting_update(meeting=meeting, starts_at=moved_to, ends_at=None, location="Aula", online_url="")
+    meeting_log_save(
+        meeting=stale,
+        attendance={},
+        minutes="Voorbereiding",
+        casework={},
+        new_questions=[],
+        new_agreements=[],
+    )
+    meeting.refresh_from_db()
+    assert (meeting.starts_at, meeting.location, meeting.sequence) == (moved_to, "Aula", 1)
+    assert meeting.minutes == "Voorbereiding"
