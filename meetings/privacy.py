@@ -16,7 +16,8 @@ Every free-text field (minutes, collective questions, agreements, notes) goes th
 
 Not flagged on purpose: runs of 10+ digits (phone numbers 0612345678 / 06-12345678, IBANs) are never
 cut into a 9-digit match, except where a space splits them ("groep 8 123456782" is caught);
-international phone numbers ("+31 ...", "0031 ..."); digits glued to letters; dates.
+international phone numbers ("+31 ...", "0031 ..."); dates. Digits glued to letters ARE checked
+("BSN123456782"): a word stuck to a number must not get a BSN past the guard.
 
 Dutch translations for locale/nl/LC_MESSAGES/django.po (msgid -> msgstr):
 
@@ -69,8 +70,9 @@ _NOT_NAMES_TEXT = """
 """
 NOT_NAMES = frozenset(_NOT_NAMES_TEXT.split()) | (_MONTHS.keys() - {"jan"})
 _SEP = r"[.\- \u00a0]"
-# A maximal run of digits joined by single separators, not glued to letters or to a "+".
-_NUMBER_RE = re.compile(rf"(?<![\w+])(?<![0-9]{_SEP})(?>[0-9]+(?:{_SEP}[0-9]+)*)(?!\w)")
+# A maximal run of digits joined by single separators. Letters or "_" around it do not hide it
+# ("BSN123456782", "leerling_123456782"); a "+" before it (an international phone number) does.
+_NUMBER_RE = re.compile(rf"(?<![0-9+])(?<![0-9]{_SEP})(?>[0-9]+(?:{_SEP}[0-9]+)*)(?![0-9])")
 _DATE_RE = re.compile(
     r"(?<![0-9])(?:"
     r"(?P<d>[0-9]{1,2})(?P<sep>[-/.])(?P<m>[0-9]{1,2})(?P=sep)(?P<y>[0-9]{4})"
