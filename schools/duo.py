@@ -38,7 +38,17 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
 REQUIRED_FIELDS = ("brin", "vestiging", "name", "postcode", "gemeente_code")
 
 # SOORT PRIMAIR ONDERWIJS (lower case) -> sector. "(V)SO" is a combined SO/VSO location, filed as SO.
-PO_TYPE_SECTORS = {"bao": "PO", "bo": "PO", "sbo": "SBO", "so": "SO", "vso": "VSO", "(v)so": "SO"}
+PO_TYPE_SECTORS = {
+    "bao": "PO",
+    "bo": "PO",
+    "sbo": "SBO",
+    "sbao": "SBO",
+    "so": "SO",
+    "vso": "VSO",
+    "(v)so": "SO",
+    "so/vso": "SO",
+    "so-vso": "SO",
+}
 SECTORS = ("PO", "SBO", "SO", "VO", "VSO")
 HOLIDAY_REGIONS = ("noord", "midden", "zuid")
 # Longest value the School model stores, per field.
@@ -106,11 +116,17 @@ def parse_duo_csv(
         ) from error
 
 
+def _is_older_primary_file(header: list[str]) -> bool:
+    return any(" ".join(cell.split()).upper() == "BRIN NUMMER" for cell in header)
+
+
 def _parse(reader: Reader, wanted: tuple[str | None, str] | None, default_sector: str | None) -> ParseResult:
     header = next(reader, None)
     if not header or not any(cell.strip() for cell in header):
         raise DuoFormatError(_("The file is empty."))
     columns = _map_columns(header)
+    if default_sector is None and _is_older_primary_file(header):
+        default_sector = "PO"  # the older primary-education file lists only primary schools (bao)
     if "po_type" not in columns and "vo_structure" not in columns and default_sector is None:
         raise DuoFormatError(_("The file does not say which kind of school each location is."))
     if wanted and wanted[0] is None and "gemeente_name" not in columns:

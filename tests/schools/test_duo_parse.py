@@ -94,11 +94,29 @@ def test_it_parses_the_older_primary_header_in_utf8_with_bom_and_crlf():
     assert result.rows[1].phone == ""
 
 
-def test_it_needs_a_sector_when_the_file_does_not_say_it():
+def test_it_takes_the_older_primary_file_as_primary_education_without_being_told():
+    """Found in review: `import_duo FILE` must import the older primary file as DUO publishes it."""
     data = (DATA / "po_old_header_utf8_bom.csv").read_bytes()
+    assert {s.sector for s in parse_duo_csv(data).rows} == {"PO"}
+
+
+def test_it_needs_a_sector_when_the_file_does_not_say_it():
+    data = (
+        "INSTELLINGSCODE;VESTIGINGSCODE;VESTIGINGSNAAM;POSTCODE;GEMEENTENUMMER\r\n"
+        "11AA;00;School zonder soort;3511 AA;0344\r\n"
+    ).encode("cp1252")
 
     with pytest.raises(DuoFormatError), translation.override("en"):
         parse_duo_csv(data)
+
+
+@pytest.mark.parametrize(("kind", "sector"), [("SBAO", "SBO"), ("SO/VSO", "SO"), ("(V)SO", "SO")])
+def test_it_knows_the_combined_and_older_type_spellings(kind, sector):
+    data = (
+        "INSTELLINGSCODE;VESTIGINGSCODE;VESTIGINGSNAAM;POSTCODE;GEMEENTENUMMER;SOORT PRIMAIR ONDERWIJS\r\n"
+        f"11AA;00;School;3511 AA;0344;{kind}\r\n"
+    ).encode("cp1252")
+    assert [r.sector for r in parse_duo_csv(data).rows] == [sector]
 
 
 def test_it_reads_the_sector_from_the_primary_type_column():

@@ -155,15 +155,25 @@ def test_it_cancels_an_upload(client, admin_user, settings):
 
 def test_it_takes_the_sector_for_a_file_without_one(client, admin_user):
     client.force_login(admin_user)
-    data = (DATA / "po_old_header_utf8_bom.csv").read_bytes()
+    data = (
+        "INSTELLINGSCODE;VESTIGINGSCODE;VESTIGINGSNAAM;POSTCODE;GEMEENTENUMMER;GEMEENTENAAM\r\n"
+        "11AA;00;Speciale school;3511 AA;0344;Utrecht\r\n"
+    ).encode("cp1252")
 
     refused = upload(client, data)
-    response = upload(client, data, sector="PO")
+    response = upload(client, data, sector="SO")
     client.post(response["Location"], {"action": "confirm"})
 
     assert refused.context["form"].errors["file"] == [
         shown("The file does not say which kind of school each location is.")
     ]
+    assert set(School.objects.values_list("sector", flat=True)) == {"SO"}
+
+
+def test_it_imports_the_older_primary_file_as_primary_education(client, admin_user):
+    client.force_login(admin_user)
+    response = upload(client, (DATA / "po_old_header_utf8_bom.csv").read_bytes())
+    client.post(response["Location"], {"action": "confirm"})
     assert set(School.objects.values_list("sector", flat=True)) == {"PO"}
 
 
