@@ -60,12 +60,24 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     if feed is None:
         raise Http404
     now = timezone.now()
-    meetings = (
-        selectors.meetings_visible_to(feed.user)
-        .filter(starts_at__gte=now - FEED_PAST, starts_at__lte=now + FEED_AHEAD)
-        .select_related("school")
-        .order_by("starts_at", "pk")[:FEED_LIMIT]
+    visible = selectors.meetings_visible_to(feed.user).select_related("school")
+    # The coming year first, then as much of the last two months as fits: a limit never drops the
+    # meetings people still have to go to.
+    upcoming = list(
+        visible.filter(starts_at__gte=now, starts_at__lte=now + FEED_AHEAD).order_by("starts_at", "pk")[
+            :FEED_LIMIT
+        ]
     )
+    recent = (
+        list(
+            visible.filter(starts_at__gte=now - FEED_PAST, starts_at__lt=now).order_by("-starts_at", "-pk")[
+                : max(FEED_LIMIT - len(upcoming), 0)
+            ]
+        )
+        if len(upcoming) < FEED_LIMIT
+        else []
+    )
+    meetings = [*reversed(recent), *upcoming]
     with translation.override("nl"):
         name = _("KPA meetings")
     response = HttpResponse(

@@ -176,8 +176,9 @@ def test_it_reads_the_feed_in_a_constant_number_of_queries(
     token = feed_of(partner).token
 
     # 1. the feed with its owner (select_related user)
-    # 2. the owner's meetings in the window with their school (select_related, scope as a subquery)
-    with django_assert_max_num_queries(2):
+    # 2. the owner's coming meetings with their school (select_related, scope as a subquery)
+    # 3. the last two months' meetings, as many as still fit under the limit
+    with django_assert_max_num_queries(3):
         response = fetch(client, token)
 
     assert len(uids(response)) == count
@@ -213,3 +214,18 @@ def test_it_sends_an_anonymous_visitor_of_the_ics_to_the_login_page(client, plan
     response = client.get(reverse("meetings:ics", args=[meeting.pk]))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_it_keeps_coming_meetings_when_the_feed_is_full(client, partner, school, monkeypatch):
+    """Found in review: the limit used to fill up with the past and drop meetings still to come."""
+    from meetings import views_feed
+
+    monkeypatch.setattr(views_feed, "FEED_LIMIT", 3)
+    now = timezone.now()
+    for days in (-50, -40, -30, -20, 5, 10):
+        Meeting.objects.create(school=school, starts_at=now + dt.timedelta(days=days))
+    feed = CalendarFeed.objects.create(user=partner)
+    body = client.get(reverse("meetings:feed", args=[feed.token])).content.decode()
+    assert body.count("BEGIN:VEVENT") == 3
+    starts = {(now + dt.timedelta(days=d)).strftime("%Y%m%d") for d in (5, 10, -20)}
+    assert all(day in body for day in starts)

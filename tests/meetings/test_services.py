@@ -317,9 +317,11 @@ def test_it_refuses_to_finish_a_meeting_before_it_starts_or_after_a_cancel(meeti
     with pytest.raises(ValidationError):
         meeting_log_save(meeting=meeting, complete=True, **log)
     meeting_cancel(meeting=meeting)
-    with time_machine.travel(meeting.starts_at + dt.timedelta(hours=2), tick=False):
-        with pytest.raises(ValidationError):
-            meeting_log_save(meeting=meeting, complete=True, **log)
+    with (
+        time_machine.travel(meeting.starts_at + dt.timedelta(hours=2), tick=False),
+        pytest.raises(ValidationError),
+    ):
+        meeting_log_save(meeting=meeting, complete=True, **log)
     meeting.refresh_from_db()
     assert (meeting.status, meeting.logged_at) == (MeetingStatus.CANCELLED, None)
 
