@@ -167,6 +167,22 @@ def series_dates(
     return planned, skipped
 
 
+SERIES_MAX = 60
+
+
+def series_preview(
+    *, first: dt.datetime, until: dt.date, interval_weeks: int, region: str
+) -> tuple[list[dt.datetime], list[dt.datetime]]:
+    """The dates a series would get, with the limits it is held to: what the preview shows is what
+    meeting_series_schedule saves."""
+    planned, skipped = series_dates(first=first, until=until, interval_weeks=interval_weeks, region=region)
+    if not planned:
+        raise ValidationError({"until": _("No meeting falls in this period outside the school holidays.")})
+    if len(planned) > SERIES_MAX:
+        raise ValidationError({"until": _("A series has at most 60 meetings; choose a shorter period.")})
+    return planned, skipped
+
+
 @dataclass(frozen=True)
 class SeriesResult:
     series: MeetingSeries
@@ -186,13 +202,9 @@ def meeting_series_schedule(
     online_url: str = "",
     created_by: User | None = None,
 ) -> SeriesResult:
-    planned, skipped = series_dates(
+    planned, skipped = series_preview(
         first=first_starts_at, until=until, interval_weeks=interval_weeks, region=school.holiday_region
     )
-    if not planned:
-        raise ValidationError({"until": _("No meeting falls in this period outside the school holidays.")})
-    if len(planned) > 60:
-        raise ValidationError({"until": _("A series has at most 60 meetings; choose a shorter period.")})
     series = MeetingSeries.objects.create(school=school, interval_weeks=interval_weeks, created_by=created_by)
     meetings = [
         meeting_schedule(

@@ -24,7 +24,6 @@ from partners.models import PARTNER_ROLES, Assignment, Role
 
 UPCOMING_PER_PAGE = 50
 RECENT_PAST = 5
-SERIES_MAX = 60  # as in services.meeting_series_schedule
 # The IB-er first, then the kernpartners in their usual order, then the school leader.
 ROLE_ORDER = {role: n for n, role in enumerate([Role.IB, *PARTNER_ROLES, Role.SCHOOLLEIDER])}
 
@@ -108,16 +107,9 @@ def meeting_plan(request: HttpRequest, school_pk: int) -> HttpResponse:
     }
     if "confirm" not in request.POST:
         try:
-            planned, skipped = services.series_dates(**series_args, region=school.holiday_region)
+            planned, skipped = services.series_preview(**series_args, region=school.holiday_region)
         except ValidationError as error:
             apply_service_error(form, error)
-            return render(request, "meetings/meeting_plan.html", context)
-        # The same limits meeting_series_schedule holds, so a preview never promises what cannot be saved.
-        if not planned:
-            form.add_error("until", _("No meeting falls in this period outside the school holidays."))
-        elif len(planned) > SERIES_MAX:
-            form.add_error("until", _("A series has at most 60 meetings; choose a shorter period."))
-        if form.errors:
             return render(request, "meetings/meeting_plan.html", context)
         context |= {
             "preview": True,
