@@ -91,6 +91,9 @@ class Meeting(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # When the time or place last changed (planning, moving): a reminder due before that is not sent,
+    # as the invitation or update mail just told everyone. Other saves (a log) leave it alone.
+    rescheduled_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = MeetingQuerySet.as_manager()
 

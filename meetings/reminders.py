@@ -128,13 +128,13 @@ def plan_reminders(now: dt.datetime) -> int:
     horizon = now + dt.timedelta(days=days[0]) + DST_MARGIN
     candidates = Meeting.objects.filter(
         status=MeetingStatus.PLANNED, starts_at__gt=now, starts_at__lte=horizon
-    ).values_list("pk", "uid", "school_id", "starts_at", "updated_at")
+    ).values_list("pk", "uid", "school_id", "starts_at", "rescheduled_at")
     due: list[tuple[int, object, int, dt.datetime, int, dt.datetime]] = []
-    for pk, uid, school_id, starts_at, updated_at in candidates.iterator(chunk_size=2000):
+    for pk, uid, school_id, starts_at, rescheduled_at in candidates.iterator(chunk_size=2000):
         moments = [shift_wall_clock(starts_at, -d) for d in days]
         for i, (d, moment) in enumerate(zip(days, moments, strict=True)):
             until = min(moment + REMINDER_CATCH_UP, moments[i + 1] if i + 1 < len(days) else starts_at)
-            if moment <= now < until and updated_at < moment:
+            if moment <= now < until and rescheduled_at < moment:
                 due.append((pk, uid, school_id, starts_at, d, moment))
                 break
     created = 0

@@ -257,6 +257,7 @@ def meeting_update(
         online_url,
     )
     meeting.sequence += 1
+    meeting.rescheduled_at = timezone.now()
     meeting.full_clean()
     meeting.save()
     _queue(meeting, NotificationKind.UPDATE, _invitees(meeting), key_part=str(meeting.sequence))

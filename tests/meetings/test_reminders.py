@@ -41,7 +41,7 @@ def team(school):
 
 
 def plan(school, starts_at, *, on, **kwargs):
-    """Plan a meeting at the moment `on` (so created_at/updated_at are then), invitations already sent."""
+    """Plan a meeting at the moment `on` (so created_at/rescheduled_at are then), invitations sent."""
     with time_machine.travel(on, tick=False):
         meeting = services.meeting_schedule(school=school, starts_at=starts_at, **kwargs)
         Notification.objects.filter(kind=NotificationKind.INVITATION).update(sent_at=on)
@@ -360,3 +360,22 @@ def test_it_reminds_on_the_days_the_settings_name(school, team, settings):
     assert (planned["reminders"], sent) == (3, 3)
     assert set(reminder_rows().values_list("kind", flat=True)) == {"before_3d"}
     assert all("27" not in m.subject and "30 november" in m.body for m in mail.outbox)
+
+
+def test_it_still_reminds_when_the_meeting_was_saved_for_another_reason(school, team):
+    """Found in review: a partial log (or any save) after the reminder's moment used to suppress it;
+    only planning or moving the meeting does."""
+    starts_at = at(2026, 11, 30)
+    meeting = plan(school, starts_at, on=at(2026, 10, 1))
+    with time_machine.travel(at(2026, 11, 23, 9, 30), tick=False):  # after the week-before moment
+        services.meeting_log_save(
+            meeting=meeting,
+            attendance={},
+            minutes="Voorbereiding",
+            casework={},
+            new_questions=[],
+            new_agreements=[],
+        )
+    planned, sent = sweep(at(2026, 11, 23, 9, 31))
+    assert planned["reminders"] == 3
+    assert sent == 3
