@@ -330,20 +330,21 @@ def meeting_log_save(
             CaseworkCount.objects.update_or_create(meeting=meeting, theme=theme, defaults={"count": count})
         else:
             CaseworkCount.objects.filter(meeting=meeting, theme=theme).delete()
+    # A form sent twice (a double click, a reload) adds nothing twice.
     for text in filter(None, (q.strip() for q in new_questions)):
-        CollectiveQuestion.objects.create(school=meeting.school, meeting=meeting, text=text)
+        CollectiveQuestion.objects.get_or_create(school=meeting.school, meeting=meeting, text=text)
     answered = {pk: a.strip() for pk, a in (answered_questions or {}).items() if a.strip()}
     for question in CollectiveQuestion.objects.filter(pk__in=list(answered), school_id=meeting.school_id):
         question.answer, question.answered_at = answered[question.pk], timezone.now()
         question.save(update_fields=["answer", "answered_at"])
     for a in new_agreements:
-        Agreement.objects.create(
+        Agreement.objects.get_or_create(
             school=meeting.school,
             meeting=meeting,
             description=a.description.strip(),
             owner=a.owner,
             due_date=a.due_date,
-            action_line_id=a.action_line_id,
+            defaults={"action_line_id": a.action_line_id},
         )
     if complete:
         meeting.logged_at = meeting.logged_at or timezone.now()

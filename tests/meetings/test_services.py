@@ -341,3 +341,17 @@ def test_it_does_not_undo_a_move_with_a_log_saved_from_an_old_copy(meeting):
     meeting.refresh_from_db()
     assert (meeting.starts_at, meeting.location, meeting.sequence) == (moved_to, "Aula", 1)
     assert meeting.minutes == "Voorbereiding"
+
+
+def test_it_adds_nothing_twice_when_the_log_form_is_sent_twice(meeting, partner):
+    log = {
+        "attendance": {},
+        "minutes": "",
+        "casework": {},
+        "new_questions": ["Hoe pakken we verzuim op?"],
+        "new_agreements": [AgreementInput("Ouders bellen", partner, timezone.localdate())],
+    }
+    meeting_log_save(meeting=meeting, **log)
+    meeting_log_save(meeting=meeting, **log)
+    assert meeting.collective_questions.count() == 1
+    assert meeting.agreements.count() == 1

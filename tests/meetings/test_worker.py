@@ -223,7 +223,9 @@ def due_day_before_reminders(school, count: int) -> list[str]:
     meeting = services.meeting_schedule(school=school, starts_at=starts_at)
     # Planned (and invited) ten days ago, so the reminder is not made redundant by a fresh invitation.
     ten_days_ago = timezone.now() - dt.timedelta(days=10)
-    Meeting.objects.filter(pk=meeting.pk).update(created_at=ten_days_ago, updated_at=ten_days_ago)
+    Meeting.objects.filter(pk=meeting.pk).update(
+        created_at=ten_days_ago, updated_at=ten_days_ago, rescheduled_at=ten_days_ago
+    )
     Notification.objects.update(sent_at=ten_days_ago)
     return sorted(p.email for p in people)
 
