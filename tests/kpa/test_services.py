@@ -6,8 +6,6 @@ Under `make test` these run on the embedded defaults (SQLite, filesystem broker)
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -16,6 +14,7 @@ from django.conf import settings
 from django.db import connection
 
 from kpa.tasks import ping_task
+from tests.celery_worker import start_worker, stop_worker
 
 BASE_DIR = Path(settings.BASE_DIR)
 REQUIRE_SERVICES = os.environ.get("KPA_REQUIRE_SERVICES") == "1"
@@ -43,38 +42,14 @@ def test_it_keeps_the_cache_out_of_the_brokers_redis_database():
 
 
 def test_it_runs_a_task_in_a_real_worker_process(tmp_path):
-    env = {**os.environ, "KPA_TESTING": "1"}
-    log = (tmp_path / "worker.log").open("w")
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "kpa",
-            "worker",
-            "--pool=solo",
-            "--loglevel=INFO",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "--hostname",
-            f"test-{os.getpid()}@%h",
-        ],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
+    log_path = tmp_path / "worker.log"
+    worker = start_worker(
+        env={**os.environ, "KPA_TESTING": "1"}, log_path=log_path, hostname=f"test-{os.getpid()}@%h"
     )
     try:
         started = time.monotonic()
         result = ping_task.delay()
-        assert result.get(timeout=90) == "pong", (tmp_path / "worker.log").read_text()
+        assert result.get(timeout=90) == "pong", log_path.read_text()
         assert time.monotonic() - started < 90
     finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-        log.close()
+        stop_worker(worker)

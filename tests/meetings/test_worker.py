@@ -19,7 +19,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -41,6 +40,7 @@ from kpa.celery import app
 from meetings import notifications, reminders, services
 from meetings.models import Meeting, Notification
 from meetings.tasks import sweep_task
+from tests.celery_worker import start_worker, stop_worker
 from tests.factories import AssignmentFactory, UserFactory
 
 BASE_DIR = Path(settings.BASE_DIR)
@@ -151,30 +151,12 @@ class Workers:
 
     def start(self) -> subprocess.Popen:
         log_path = self.tmp_path / f"worker-{len(self.processes)}.log"
-        with log_path.open("w") as log:
-            process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "kpa",
-                    "worker",
-                    "--pool=solo",
-                    "--loglevel=INFO",
-                    "--without-gossip",
-                    "--without-mingle",
-                    "--without-heartbeat",
-                    "--queues",
-                    self.queue,
-                    "--hostname",
-                    f"{self.queue}-{len(self.processes)}@%h",
-                ],
-                cwd=BASE_DIR,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
+        process = start_worker(
+            env=self.env,
+            log_path=log_path,
+            queue=self.queue,
+            hostname=f"{self.queue}-{len(self.processes)}@%h",
+        )
         self.processes.append(process)
         self.logs.append(log_path)
         return process
@@ -188,13 +170,7 @@ class Workers:
 
     def stop(self) -> None:
         for process in self.processes:
-            if process.poll() is None:
-                process.terminate()
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+            stop_worker(process)
         with contextlib.suppress(Exception), app.connection_for_write() as conn:
             conn.default_channel.queue_delete(self.queue)
 
