@@ -1,0 +1,105 @@
+"""seed_scale: the national-scale data set of the load bench, built at small scale on the test database."""
+
+import itertools
+import re
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db.models import Count
+from django.utils import timezone
+
+from kpa.models import User, UserKind
+from kpa.scale import clear, school_year_start
+from meetings.models import Agreement, CollectiveQuestion, Meeting, MeetingStatus
+from partners.models import PARTNER_ROLES, Assignment, Role
+from schools.models import Gemeente, School
+
+pytestmark = pytest.mark.django_db
+
+# Whatever --schools is, 23 on SQLite: the savepoint pair of the command's transaction, 1 "schools
+# exist?", 6 max(pk) lookups (rows are numbered in Python), 1 read of the action lines, one executemany()
+# per table written (gemeente, wijk, school, organisation, user, assignment, meeting, invitee, casework
+# count, collective question, agreement, agenda item: 12) and the authenticators' bulk insert. PostgreSQL
+# adds a sequence reset per numbered table and ANALYZE. A row-by-row insert anywhere would cost hundreds of
+# queries at 30 schools and twice that at 60.
+QUERY_BUDGET = 30
+
+
+@pytest.fixture(autouse=True)
+def _empty_database(db):
+    """Start from no schools: the file-based test database may hold rows another process committed (the
+    live-server browser tests). Emptied inside this test's transaction, so it is rolled back afterwards."""
+    clear()
+
+
+def seed(schools=30, **options) -> str:
+    out = StringIO()
+    call_command("seed_scale", schools=schools, stdout=out, **options)
+    return out.getvalue()
+
+
+def test_it_builds_the_shape_of_the_country():
+    output = seed(30)
+    assert "Built a data set of 30 schools" in output
+    assert School.objects.count() == 30
+    sectors = dict(School.objects.values_list("sector").annotate(n=Count("pk")))
+    assert sectors["PO"] > sectors.get("VO", 0) > 0 or sectors["PO"] > 20
+    assert not School.objects.filter(wijk__isnull=True).exists()
+    utrecht = Gemeente.objects.get(code="0344")
+    assert utrecht.wijken.count() == 10
+    # Every school has its team seats: an IB-er and a school leader, and every kernpartner role (some are
+    # vacant today on purpose, but each seat had someone at some point).
+    seats = set(Assignment.objects.values_list("school_id", "role"))
+    for school_id in School.objects.values_list("pk", flat=True):
+        assert {(school_id, role) for role in (*PARTNER_ROLES, Role.IB, Role.SCHOOLLEIDER)} <= seats
+    assert Assignment.objects.filter(end_date__lt=timezone.localdate()).exists()  # history
+    assert Assignment.objects.filter(is_stand_in=True).exists()
+    # Five school years of meetings, upcoming ones planned this school year, some agreements overdue.
+    years = {
+        school_year_start(timezone.localdate(m)) for m in Meeting.objects.values_list("starts_at", flat=True)
+    }
+    assert len(years) == 5
+    assert Meeting.objects.upcoming().exists()
+    assert Meeting.objects.filter(status=MeetingStatus.HELD, logged_at__isnull=False).exists()
+    assert Agreement.objects.overdue().exists()
+    assert User.objects.filter(kind=UserKind.COORDINATOR).exists()
+    assert "coordinator.0344@gemeente.example" in output
+
+
+def test_its_free_text_never_looks_like_pupil_data():
+    seed(30)
+    texts = list(Meeting.objects.values_list("minutes", flat=True))
+    texts += list(CollectiveQuestion.objects.values_list("text", flat=True))
+    texts += list(Agreement.objects.values_list("description", flat=True))
+    assert texts
+    assert not any(re.search(r"\d{8,}", text) for text in texts)
+
+
+def test_it_refuses_a_database_that_holds_schools_unless_flushed():
+    seed(30)
+    with pytest.raises(CommandError, match="already holds schools"):
+        seed(30)
+    seed(20, flush=True)
+    assert School.objects.count() == 20
+
+
+def test_every_seat_has_one_holder_at_a_time():
+    seed(30)
+    periods: dict = {}
+    for a in Assignment.objects.filter(is_stand_in=False).order_by("start_date"):
+        periods.setdefault((a.school_id, a.role), []).append(a)
+    for seat in periods.values():
+        for before, after in itertools.pairwise(seat):
+            assert before.end_date is not None and before.end_date < after.start_date
+    partner_kinds = set(
+        Assignment.objects.filter(role__in=PARTNER_ROLES).values_list("person__kind", flat=True).distinct()
+    )
+    assert partner_kinds == {UserKind.KERNPARTNER}
+
+
+@pytest.mark.parametrize("schools", [30, 60])
+def test_its_queries_do_not_grow_with_the_schools(schools, django_assert_max_num_queries):
+    with django_assert_max_num_queries(QUERY_BUDGET):
+        seed(schools)
+    assert School.objects.count() == schools
