@@ -25,6 +25,13 @@ def current_code() -> str:
     return format_hotp_value(hotp_value(TOTP_SECRET, int(time.time()) // 30))
 
 
+def test_it_offers_no_sign_up_on_the_login_page_but_explains_the_invitation(client):
+    response = client.get(LOGIN)
+    assert response.status_code == 200
+    assert reverse("account_signup") not in response.text
+    assert "Nog geen account? Je krijgt een uitnodiging per e-mail" in response.text
+
+
 def test_it_logs_in_with_email_and_password(client, partner):
     response = login(client, "PARTNER@lokalis.example")
     assert response.status_code == 302

@@ -1,0 +1,85 @@
+"""The IB-er's journey: log in, plan the next KPO, log yesterday's with an agreement, and be refused,
+without losing the form, when a BSN is typed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from meetings.models import Agreement, Meeting, MeetingStatus
+
+VALID_BSN = "111222333"  # passes the 11-proef; no real person's
+MINUTES = "Twee collectieve vragen besproken; verzuim neemt toe in groep 7."
+WITH_BSN = f"Ouders van leerling {VALID_BSN} bellen over verzuim"
+WITHOUT_BSN = "Ouders uitnodigen voor een gesprek over verzuim in groep 7"
+
+
+def next_weekday(days_ahead: int) -> dt.date:
+    day = timezone.localdate() + dt.timedelta(days=days_ahead)
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    return day
+
+
+def test_it_plans_the_next_kpo(open_browser, world):
+    tab = open_browser()
+    page = tab.log_in(world.ib.email)
+    tab.expect_heading("Welkom, Inge")
+    tab.follow(world.school.name)
+    tab.follow("KPO plannen")
+    day = next_weekday(14)
+    page.get_by_label("Datum").fill(day.isoformat())
+    page.get_by_label("Begintijd").fill("09:00")
+    page.get_by_label("Plaats").fill("Teamkamer")
+    tab.submit("Plannen", exact=True)
+
+    expect(page.get_by_role("status")).to_contain_text("gepland")
+    planned = Meeting.objects.filter(school=world.school, status=MeetingStatus.PLANNED).latest("starts_at")
+    assert timezone.localtime(planned.starts_at).date() == day
+    assert timezone.localtime(planned.starts_at).hour == 9
+    assert planned.invitees.count() == 5  # the IB-er and the four kernpartners
+
+
+def test_it_logs_a_meeting_with_an_agreement_and_refuses_a_bsn_without_losing_the_form(open_browser, world):
+    tab = open_browser()
+    page = tab.log_in(world.ib.email)
+    tab.visit(f"/meetings/{world.held_meeting.pk}/")
+    tab.follow("Overleg vastleggen")
+
+    jgz = page.get_by_role("group", name=str(world.jgz))
+    jgz.get_by_label("Aanwezigheid").select_option(label="Aanwezig")
+    minutes = page.get_by_role("textbox", name="Notulen")
+    minutes.fill(MINUTES)
+    absence = page.get_by_role("spinbutton", name="Verzuim en thuiszitters")
+    absence.fill("3")
+    page.get_by_role("spinbutton", name="Gezondheid").fill("1")
+    agreement = page.get_by_role("group", name="Nieuwe afspraak 1")
+    description = agreement.get_by_role("textbox", name="Afspraak")
+    description.fill(WITH_BSN)
+    agreement.get_by_label("Eigenaar").select_option(label=f"{world.leerplicht} (Leerplichtambtenaar)")
+    due = timezone.localdate() + dt.timedelta(days=21)
+    agreement.get_by_label("Uiterlijk klaar op").fill(due.isoformat())
+    tab.submit("Opslaan en afronden")
+
+    # Refused: a clear Dutch message at the field, nothing saved, everything typed still there.
+    expect(page.get_by_role("alert").first).to_contain_text("Er is niets opgeslagen")
+    expect(description).to_have_value(WITH_BSN)
+    expect(agreement).to_contain_text("BSN")
+    expect(absence).to_have_value("3")
+    expect(minutes).to_have_value(MINUTES)
+    expect(jgz.get_by_label("Aanwezigheid")).to_have_value("present")
+    assert not Agreement.objects.exists()
+    world.held_meeting.refresh_from_db()
+    assert world.held_meeting.logged_at is None and world.held_meeting.minutes == ""
+
+    description.fill(WITHOUT_BSN)
+    tab.submit("Opslaan en afronden")
+
+    expect(page.get_by_role("status")).to_contain_text("opgeslagen en afgerond")
+    saved = Agreement.objects.get()
+    assert (saved.description, saved.owner, saved.due_date) == (WITHOUT_BSN, world.leerplicht, due)
+    world.held_meeting.refresh_from_db()
+    assert world.held_meeting.is_logged
+    assert world.held_meeting.casework_counts.get(theme="verzuim").count == 3
