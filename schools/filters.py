@@ -1,11 +1,11 @@
 import datetime as dt
 
 import django_filters
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kpa.access import wijken_visible_to
+from kpa.access import schools_visible_to, wijken_visible_to
 from partners.models import PARTNER_ROLES, Assignment, Organisation, Role
 from partners.selectors import GAP_HORIZON
 from schools.models import School, Sector
@@ -19,6 +19,21 @@ GAP_CHOICES = [
 
 def _wijken(request):
     return wijken_visible_to(request.user).select_related("gemeente") if request else School.objects.none()
+
+
+def _organisations(request):
+    """The organisations with someone at a school in scope today; an admin's scope is every school. At
+    national scale the full list is some 800 organisations, rendered as options on every roster page
+    (most of that page's time); a coordinator of one gemeente needs the handful that work there."""
+    if request is None:
+        return Organisation.objects.none()
+    user = request.user
+    if user.is_authenticated and user.is_admin:
+        return Organisation.objects.all()
+    in_scope = Assignment.objects.active().filter(
+        person__organisation=OuterRef("pk"), school__in=schools_visible_to(user).values("pk")
+    )
+    return Organisation.objects.filter(Exists(in_scope))
 
 
 def _active_on(day: dt.date) -> Q:
@@ -46,7 +61,7 @@ class SchoolFilter(django_filters.FilterSet):
     )
     organisation = django_filters.ModelChoiceFilter(
         label=_("Partner organisation"),
-        queryset=Organisation.objects.all(),
+        queryset=_organisations,
         method="filter_organisation",
         empty_label=_("All organisations"),
     )
@@ -68,18 +83,32 @@ class SchoolFilter(django_filters.FilterSet):
         return queryset.filter(~_role_filled(value, timezone.localdate()))
 
     def filter_gap(self, queryset, name, value):
+        """One correlated subquery per school, never an OR of EXISTS per role: PostgreSQL cannot turn
+        such an OR into a semi-join, and instead hashes every active assignment of the country once per
+        role and day (eight scans of the table for "ending"), however few schools are in scope."""
         today = timezone.localdate()
         if value == "vacant":
-            condition = Q()
-            for role in PARTNER_ROLES:
-                condition |= ~_role_filled(role, today)
-            return queryset.filter(condition)
+            # Not one of the schools (in scope) where all four roles are filled today: one grouped scan
+            # of the assignments of those schools, whatever their number.
+            complete = (
+                Assignment.objects.filter(
+                    _active_on(today), role__in=PARTNER_ROLES, school_id__in=queryset.values("pk")
+                )
+                .order_by()
+                .values("school_id")
+                .annotate(n=Count("role", distinct=True))
+                .filter(n=len(PARTNER_ROLES))
+                .values("school_id")
+            )
+            return queryset.exclude(pk__in=complete)
         # Filled today, but nobody in that role on the horizon day: it runs out within 30 days.
-        horizon = today + GAP_HORIZON
-        condition = Q(pk__in=[])
-        for role in PARTNER_ROLES:
-            condition |= Q(_role_filled(role, today)) & ~Q(_role_filled(role, horizon))
-        return queryset.filter(condition)
+        covered_later = Assignment.objects.filter(
+            _active_on(today + GAP_HORIZON), school_id=OuterRef("school_id"), role=OuterRef("role")
+        )
+        runs_out = Assignment.objects.filter(
+            _active_on(today), school_id=OuterRef("pk"), role__in=PARTNER_ROLES
+        ).filter(~Exists(covered_later))
+        return queryset.filter(Exists(runs_out))
 
     def filter_organisation(self, queryset, name, value):
         return queryset.filter(
