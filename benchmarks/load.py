@@ -1,0 +1,353 @@
+"""The load bench (`make bench`): KPA under gunicorn on PostgreSQL and Redis, driven by locust.
+
+For each scale (100 and 10,000 schools by default) it makes sure a seeded database kpa_bench_<schools>
+exists (created, migrated and filled by `seed_scale` the first time; reused afterwards unless --reseed),
+writes signed-in sessions for the simulated people (benchmarks.sessions), starts gunicorn on a free port
+of 127.0.0.1 with benchmarks.settings, warms it up, runs locust headless for a fixed time
+(benchmarks.locustfile), stops gunicorn and prints per page: requests per second, p50/p95/p99 latency and
+errors, next to the floor (a trivial view served by the same stack in the same run) and the ratio.
+Then it checks the targets of issue 6 and prints a PASS or MISS line for each:
+
+- no errors;
+- every page's p95 within 4x the floor's p95 and under 250 ms;
+- the coordinator roster's p95 at the largest scale within 1.5x its p95 at the smallest.
+
+Only 127.0.0.1 is used. Every wait is bounded; gunicorn and locust are stopped by the ids this process
+started. The exit status is 0 when every target passes.
+
+    uv run python -m benchmarks.load [--scales 100,10000] [--duration 60] [--users 20] [--reseed]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+OUT_DIR = BASE_DIR / "var" / "bench"
+PG_SERVER = "postgres://postgres@127.0.0.1:5432"
+P95_LIMIT_MS = 250.0
+FLOOR_FACTOR = 4.0
+SCALE_FACTOR = 1.5
+
+
+@dataclass
+class PageStats:
+    name: str
+    requests: int
+    failures: int
+    rps: float
+    p50: float
+    p95: float
+    p99: float
+
+
+def _server_url() -> str:
+    """The PostgreSQL server (without a database name) from DATABASE_URL, or the local default."""
+    url = os.environ.get("DATABASE_URL", PG_SERVER)
+    if not url.startswith(("postgres://", "postgresql://")):
+        raise SystemExit(f"The load bench needs PostgreSQL; DATABASE_URL is {url!r}.")
+    scheme, rest = url.split("://", 1)
+    return f"{scheme}://{rest.split('/', 1)[0]}"
+
+
+def _run(cmd: list[str], env: dict[str, str], timeout: float, quiet: bool = False) -> str:
+    result = subprocess.run(cmd, env=env, cwd=BASE_DIR, capture_output=True, text=True, timeout=timeout)  # noqa: S603
+    if result.returncode != 0:
+        sys.stderr.write(result.stdout + result.stderr)
+        raise SystemExit(f"{' '.join(cmd[:4])} failed with status {result.returncode}")
+    if not quiet:
+        sys.stdout.write("".join(f"    {line}\n" for line in result.stdout.splitlines()))
+    return result.stdout
+
+
+def _admin_sql(server: str, sql: str) -> list[tuple]:
+    import psycopg
+
+    with psycopg.connect(f"{server}/postgres", autocommit=True, connect_timeout=5) as conn:
+        cursor = conn.execute(sql)  # type: ignore[arg-type]  (names below are generated, not user input)
+        return cursor.fetchall() if cursor.description else []
+
+
+def _schools_in(url: str) -> int:
+    """How many schools a bench database holds (0 when it is not migrated yet)."""
+    import psycopg
+
+    try:
+        with psycopg.connect(url, connect_timeout=5) as conn:
+            return conn.execute("SELECT count(*) FROM schools_school").fetchone()[0]  # type: ignore[index]
+    except psycopg.errors.UndefinedTable:
+        return 0
+
+
+def prepare_database(schools: int, env: dict[str, str], reseed: bool) -> tuple[str, float | None]:
+    """A migrated and seeded database kpa_bench_<schools>; returns its URL and the seeding time (None when
+    an existing one was reused)."""
+    server = _server_url()
+    name = f"kpa_bench_{schools}"
+    url = f"{server}/{name}"
+    exists = bool(_admin_sql(server, f"SELECT 1 FROM pg_database WHERE datname = '{name}'"))  # noqa: S608
+    if exists and reseed:
+        _admin_sql(server, f'DROP DATABASE "{name}" WITH (FORCE)')
+        exists = False
+    if not exists:
+        _admin_sql(server, f'CREATE DATABASE "{name}"')
+    env = {**env, "DATABASE_URL": url}
+    manage = [sys.executable, "manage.py"]
+    _run([*manage, "migrate", "--no-input", "--verbosity", "0"], env, timeout=600)
+    held = _schools_in(url)
+    if held == schools:
+        print(f"  reusing {name} ({held:,} schools; --reseed builds it anew)")
+        return url, None
+    started = time.perf_counter()
+    print(f"  seeding {name} with {schools:,} schools ...")
+    _run([*manage, "seed_scale", "--schools", str(schools), "--flush", "--force"], env, timeout=1800)
+    return url, time.perf_counter() - started
+
+
+def _redis_dbs(url: str) -> list[str]:
+    """The broker's Redis database and the cache's: the next one, as kpa.settings derives it (not imported
+    here: this process has no Django settings of its own)."""
+    base, _, db = url.rpartition("/")
+    if not db.isdigit():
+        raise SystemExit(
+            f"REDIS_URL must name a database number, e.g. redis://127.0.0.1:6379/14 (got {url!r})."
+        )
+    return [url, f"{base}/{int(db) + 1}"]
+
+
+def _redis_dbs_empty(url: str) -> bool:
+    import redis
+
+    return all(redis.Redis.from_url(db, socket_timeout=5).dbsize() == 0 for db in _redis_dbs(url))
+
+
+def _redis_flush(url: str) -> None:
+    """Saved logs queue a mail task that no worker takes in the bench: empty the two databases again, but
+    only when they were empty before the run (nobody else's data is touched)."""
+    import redis
+
+    for db in _redis_dbs(url):
+        redis.Redis.from_url(db, socket_timeout=5).flushdb()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for(url: str, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310  (http://127.0.0.1 only)
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"gunicorn did not answer {url} within {seconds:.0f} s")
+
+
+def _warm_up(base: str, sessions_file: Path, rounds: int) -> None:
+    """Every page a few times per worker before measuring: imports, template compilation and database
+    connections happen once per process, and are not what the bench measures."""
+    import json
+
+    sessions = json.loads(sessions_file.read_text())
+    urls = [("/bench/floor/", sessions["floor"][0]["session"]), ("/", sessions["partner"][0]["session"])]
+    urls.append(("/meetings/agreements/", sessions["partner"][0]["session"]))
+    urls.append((f"/schools/{sessions['partner'][0]['schools'][0]}/", sessions["partner"][0]["session"]))
+    urls.append((f"/meetings/{sessions['ib'][0]['meeting']}/log/", sessions["ib"][0]["session"]))
+    urls.append(("/schools/?gap=vacant", sessions["coordinator"][0]["session"]))
+    urls.append(("/schools/?gap=vacant", sessions["admin"][0]["session"]))
+    for _ in range(rounds):
+        for path, session in urls:
+            request = urllib.request.Request(base + path, headers={"Cookie": f"sessionid={session}"})  # noqa: S310
+            with urllib.request.urlopen(request, timeout=30):  # noqa: S310
+                pass
+
+
+def _stop(process: subprocess.Popen, seconds: float = 10) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=seconds)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=seconds)
+
+
+def read_stats(path: Path) -> list[PageStats]:
+    """Locust's <prefix>_stats.csv: one row per request name, then the aggregate."""
+    rows = []
+    with path.open(newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["Name"] == "Aggregated":
+                continue
+            rows.append(
+                PageStats(
+                    name=row["Name"],
+                    requests=int(row["Request Count"]),
+                    failures=int(row["Failure Count"]),
+                    rps=float(row["Requests/s"]),
+                    p50=float(row["50%"]),
+                    p95=float(row["95%"]),
+                    p99=float(row["99%"]),
+                )
+            )
+    return rows
+
+
+def run_scale(
+    schools: int, args: argparse.Namespace, base_env: dict[str, str]
+) -> tuple[list[PageStats], dict]:
+    print(f"\n== {schools:,} schools ==")
+    url, seeded = prepare_database(schools, base_env, args.reseed)
+    env = {**base_env, "DATABASE_URL": url}
+    sessions_file = OUT_DIR / f"sessions_{schools}.json"
+    _run([sys.executable, "-m", "benchmarks.sessions", "--out", str(sessions_file)], env, timeout=300)
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    gunicorn = subprocess.Popen(  # noqa: S603
+        [
+            *(sys.executable, "-m", "gunicorn", "kpa.wsgi:application", "--bind", f"127.0.0.1:{port}"),
+            *("--workers", str(args.workers), "--log-level", "warning", "--timeout", "30"),
+        ],
+        env=env,
+        cwd=BASE_DIR,
+    )
+    prefix = OUT_DIR / f"locust_{schools}"
+    try:
+        _wait_for(f"{base}/health/", 60)
+        _warm_up(base, sessions_file, rounds=args.workers * 3)
+        locust = [sys.executable, "-m", "locust", "-f", str(BASE_DIR / "benchmarks" / "locustfile.py")]
+        locust += ["--headless", "--users", str(args.users), "--spawn-rate", str(args.users)]
+        locust += ["--run-time", f"{args.duration}s", "--host", base, "--csv", str(prefix)]
+        locust += [
+            "--only-summary",
+            "--stop-timeout",
+            "5",
+            "--loglevel",
+            "WARNING",
+            "--exit-code-on-error",
+            "0",
+        ]
+        _run(
+            locust, {**env, "KPA_BENCH_SESSIONS": str(sessions_file)}, timeout=args.duration + 120, quiet=True
+        )
+    finally:
+        _stop(gunicorn)
+    return read_stats(Path(f"{prefix}_stats.csv")), {"seeded": seeded}
+
+
+def print_table(schools: int, stats: list[PageStats]) -> PageStats:
+    from benchmarks.pages import FLOOR
+
+    floor = next(s for s in stats if s.name == FLOOR)
+    print(f"\n{schools:,} schools{'':<44}  req/s    p50    p95    p99  errors  p95/floor")
+    for s in sorted(stats, key=lambda s: (s.name == FLOOR, s.name)):
+        ratio = s.p95 / floor.p95 if floor.p95 else float("inf")
+        print(
+            f"  {s.name:<56} {s.rps:6.1f} {s.p50:6.0f} {s.p95:6.0f} {s.p99:6.0f} "
+            f"{s.failures:6d}/{s.requests:<6d} {ratio:5.1f}x"
+        )
+    return floor
+
+
+def check(results: dict[int, list[PageStats]]) -> list[tuple[bool, str]]:
+    from benchmarks.pages import ADMIN_ROSTER, FLOOR, ROSTER
+
+    lines = []
+    for schools, stats in results.items():
+        errors = sum(s.failures for s in stats)
+        lines.append(
+            (errors == 0, f"{schools:,} schools: no errors ({errors} of {sum(s.requests for s in stats):,})")
+        )
+        floor = next(s for s in stats if s.name == FLOOR)
+        for s in stats:
+            if s.name in (FLOOR, ADMIN_ROSTER):
+                continue  # the admin's national roster is reported, not a target of issue 6
+            ok = s.p95 <= FLOOR_FACTOR * floor.p95 and s.p95 < P95_LIMIT_MS
+            lines.append(
+                (
+                    ok,
+                    f"{schools:,} schools: {s.name}: p95 {s.p95:.0f} ms, "
+                    f"{s.p95 / floor.p95:.1f}x the floor's {floor.p95:.0f} ms "
+                    f"(limit {FLOOR_FACTOR:.0f}x and {P95_LIMIT_MS:.0f} ms)",
+                )
+            )
+    small, large = min(results), max(results)
+    if small != large:
+        before = next(s for s in results[small] if s.name == ROSTER).p95
+        after = next(s for s in results[large] if s.name == ROSTER).p95
+        lines.append(
+            (
+                after <= SCALE_FACTOR * before,
+                f"roster p95 at {large:,} schools {after:.0f} ms vs {before:.0f} ms at {small:,}: "
+                f"{after / before:.2f}x (limit {SCALE_FACTOR}x)",
+            )
+        )
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scales", default="100,10000", help="comma-separated numbers of schools")
+    parser.add_argument("--duration", type=int, default=60, help="seconds of load per scale")
+    parser.add_argument("--users", type=int, default=20, help="simulated people at once")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
+    parser.add_argument("--reseed", action="store_true", help="drop and rebuild the bench databases")
+    args = parser.parse_args(argv)
+    scales = sorted({int(n) for n in args.scales.split(",")})
+    started = time.perf_counter()
+    (OUT_DIR / "static").mkdir(parents=True, exist_ok=True)
+    base_env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(48),  # the same for the sessions and the server
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SITE_URL": "http://127.0.0.1",
+        # Plain http on loopback: cookies without the Secure flag, no redirect to https, no HSTS.
+        "SECURE_COOKIES": "0",
+        "SECURE_SSL_REDIRECT": "0",
+        "SECURE_HSTS_SECONDS": "0",
+        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/14"),
+        "EMAIL_URL": "consolemail://",  # a saved log may queue mails; the bench sends none out
+        "LOG_LEVEL": "WARNING",
+        "STATIC_ROOT": str(OUT_DIR / "static"),  # empty: whitenoise wants the folder, the bench no files
+    }
+    base_env.pop("KPA_TESTING", None)
+    redis_was_empty = _redis_dbs_empty(base_env["REDIS_URL"])
+    print(f"KPA load bench: {args.users} users, {args.duration} s per scale, {args.workers} gunicorn workers")
+    results, seeding = {}, {}
+    for schools in scales:
+        results[schools], info = run_scale(schools, args, base_env)
+        seeding[schools] = info["seeded"]
+    for schools in scales:
+        print_table(schools, results[schools])
+        seeded = seeding[schools]
+        print(f"  seeding: {'reused an existing database' if seeded is None else f'{seeded:.0f} s'}")
+    if redis_was_empty:
+        _redis_flush(base_env["REDIS_URL"])
+    print()
+    lines = check(results)
+    for ok, text in lines:
+        print(f"{'PASS' if ok else 'MISS'}  {text}")
+    print(f"\nmake bench took {time.perf_counter() - started:.0f} s")
+    return 0 if all(ok for ok, _ in lines) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

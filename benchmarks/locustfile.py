@@ -1,0 +1,148 @@
+"""The load of `make bench` (started by benchmarks.load): who does what, how often.
+
+Each simulated person reuses one signed-in session from the JSON file in KPA_BENCH_SESSIONS and waits
+0.2-1 s between requests, so the server is busy but not saturated: the figures are latency, not queueing.
+Any answer other than the expected one (200 for a page, the 302 after a saved log) is an error; a
+redirect is never followed, so a lost session cannot pass as a 200 of the login page.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+from pathlib import Path
+from urllib.parse import urlencode
+
+from locust import HttpUser, between, task
+
+from benchmarks.pages import (
+    ADMIN_ROSTER,
+    FLOOR,
+    IB_LOG,
+    IB_SAVE,
+    PARTNER_AGREEMENTS,
+    PARTNER_HOME,
+    PARTNER_SCHOOL,
+    ROSTER,
+)
+
+SESSIONS: dict[str, list[dict]] = json.loads(Path(os.environ["KPA_BENCH_SESSIONS"]).read_text())
+CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+PARTNER_ROLES = ("buurtteam", "jgz", "passend_onderwijs", "leerplicht")
+
+
+class KpaUser(HttpUser):
+    abstract = True
+    wait_time = between(0.2, 1.0)
+    pool = ""
+
+    def on_start(self) -> None:
+        self.account = random.choice(SESSIONS[self.pool])  # noqa: S311
+        self.client.cookies.set("sessionid", self.account["session"])
+
+    def get(self, url: str, name: str) -> str:
+        with self.client.get(url, name=name, allow_redirects=False, catch_response=True) as response:
+            if response.status_code != 200:
+                response.failure(f"{response.status_code} {response.headers.get('Location', '')}")
+            return response.text or ""
+
+
+class IbUser(KpaUser):
+    """Logs a meeting: opens its log page, and now and then saves it."""
+
+    weight = 3
+    pool = "ib"
+
+    def on_start(self) -> None:
+        super().on_start()
+        self.token = ""
+
+    @task(3)
+    def log_page(self) -> None:
+        body = self.get(f"/meetings/{self.account['meeting']}/log/", IB_LOG)
+        match = CSRF_RE.search(body)
+        if match:
+            self.token = match.group(1)
+
+    @task(1)
+    def save_log(self) -> None:
+        if not self.token:
+            return self.log_page()
+        url = f"/meetings/{self.account['meeting']}/log/"
+        data = {**self.account["form"], "csrfmiddlewaretoken": self.token}
+        with self.client.post(url, data=data, name=IB_SAVE, allow_redirects=False, catch_response=True) as r:
+            if r.status_code != 302:
+                r.failure(f"{r.status_code}: the log was not saved")
+        return None
+
+
+class PartnerUser(KpaUser):
+    """Reads: the start page with all their schools, one school's page, their open agreements."""
+
+    weight = 4
+    pool = "partner"
+
+    @task(3)
+    def home(self) -> None:
+        self.get("/", PARTNER_HOME)
+
+    @task(2)
+    def school(self) -> None:
+        schools = self.account["schools"]
+        if schools:
+            self.get(f"/schools/{random.choice(schools)}/", PARTNER_SCHOOL)  # noqa: S311
+
+    @task(2)
+    def agreements(self) -> None:
+        self.get("/meetings/agreements/", PARTNER_AGREEMENTS)
+
+
+def roster_query(wijken: list[int]) -> str:
+    """A coordinator's filter: a wijk, a vacant role, a gap, a sector, or a combination; sometimes page 2."""
+    rng = random  # the module RNG: the bench needs variety, not secrets (no S311 for module calls)
+    params: dict[str, str] = {}
+    choice = rng.randrange(5)
+    if choice == 0 and wijken:
+        params["wijk"] = str(rng.choice(wijken))
+    elif choice == 1:
+        params["missing_role"] = rng.choice(PARTNER_ROLES)
+    elif choice == 2:
+        params["gap"] = rng.choice(("vacant", "ending"))
+    elif choice == 3:
+        params.update(sector=rng.choice(("PO", "VO")), gap="vacant")
+        if wijken:
+            params["wijk"] = str(rng.choice(wijken))
+    if rng.random() < 0.2:
+        params["page"] = "2"
+    return "/schools/?" + urlencode(params)
+
+
+class CoordinatorUser(KpaUser):
+    weight = 2
+    pool = "coordinator"
+
+    @task
+    def roster(self) -> None:
+        self.get(roster_query(self.account["wijken"]), ROSTER)
+
+
+class AdminUser(KpaUser):
+    """Not a target of its own: an admin's roster spans the whole country, the worst case of a filter."""
+
+    weight = 1
+    pool = "admin"
+
+    @task
+    def roster(self) -> None:
+        self.get(roster_query([]), ADMIN_ROSTER)
+
+
+class FloorUser(KpaUser):
+    weight = 1
+    pool = "floor"
+
+    @task
+    def floor(self) -> None:
+        self.get("/bench/floor/", FLOOR)
