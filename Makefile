@@ -9,13 +9,14 @@ MANAGE := $(UV) run --frozen python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run serve test test-services lint format messages check-deploy clean help bench
+.PHONY: install run serve test test-services lint format messages check-deploy clean help bench bench-reminders
 
 help:
 	@echo "make run    - install, migrate, load demo data, serve KPA with its Celery worker and beat"
 	@echo "make test   - the whole test suite on the embedded defaults (no services needed)"
 	@echo "make lint   - ruff, format check, pending migrations, deploy check"
-	@echo "make bench  - one beat run of the reminder jobs over 10,000 meetings (throwaway database)"
+	@echo "make bench  - load test under gunicorn on PostgreSQL and Redis at 100 and 10,000 schools (locust)"
+	@echo "make bench-reminders - one beat run of the reminder jobs over 10,000 meetings (throwaway database)"
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -37,8 +38,13 @@ run: install
 test: install
 	$(UV) run --frozen pytest $(PYTEST_ARGS)
 
-# SQLite in var/bench/ by default; with DATABASE_URL=postgres://… a <name>_bench database is made and dropped.
+# Needs the local PostgreSQL and Redis (DATABASE_URL/REDIS_URL to use others). Seeds kpa_bench_100 and
+# kpa_bench_10000 the first time and reuses them; BENCH_ARGS="--reseed" rebuilds, "--duration 30" is quicker.
 bench: install
+	$(UV) run --frozen python -m benchmarks.load $(BENCH_ARGS)
+
+# SQLite in var/bench/ by default; with DATABASE_URL=postgres://… a <name>_bench database is made and dropped.
+bench-reminders: install
 	$(UV) run --frozen python -m benchmarks.reminders $(BENCH_ARGS)
 
 lint: install
