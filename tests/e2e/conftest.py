@@ -29,6 +29,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from tests.conftest import TOTP_SECRET
 from tests.e2e import axe
+from tests.e2e.world import World, build_world
 from tests.factories import PASSWORD
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make between browser
@@ -124,7 +125,6 @@ class Browser:
 
     page: Page
     base_url: str
-    audited: set[str] = field(default_factory=set)
     unaudited: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
     _current: str | None = None
@@ -139,14 +139,18 @@ class Browser:
     def _console(self, message) -> None:
         # A page that answers with an error status on purpose (410 for a used invitation) is logged by
         # Chromium as a failed load of the document itself; any other error is one to fix.
-        if message.type == "error" and message.location.get("url") != self.page.url:
+        if message.type != "error":
+            return
+        own_status = message.text.startswith("Failed to load resource") and (
+            message.location.get("url") == self.page.url
+        )
+        if not own_status:
             self.console_errors.append(f"{message.text} ({message.location.get('url')})")
 
     def violations(self) -> list[dict]:
         """The WCAG 2.1 A/AA violations of the page as it is now; the page counts as checked."""
         self.page.wait_for_load_state("load")
         found = axe.violations(self.page)
-        self.audited.add(self.page.url)
         self._current = None
         return found
 
@@ -231,7 +235,5 @@ def open_browser(chromium, live_server, request) -> Iterator:
 
 
 @pytest.fixture
-def world():
-    from tests.e2e.world import build_world
-
+def world() -> World:
     return build_world()
