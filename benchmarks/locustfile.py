@@ -129,7 +129,8 @@ class CoordinatorUser(KpaUser):
 
 
 class AdminUser(KpaUser):
-    """Not a target of its own: an admin's roster spans the whole country, the worst case of a filter."""
+    """Not a target of issue 6, and only with `benchmarks.load --admin`: an admin's roster spans the whole
+    country, the worst case of a filter (and, with its slow requests, it keeps workers from the others)."""
 
     weight = 1
     pool = "admin"

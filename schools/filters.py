@@ -1,6 +1,7 @@
 import datetime as dt
 
 import django_filters
+from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +12,7 @@ from partners.selectors import GAP_HORIZON
 from schools.models import School, Sector
 
 ROLE_CHOICES = [(role.value, role.label) for role in (*PARTNER_ROLES, Role.IB)]
+ORGANISATION_CHOICES_SECONDS = 300
 GAP_CHOICES = [
     ("vacant", _("A kernpartner role is vacant today")),
     ("ending", _("A kernpartner role ends within 30 days")),
@@ -24,16 +26,25 @@ def _wijken(request):
 def _organisations(request):
     """The organisations with someone at a school in scope today; an admin's scope is every school. At
     national scale the full list is some 800 organisations, rendered as options on every roster page
-    (most of that page's time); a coordinator of one gemeente needs the handful that work there."""
+    (most of that page's time); a coordinator of one gemeente needs the handful that work there.
+
+    Finding them joins the scope's assignments to their people, which PostgreSQL answers with a scan of
+    all people and assignments of the country (13 ms at 10,000 schools): the ids are kept in the cache
+    for a few minutes per user. A choice list a few minutes old is harmless; the filter itself is exact."""
     if request is None:
         return Organisation.objects.none()
     user = request.user
     if user.is_authenticated and user.is_admin:
         return Organisation.objects.all()
-    in_scope = Assignment.objects.active().filter(
-        person__organisation=OuterRef("pk"), school__in=schools_visible_to(user).values("pk")
-    )
-    return Organisation.objects.filter(Exists(in_scope))
+    key = f"roster:organisations:{user.pk}"
+    ids = cache.get(key)
+    if ids is None:
+        in_scope = Assignment.objects.active().filter(
+            person__organisation=OuterRef("pk"), school__in=schools_visible_to(user).values("pk")
+        )
+        ids = list(Organisation.objects.filter(Exists(in_scope)).values_list("pk", flat=True))
+        cache.set(key, ids, ORGANISATION_CHOICES_SECONDS)
+    return Organisation.objects.filter(pk__in=ids)
 
 
 def _active_on(day: dt.date) -> Q:
