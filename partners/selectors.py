@@ -118,6 +118,7 @@ def coverage_for_schools(
     rows = (
         Assignment.objects.filter(school_id__in=ids, role__in=roles, start_date__lte=horizon)
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
+        .order_by()  # sorted below; Meta.ordering ("school") would join and sort every school by name
         .values_list("school_id", "role", "start_date", "end_date")
     )
     for school_id, role, start, end in rows:
@@ -142,7 +143,8 @@ def heavy_loads(schools: QuerySet, on: dt.date | None = None, minimum: int = 6) 
     of their role. Returns dicts with person, role, count, median; one query."""
     counts = (
         Assignment.objects.active(on)
-        .filter(school__in=schools.values("pk"), role__in=PARTNER_ROLES)
+        .filter(school_id__in=schools.values("pk"), role__in=PARTNER_ROLES)
+        .order_by()  # Meta.ordering ("school", by name) would join every school of the country
         .values("person_id", "person__first_name", "person__last_name", "person__email", "role")
         .annotate(n=Count("school_id", distinct=True))
     )

@@ -134,6 +134,23 @@ def test_its_gap_filters_keep_one_subquery_whatever_the_roles(rf, coordinator, g
     assert sql.count("EXISTS") <= most
 
 
+def test_its_team_reads_never_join_the_schools_table(school, other_school, coordinator):
+    """At 10,000 schools a join to schools_school is a scan and hash of all of them (4 ms a query): the
+    coverage and heavy-load queries inherited Assignment's Meta.ordering (by school, that is by the
+    school's name), which joins the table even where the grouped query drops the ORDER BY. Both need only
+    the assignment's own school_id."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    fill_team(school)
+    with CaptureQueriesContext(connection) as queries:
+        coverage_for_schools([school.pk, other_school.pk])
+        heavy_loads(School.objects.visible_to(coordinator))
+    assert len(queries) == 2
+    for query in queries.captured_queries:
+        assert 'JOIN "schools_school"' not in query["sql"]
+
+
 def test_it_finds_roles_that_run_out_within_30_days(client, school, other_school, coordinator):
     today = timezone.localdate()
     fill_team(other_school)
