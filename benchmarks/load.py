@@ -36,8 +36,6 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 OUT_DIR = BASE_DIR / "var" / "bench"
 PG_SERVER = "postgres://postgres@127.0.0.1:5432"
-# Who the load is made of (benchmarks.locustfile); the admin's national roster joins with --admin.
-USER_CLASSES = ("IbUser", "PartnerUser", "CoordinatorUser", "FloorUser")
 P95_LIMIT_MS = 250.0
 FLOOR_FACTOR = 4.0
 SCALE_FACTOR = 1.5

@@ -50,7 +50,7 @@ def _log_form(meeting) -> dict[str, str]:
 
 def prepare(per_kind: int, seed: int) -> dict[str, list[dict]]:
     """Sessions of IB-ers (with a held meeting of their school to log), kernpartners (with their schools),
-    coordinators of a gemeente or a wijk (with the wijken they may filter on), admins, and the floor's."""
+    Utrecht's coordinators (with the wijken they may filter on), admins, and the floor's."""
     from django.utils import timezone
 
     from kpa.access import schools_visible_to, wijken_visible_to
@@ -79,9 +79,11 @@ def prepare(per_kind: int, seed: int) -> dict[str, list[dict]]:
     for user in User.objects.filter(pk__in=rng.sample(partner_ids, min(per_kind, len(partner_ids)))):
         schools = list(schools_visible_to(user).values_list("pk", flat=True))
         result["partner"].append({"session": _session(user), "schools": schools})
-    coordinators = list(User.objects.filter(kind=UserKind.COORDINATOR, is_active=True).order_by("pk"))
-    chosen = coordinators[:1] + rng.sample(coordinators[1:], min(per_kind - 1, len(coordinators) - 1))
-    for user in chosen:  # the first is Utrecht's, the largest gemeente; then wijk and other gemeenten
+    # Utrecht's coordinators, the city's and one per wijk: the same people with the same schools at every
+    # scale (seed_scale keeps Utrecht at about 160 schools), so comparing the roster across scales compares
+    # the size of the database, not the size of the page.
+    coordinators = User.objects.filter(kind=UserKind.COORDINATOR, is_active=True, gemeente__code="0344")
+    for user in coordinators.order_by("pk"):
         wijken = list(wijken_visible_to(user).values_list("pk", flat=True))
         result["coordinator"].append({"session": _session(user), "wijken": wijken, "email": user.email})
     for user in User.objects.filter(kind=UserKind.ADMIN, is_active=True).order_by("pk")[:3]:

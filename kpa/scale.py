@@ -32,7 +32,7 @@ from kpa.scale_texts import ENDINGS, LETTERS, SCHOOL_NOUNS, SCHOOL_TYPES, STEMS,
 __all__ = ["BENCH_PASSWORD", "BENCH_TOTP_SECRET", "Report", "build", "clear", "school_year_start"]
 
 UTRECHT_CODE = "0344"
-UTRECHT_SHARE = 0.016  # about 160 of 10,000 school locations
+UTRECHT_SCHOOLS = 160  # about 115 primary, 12 special and 31 secondary locations
 GEMEENTE_SHARE = 0.035  # about 350 gemeenten for 10,000 school locations
 GEMEENTEN_PER_REGION = 8  # a JGZ region or samenwerkingsverband spans several gemeenten
 SCHOOLS_PER_WIJK = 12
@@ -132,11 +132,9 @@ class Builder:
         """Gemeenten (Utrecht first, with its ten wijken), wijken and schools; returns one dict per school."""
         rng, n = self.rng, self.n_schools
         n_gemeenten = max(1, min(n, round(n * GEMEENTE_SHARE)))
-        utrecht = (
-            n
-            if n_gemeenten == 1
-            else min(n - (n_gemeenten - 1), max(round(n * UTRECHT_SHARE), n // n_gemeenten))
-        )
+        # Utrecht has its real size at every scale (at small scale: all schools but one per other
+        # gemeente), so its coordinators see the same pages whatever the size of the country.
+        utrecht = n if n_gemeenten == 1 else min(n - (n_gemeenten - 1), UTRECHT_SCHOOLS)
         sizes = [utrecht, *(_split(n - utrecht, n_gemeenten - 1, rng) if n_gemeenten > 1 else [])]
         names = [f"{stem}{end}" for stem in STEMS for end in ENDINGS]
         rng.shuffle(names)
