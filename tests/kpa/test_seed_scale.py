@@ -28,8 +28,9 @@ QUERY_BUDGET = 30
 
 @pytest.fixture(autouse=True)
 def _empty_database(db):
-    """Start from no schools: the file-based test database may hold rows another process committed (the
-    live-server browser tests). Emptied inside this test's transaction, so it is rolled back afterwards."""
+    """Start from no schools: the file-based test database may hold rows that an interrupted run of the
+    live-server browser tests committed (they flush only when a test ends). Emptied inside this test's
+    transaction, so it is rolled back afterwards."""
     clear()
 
 
