@@ -230,6 +230,7 @@ def run_scale(
     try:
         _wait_for(f"{base}/health/", 60)
         _warm_up(base, sessions_file, rounds=args.workers * 3)
+        print(f"      load average before the load: {os.getloadavg()[0]:.2f}")
         locust = [sys.executable, "-m", "locust", "-f", str(BASE_DIR / "benchmarks" / "locustfile.py")]
         locust += ["--headless", "--users", str(args.users), "--spawn-rate", str(args.users)]
         locust += ["--run-time", f"{args.duration}s", "--host", base, "--csv", str(prefix)]
