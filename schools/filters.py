@@ -102,9 +102,8 @@ class SchoolFilter(django_filters.FilterSet):
             # Not one of the schools (in scope) where all four roles are filled today: one grouped scan
             # of the assignments of those schools, whatever their number.
             complete = (
-                Assignment.objects.filter(
-                    _active_on(today), role__in=PARTNER_ROLES, school_id__in=queryset.values("pk")
-                )
+                Assignment.objects.active(today)
+                .filter(role__in=PARTNER_ROLES, school_id__in=queryset.values("pk"))
                 .order_by()
                 .values("school_id")
                 .annotate(n=Count("role", distinct=True))
@@ -113,12 +112,14 @@ class SchoolFilter(django_filters.FilterSet):
             )
             return queryset.exclude(pk__in=complete)
         # Filled today, but nobody in that role on the horizon day: it runs out within 30 days.
-        covered_later = Assignment.objects.filter(
-            _active_on(today + GAP_HORIZON), school_id=OuterRef("school_id"), role=OuterRef("role")
+        covered_later = Assignment.objects.active(today + GAP_HORIZON).filter(
+            school_id=OuterRef("school_id"), role=OuterRef("role")
         )
-        runs_out = Assignment.objects.filter(
-            _active_on(today), school_id=OuterRef("pk"), role__in=PARTNER_ROLES
-        ).filter(~Exists(covered_later))
+        runs_out = (
+            Assignment.objects.active(today)
+            .filter(school_id=OuterRef("pk"), role__in=PARTNER_ROLES)
+            .filter(~Exists(covered_later))
+        )
         return queryset.filter(Exists(runs_out))
 
     def filter_organisation(self, queryset, name, value):
