@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-import csv
-import io
-
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -12,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from kpa.access import can_see_coordination, get_school_for_user, require_coordination, schools_visible_to
+from kpa.exports import table_response
 from kpa.models import AccessAction, AccessLog
 from partners.models import PARTNER_ROLES, Role
 from partners.selectors import heavy_loads, teams_for_schools
@@ -136,27 +134,10 @@ def school_export(request: HttpRequest, fmt: str) -> HttpResponse:
         what=f"roster.{fmt}",
         detail={"filters": request.GET.dict(), "rows": len(rows)},
     )
-    stamp = timezone.localdate().isoformat()
-    if fmt == "csv":
-        buffer = io.StringIO()
-        buffer.write("\ufeff")  # Excel opens UTF-8 with a BOM correctly
-        writer = csv.writer(buffer, delimiter=";")
-        writer.writerow(header)
-        writer.writerows(rows)
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    else:
-        from openpyxl import Workbook
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(_("Roster"))
-        sheet.append(header)
-        for row in rows:
-            sheet.append(row)
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    response["Content-Disposition"] = f'attachment; filename="kpa-rooster-{stamp}.{fmt}"'
-    return response
+    return table_response(
+        fmt,
+        filename=f"kpa-rooster-{timezone.localdate().isoformat()}",
+        header=header,
+        rows=rows,
+        sheet_title=_("Roster"),
+    )
