@@ -181,11 +181,18 @@ ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[KPA] "
 ACCOUNT_RATE_LIMITS = {
-    # Per e-mail address and per IP: failed logins, then a pause. Counted in the shared cache.
+    # Failed logins per client address and per account (the key is the e-mail address, so the account
+    # limit holds whichever address the attempts come from), then a pause. Counted in the shared cache.
     "login_failed": "5/5m/ip,5/5m/key",
     "login": "30/m/ip",
     "reset_password": "5/m/ip,3/5m/key",
 }
+# The client address for these limits (and for the session list). Behind a reverse proxy every request
+# comes from the proxy: then set TRUSTED_PROXY_COUNT to the number of proxies in front of KPA that append
+# to X-Forwarded-For (docker-compose.yml sets 1), or TRUSTED_CLIENT_IP_HEADER to a header the proxy
+# overwrites (X-Real-IP). Without either the header is ignored, so nobody can spoof an address with it.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env.str("TRUSTED_CLIENT_IP_HEADER", default="") or None
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 # allauth refuses MFA set-up for unverified addresses, to stop an attacker who signed up with someone
 # else's address. KPA has no sign-up (admins invite), so that cannot happen, and admins created in the
