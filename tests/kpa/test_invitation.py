@@ -72,10 +72,11 @@ def test_it_lets_the_invitee_set_a_password_once(client, admin_user, django_capt
     client.logout()
     url = link_from_mail(mail.outbox[0])
     assert client.get(url).status_code == 200
-    response = client.post(url, {"new_password1": "Kernpartner-2026!", "new_password2": "Kernpartner-2026!"})
+    password = "zonnebloem-tulp-2027"
+    response = client.post(url, {"new_password1": password, "new_password2": password})
     assert response.status_code == 302
     assert response["Location"] == reverse("account_login")
-    assert User.objects.get(email="nieuw@lokalis.example").check_password("Kernpartner-2026!")
+    assert User.objects.get(email="nieuw@lokalis.example").check_password("zonnebloem-tulp-2027")
     # The link reached the address, so it counts as verified (allauth's MFA set-up needs that).
     from allauth.account.models import EmailAddress
 
@@ -84,7 +85,7 @@ def test_it_lets_the_invitee_set_a_password_once(client, admin_user, django_capt
     again = client.post(url, {"new_password1": "Other-password-99", "new_password2": "Other-password-99"})
     assert again.status_code == 410
     assert "niet meer geldig" in again.content.decode()
-    assert User.objects.get(email="nieuw@lokalis.example").check_password("Kernpartner-2026!")
+    assert User.objects.get(email="nieuw@lokalis.example").check_password("zonnebloem-tulp-2027")
 
 
 def test_it_refuses_an_expired_link(client, admin_user, django_capture_on_commit_callbacks):
