@@ -3,11 +3,15 @@ privacy guard per field, so an error lands next to what was typed); the writes a
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kpa.models import User
+from meetings.dates import validate_new_date
 from meetings.models import ActionLine, Attendance, CaseworkTheme, Invitee
 from meetings.privacy import PrivacyCheckedFormMixin
 from partners.manage_forms import DateInput
@@ -142,6 +146,7 @@ class NewAgreementForm(PrivacyCheckedFormMixin, forms.Form):
         label=_("Agreement"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     due_date = forms.DateField(label=_("Due date"), required=False, widget=DateInput())
+    past_due_ok = forms.BooleanField(label=_("Save anyway, with a due date that has passed"), required=False)
 
     def __init__(
         self, *args, number: int, team: list[tuple[User, str]], action_lines: list[ActionLine], **kwargs
@@ -168,6 +173,7 @@ class NewAgreementForm(PrivacyCheckedFormMixin, forms.Form):
         )
         self.order_fields(["description", "owner", "due_date", "action_line"])
         self.filled = False  # set by clean(): whether anything was typed in this row
+        self.asks_past_due = False  # set by clean(): the template then shows "Save anyway"
 
     def clean(self) -> dict:
         data = super().clean()
@@ -186,7 +192,23 @@ class NewAgreementForm(PrivacyCheckedFormMixin, forms.Form):
             self.add_error("owner", _("Choose who will do this."))
         if data.get("due_date") is None and "due_date" not in self.errors:
             self.add_error("due_date", _("Fill in the date by which this is done."))
+        elif data.get("due_date") is not None:
+            self._check_due_date(data["due_date"], confirmed=data.get("past_due_ok"))
         return data
+
+    def _check_due_date(self, due_date: dt.date, *, confirmed: bool) -> None:
+        """In the window of meetings.dates; a date already passed only when "Save anyway" is ticked (a
+        late log may record what was due last week; a typo in the year is caught)."""
+        try:
+            validate_new_date(due_date)
+        except ValidationError as error:
+            self.add_error("due_date", error)
+            return
+        if due_date < timezone.localdate() and not confirmed:
+            self.asks_past_due = True
+            self.add_error(
+                "due_date", _("This date has passed. Check it, or tick “Save anyway” to keep this date.")
+            )
 
 
 class AgreementDoneForm(PrivacyCheckedFormMixin, forms.Form):

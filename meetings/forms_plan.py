@@ -8,33 +8,28 @@ import datetime as dt
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from meetings import selectors
+from meetings.dates import DEFAULT_DURATION, end_of_school_year, validate_new_date
 from meetings.models import Meeting
 from meetings.privacy import PrivacyCheckedFormMixin
 
-DEFAULT_DURATION = dt.timedelta(minutes=90)
+__all__ = ["DEFAULT_DURATION", "end_of_school_year"]  # their home is meetings.dates
+
 DEFAULT_INTERVAL_WEEKS = 6
 MAX_INTERVAL_WEEKS = 26
-SCHOOL_YEAR_ENDS = (7, 17)  # month, day: the series runs until the end of the school year by default
 
 # Errors the services raise, by their field name, and the form field that shows them.
 SERVICE_FIELDS = {
-    "starts_at": "start_time",
+    "starts_at": "date",
     "ends_at": "end_time",
     "location": "location",
     "online_url": "online_url",
     "interval_weeks": "interval_weeks",
     "until": "until",
 }
-
-
-def end_of_school_year(today: dt.date | None = None) -> dt.date:
-    """The next 17 July (today, if it is 17 July)."""
-    today = today or timezone.localdate()
-    month, day = SCHOOL_YEAR_ENDS
-    end = dt.date(today.year, month, day)
-    return end if end >= today else dt.date(today.year + 1, month, day)
 
 
 def apply_service_error(form: forms.Form, error: ValidationError) -> None:
@@ -45,6 +40,13 @@ def apply_service_error(form: forms.Form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def meeting_label(meeting: Meeting) -> str:
+    """'KPO, Tuesday 15 September 2026, 09:00–10:30' (in the active language)."""
+    starts = timezone.localtime(meeting.starts_at)
+    text = f"{meeting.get_kind_display()}, {date_format(starts, 'l j F Y')}, {starts:%H:%M}"
+    return f"{text}–{timezone.localtime(meeting.ends_at):%H:%M}" if meeting.ends_at else text
 
 
 def _to_minute(moment: dt.datetime) -> dt.datetime:
@@ -94,6 +96,28 @@ class MeetingTimeForm(PrivacyCheckedFormMixin, forms.Form):
     def starts_in_past_is_allowed(self, starts_at: dt.datetime) -> bool:
         return False
 
+    def date_is_unchanged(self, day: dt.date) -> bool:
+        """Whether `day` is the date the meeting already has (a subclass knows)."""
+        return False
+
+    def overlapping(self, school_id: int, *, exclude_pk: int | None = None) -> list[str]:
+        """A warning for each other meeting of the school, not cancelled, whose time overlaps the one
+        typed: the IB-er may save anyway (two meetings at once can be on purpose)."""
+        starts_at, ends_at = self.cleaned_data["starts_at"], self.cleaned_data["ends_at"]
+        slot = (starts_at, ends_at or starts_at + DEFAULT_DURATION)
+        clashes = selectors.overlapping_meetings(school_id=school_id, slots=[slot], exclude_pk=exclude_pk)
+        return [
+            _("At that time there is already a meeting at this school: %(meeting)s.")
+            % {"meeting": meeting_label(meeting)}
+            for meeting in clashes.get(starts_at, [])
+        ]
+
+    def clean_date(self) -> dt.date:
+        day = self.cleaned_data["date"]
+        if not self.date_is_unchanged(day):
+            validate_new_date(day)
+        return day
+
     def clean(self) -> dict:
         data = super().clean()
         day, start, end = data.get("date"), data.get("start_time"), data.get("end_time")
@@ -130,11 +154,20 @@ class MeetingPlanForm(MeetingTimeForm):
         max_value=MAX_INTERVAL_WEEKS,
         initial=DEFAULT_INTERVAL_WEEKS,
     )
-    until = forms.DateField(label=_("Until"), required=False, widget=_date_widget())
+    until = forms.DateField(
+        label=_("Until"), required=False, widget=_date_widget(), validators=[validate_new_date]
+    )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, school_id: int | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.school_id = school_id
         self.fields["until"].initial = end_of_school_year()
+
+    def warnings(self) -> list[str]:
+        """After is_valid(), for one meeting: the other meetings of the school at that time."""
+        if self.school_id is None or self.cleaned_data.get("repeat"):
+            return []  # a series shows its clashes date by date in the preview
+        return self.overlapping(self.school_id)
 
     def clean(self) -> dict:
         data = super().clean()
@@ -185,3 +218,13 @@ class MeetingUpdateForm(MeetingTimeForm):
     def starts_in_past_is_allowed(self, starts_at: dt.datetime) -> bool:
         """Changing only the place of a meeting that has begun is fine; moving one into the past is not."""
         return starts_at == self.meeting.starts_at
+
+    def date_is_unchanged(self, day: dt.date) -> bool:
+        return day == timezone.localdate(self.meeting.starts_at)
+
+    def warnings(self) -> list[str]:
+        """After is_valid(): when the meeting moves, the other meetings of the school at its new time."""
+        data, meeting = self.cleaned_data, self.meeting
+        if (data["starts_at"], data["ends_at"]) == (meeting.starts_at, meeting.ends_at):
+            return []
+        return self.overlapping(meeting.school_id, exclude_pk=meeting.pk)

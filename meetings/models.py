@@ -7,10 +7,13 @@ import secrets
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from meetings.dates import local_day, validate_stored_date
 
 
 class ActionLine(models.Model):
@@ -119,6 +122,18 @@ class Meeting(models.Model):
     @property
     def is_logged(self) -> bool:
         return self.logged_at is not None
+
+    def clean(self) -> None:
+        """No time far outside the school years (a typing error such as 31-12-9999 otherwise reaches the
+        arithmetic on it and overflows)."""
+        super().clean()
+        for name in ("starts_at", "ends_at"):
+            moment = getattr(self, name)
+            if moment is not None:
+                try:
+                    validate_stored_date(local_day(moment))
+                except ValidationError as error:
+                    raise ValidationError({name: error.messages}) from error
 
 
 class Attendance(models.TextChoices):
@@ -284,6 +299,14 @@ class Agreement(models.Model):
 
     def __str__(self) -> str:
         return self.description[:80]
+
+    def clean(self) -> None:
+        super().clean()
+        if self.due_date is not None:
+            try:
+                validate_stored_date(self.due_date)
+            except ValidationError as error:
+                raise ValidationError({"due_date": error.messages}) from error
 
 
 class NotificationKind(models.TextChoices):

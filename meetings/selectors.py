@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from kpa.access import schools_visible_to
 from kpa.models import User
-from meetings.models import Agreement, AgreementStatus, CollectiveQuestion, Meeting
+from meetings.dates import DEFAULT_DURATION
+from meetings.models import Agreement, AgreementStatus, CollectiveQuestion, Meeting, MeetingStatus
 from partners.models import Assignment
 
 
@@ -50,6 +51,29 @@ def carried_items(meeting: Meeting) -> tuple[list[Agreement], list[CollectiveQue
     )
     questions = list(CollectiveQuestion.objects.filter(answered_at=None, **earlier).select_related("meeting"))
     return agreements, questions
+
+
+def overlapping_meetings(
+    *, school_id: int, slots: list[tuple[dt.datetime, dt.datetime]], exclude_pk: int | None = None
+) -> dict[dt.datetime, list[Meeting]]:
+    """For each (start, end) slot, by its start: the school's meetings that are not cancelled and whose
+    time overlaps it (a meeting without an end time counts as 90 minutes). One query for all slots."""
+    if not slots:
+        return {}
+    first, last = min(start for start, _end in slots), max(end for _start, end in slots)
+    candidates = list(
+        Meeting.objects.filter(school_id=school_id, starts_at__lt=last)
+        .filter(Q(ends_at__gt=first) | Q(ends_at__isnull=True, starts_at__gt=first - DEFAULT_DURATION))
+        .exclude(status=MeetingStatus.CANCELLED)
+        .exclude(pk=exclude_pk)
+        .order_by("starts_at", "pk")
+    )
+    found: dict[dt.datetime, list[Meeting]] = {}
+    for start, end in slots:
+        for meeting in candidates:
+            if meeting.starts_at < end and (meeting.ends_at or meeting.starts_at + DEFAULT_DURATION) > start:
+                found.setdefault(start, []).append(meeting)
+    return found
 
 
 def team_members(school_id: int, on: dt.date | None = None) -> list[tuple[User, str]]:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from kpa.models import User
 from meetings import selectors
+from meetings.dates import local_day, validate_new_date
 from meetings.models import (
     AgendaItem,
     AgendaTemplate,
@@ -92,7 +93,14 @@ def _kick_sender() -> None:
         send_due_notifications_task.apply_async(retry=False)
 
 
-def _check_times(starts_at: dt.datetime, ends_at: dt.datetime | None) -> None:
+def _check_times(
+    starts_at: dt.datetime, ends_at: dt.datetime | None, *, previous: dt.datetime | None = None
+) -> None:
+    if starts_at != previous:  # a new time lies in the window; a stored one that stays is not judged again
+        try:
+            validate_new_date(local_day(starts_at))
+        except ValidationError as error:
+            raise ValidationError({"starts_at": error.messages}) from error
     if ends_at is not None and ends_at <= starts_at:
         raise ValidationError({"ends_at": _("The meeting must end after it starts.")})
 
@@ -144,6 +152,10 @@ def series_dates(
     Returns (planned, skipped)."""
     if interval_weeks < 1:
         raise ValidationError({"interval_weeks": _("Choose an interval of at least one week.")})
+    try:
+        validate_new_date(until)
+    except ValidationError as error:
+        raise ValidationError({"until": error.messages}) from error
     local_first = timezone.localtime(first)
     holidays = (
         list(
@@ -238,7 +250,7 @@ def meeting_update(
     for the old time are never sent (their key names the time they were for)."""
     if meeting.status == MeetingStatus.CANCELLED:
         raise ValidationError(_("A cancelled meeting cannot be changed."))
-    _check_times(starts_at, ends_at)
+    _check_times(starts_at, ends_at, previous=meeting.starts_at)
     validate_no_pupil_data(location)
     Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
     meeting.refresh_from_db()
@@ -306,6 +318,7 @@ def meeting_log_save(
         validate_no_pupil_data(text)
     team = {p.pk for p, _role in selectors.team_members(meeting.school_id)}
     for agreement in new_agreements:
+        validate_new_date(agreement.due_date)
         if agreement.owner.pk not in team:
             raise ValidationError(
                 _("%(person)s is not on the team of this school, so cannot own an agreement.")

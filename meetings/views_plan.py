@@ -23,6 +23,7 @@ from meetings.models import Attendance, Meeting, MeetingStatus
 from partners.models import PARTNER_ROLES, Assignment, Role
 
 UPCOMING_PER_PAGE = 50
+SAVE_ANYWAY = "save_anyway"  # the button under a warning: the IB-er has read it and saves all the same
 RECENT_PAST = 5
 # The IB-er first, then the kernpartners in their usual order, then the school leader.
 ROLE_ORDER = {role: n for n, role in enumerate([Role.IB, *PARTNER_ROLES, Role.SCHOOLLEIDER])}
@@ -79,11 +80,14 @@ def meeting_plan(request: HttpRequest, school_pk: int) -> HttpResponse:
     """Plan one meeting, or a series: a series is shown as a preview first (the dates it plans and the
     dates it skips for school holidays) and is only saved once confirmed."""
     school = _editable_school(request, school_pk)
-    form = MeetingPlanForm(request.POST or None)
+    form = MeetingPlanForm(request.POST or None, school_id=school.pk)
     context = {"school": school, "form": form}
     if request.method != "POST" or not form.is_valid() or "edit" in request.POST:
         return render(request, "meetings/meeting_plan.html", context)
     data = form.cleaned_data
+    warnings = form.warnings()
+    if warnings and SAVE_ANYWAY not in request.POST:
+        return render(request, "meetings/meeting_plan.html", context | {"warnings": warnings})
     if not data["repeat"]:
         try:
             meeting = services.meeting_schedule(
@@ -111,9 +115,15 @@ def meeting_plan(request: HttpRequest, school_pk: int) -> HttpResponse:
         except ValidationError as error:
             apply_service_error(form, error)
             return render(request, "meetings/meeting_plan.html", context)
+        duration = data["ends_at"] - data["starts_at"]
+        clashes = selectors.overlapping_meetings(
+            school_id=school.pk, slots=[(moment, moment + duration) for moment in planned]
+        )
         context |= {
             "preview": True,
             "planned": planned,
+            "planned_rows": [(moment, clashes.get(moment, [])) for moment in planned],
+            "clash_count": len(clashes),
             "skipped": skipped,
             "duration_minutes": int((data["ends_at"] - data["starts_at"]).total_seconds() // 60),
         }
@@ -204,6 +214,9 @@ def meeting_update(request: HttpRequest, pk: int) -> HttpResponse:
     context = {"meeting": meeting, "school": meeting.school, "form": form}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        warnings = form.warnings()
+        if warnings and SAVE_ANYWAY not in request.POST:
+            return render(request, "meetings/meeting_update.html", context | {"warnings": warnings})
         sequence = meeting.sequence
         try:
             meeting = services.meeting_update(

@@ -10,12 +10,14 @@ import re
 import pytest
 import time_machine
 from django.contrib.messages import constants as message_levels
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
 from meetings import services
 from meetings.models import (
     AgendaTemplate,
+    Agreement,
     Attendance,
     CaseworkTheme,
     Meeting,
@@ -571,3 +573,234 @@ def test_it_shows_the_kpo_history_and_open_agreements_on_the_school_page(client,
     client.force_login(ib)
     body = client.get(reverse("schools:detail", args=[school.pk])).content.decode()
     assert reverse("meetings:plan", args=[school.pk]) in body
+
+
+# --- the date window (31-12-9999 once gave a 500: an OverflowError adding the duration)
+
+WINDOW_ERROR = "Kies een datum tussen 1 augustus 2025 en 17 juli 2028."  # on 1 September 2026
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"date": "9999-12-31", "start_time": "23:59"},
+        {"date": "9999-12-31", "start_time": "23:59", "end_time": "23:59"},
+        {"date": "0001-01-01", "start_time": "00:00"},
+        {"date": "2028-07-18"},  # a day past the end of the next school year
+        {"date": "9999-12-31", "repeat": "on"},
+        {"repeat": "on", "until": "9999-12-31"},
+        {"repeat": "on", "confirm": "1", "until": "9999-12-31"},
+        {"repeat": "on", "until": "2028-07-18"},
+    ],
+)
+def test_it_refuses_a_date_outside_the_window_in_dutch_and_keeps_what_was_typed(
+    client, school, ib, overrides
+):
+    client.force_login(ib)
+    response = plan(client, school, **overrides)
+    assert response.status_code == 200
+    form = response.context["form"]
+    field = "until" if "until" in overrides else "date"
+    assert form.errors[field] == [WINDOW_ERROR]
+    assert not Meeting.objects.exists()
+    assert not Notification.objects.exists()
+    for name, typed in plan_data(**overrides).items():
+        if name in form.fields and name != "repeat":
+            assert str(form[name].value()) == typed
+
+
+def test_it_plans_up_to_the_end_of_the_next_school_year(client, school, ib):
+    client.force_login(ib)
+    response = plan(client, school, date="2028-07-17", start_time="14:00")
+    assert response.status_code == 302
+    assert timezone.localtime(Meeting.objects.get().starts_at) == local(2028, 7, 17, 14)
+
+
+@pytest.mark.parametrize(
+    ("date", "start_time"), [("9999-12-31", "23:59"), ("2028-07-18", "09:00"), ("0001-01-01", "00:00")]
+)
+def test_it_refuses_to_move_a_meeting_outside_the_window(client, school, ib, date, start_time):
+    meeting = planned_meeting(school)
+    client.force_login(ib)
+    data = {"date": date, "start_time": start_time, "end_time": "", "location": "Zaal 2"}
+    response = client.post(reverse("meetings:update", args=[meeting.pk]), data)
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.errors["date"] == [WINDOW_ERROR]
+    assert (form["date"].value(), form["location"].value()) == (date, "Zaal 2")
+    meeting.refresh_from_db()
+    assert (meeting.sequence, meeting.location) == (0, "Aula")
+
+
+def test_it_lets_an_old_meeting_keep_its_date_when_its_place_changes(client, school, ib):
+    """The window judges a new date only: a meeting from long ago keeps its own."""
+    old = Meeting.objects.create(school=school, starts_at=local(2023, 3, 14), ends_at=local(2023, 3, 14, 10))
+    client.force_login(ib)
+    data = {"date": "2023-03-14", "start_time": "09:00", "end_time": "10:00", "location": "Archief"}
+    response = client.post(reverse("meetings:update", args=[old.pk]), data)
+    assert response.status_code == 302
+    old.refresh_from_db()
+    assert (old.location, old.starts_at) == ("Archief", local(2023, 3, 14))
+
+
+@pytest.mark.parametrize(
+    "starts_at",
+    [
+        timezone.make_aware(dt.datetime(9999, 12, 31, 23, 59)),  # noqa: DTZ001
+        dt.datetime(9999, 12, 31, 23, 59, tzinfo=dt.UTC),  # Amsterdam is later: converting overflows
+        dt.datetime(1, 1, 1, 0, 0, tzinfo=dt.UTC),
+        local(2028, 7, 18),
+    ],
+)
+def test_it_guards_the_services_against_a_date_outside_the_window(school, ib, starts_at):
+    """No path reaches the arithmetic: the services refuse what a form would have refused."""
+    with pytest.raises(ValidationError) as refused:
+        services.meeting_schedule(school=school, starts_at=starts_at, location="Aula")
+    assert refused.value.message_dict == {"starts_at": [WINDOW_ERROR]}
+    meeting = planned_meeting(school)
+    with pytest.raises(ValidationError) as refused:
+        services.meeting_update(
+            meeting=meeting, starts_at=starts_at, ends_at=None, location="Aula", online_url=""
+        )
+    assert "starts_at" in refused.value.message_dict
+    meeting.refresh_from_db()
+    assert meeting.starts_at == local(2026, 9, 22)
+    assert Meeting.objects.count() == 1
+
+
+def test_it_guards_the_series_against_an_end_outside_the_window(school, ib):
+    with pytest.raises(ValidationError) as refused:
+        services.meeting_series_schedule(
+            school=school,
+            first_starts_at=local(2026, 9, 15),
+            duration=dt.timedelta(hours=1),
+            interval_weeks=6,
+            until=dt.date(9999, 12, 31),
+            location="Aula",
+        )
+    assert refused.value.message_dict == {"until": [WINDOW_ERROR]}
+    assert not Meeting.objects.exists()
+
+
+def test_it_guards_the_models_against_absurd_dates(school, ib):
+    """full_clean refuses a time before 2000 or after the end of the next school year; the lower end
+    never moves, so a meeting that was valid stays valid."""
+    Meeting(school=school, starts_at=local(2003, 5, 6)).full_clean()
+    for starts_at in (
+        local(1999, 12, 31),
+        local(2028, 7, 18),
+        dt.datetime(9999, 12, 31, 23, 59, tzinfo=dt.UTC),
+    ):
+        with pytest.raises(ValidationError) as refused:
+            Meeting(school=school, starts_at=starts_at).full_clean()
+        assert "starts_at" in refused.value.message_dict
+    meeting = planned_meeting(school)
+    with pytest.raises(ValidationError) as refused:
+        Agreement(
+            school=school, meeting=meeting, description="x", owner=ib, due_date=dt.date(9999, 12, 31)
+        ).full_clean()
+    assert list(refused.value.message_dict) == ["due_date"]
+
+
+# --- warnings the IB-er may overrule: another meeting of the school at that time
+
+
+def test_it_warns_of_other_meetings_at_that_time_and_saves_only_when_told(client, school, ib):
+    first = planned_meeting(school, starts_at=local(2026, 9, 15, 9), ends_at=local(2026, 9, 15, 10))
+    second = planned_meeting(school, starts_at=local(2026, 9, 15, 9, 30), ends_at=None)  # 90 minutes
+    client.force_login(ib)
+
+    response = plan(
+        client, school, date="2026-09-15", start_time="09:45", end_time="10:15", location="Zaal 2"
+    )
+
+    assert response.status_code == 200
+    assert [str(w) for w in response.context["warnings"]] == [
+        "Op dat moment staat er al een overleg op deze school: KPO, dinsdag 15 september 2026, 09:00–10:00.",
+        "Op dat moment staat er al een overleg op deze school: KPO, dinsdag 15 september 2026, 09:30.",
+    ]
+    body = response.content.decode()
+    assert 'name="save_anyway"' in body
+    assert "Toch opslaan" in body
+    form = response.context["form"]
+    assert (form["start_time"].value(), form["location"].value()) == ("09:45", "Zaal 2")
+    assert set(Meeting.objects.all()) == {first, second}  # nothing saved yet
+    assert not Notification.objects.exclude(meeting__in=[first, second]).exists()
+
+    response = client.post(
+        reverse("meetings:plan", args=[school.pk]),
+        plan_data(
+            date="2026-09-15", start_time="09:45", end_time="10:15", location="Zaal 2", save_anyway="1"
+        ),
+    )
+    assert response.status_code == 302
+    assert Meeting.objects.count() == 3
+
+
+@pytest.mark.parametrize(
+    ("other", "cancelled"),
+    [
+        ((local(2026, 9, 15, 8), local(2026, 9, 15, 9)), False),  # ends as the new one starts
+        ((local(2026, 9, 15, 10, 30), None), False),  # starts as the new one (90 minutes) ends
+        ((local(2026, 9, 15, 9), local(2026, 9, 15, 10)), True),  # cancelled
+    ],
+)
+def test_it_does_not_warn_of_meetings_that_do_not_overlap(client, school, ib, other, cancelled):
+    meeting = planned_meeting(school, starts_at=other[0], ends_at=other[1])
+    if cancelled:
+        services.meeting_cancel(meeting=meeting)
+    client.force_login(ib)
+    response = plan(client, school, date="2026-09-15", start_time="09:00")
+    assert response.status_code == 302
+    assert Meeting.objects.count() == 2
+
+
+def test_it_does_not_warn_of_another_school_s_meeting(client, school, other_school, ib):
+    planned_meeting(other_school, starts_at=local(2026, 9, 15, 9), ends_at=local(2026, 9, 15, 10))
+    client.force_login(ib)
+    assert plan(client, school, date="2026-09-15", start_time="09:00").status_code == 302
+
+
+def test_it_warns_when_a_meeting_is_moved_onto_another_and_not_when_only_its_place_changes(
+    client, school, ib
+):
+    other = planned_meeting(school, starts_at=local(2026, 9, 29, 13), ends_at=local(2026, 9, 29, 14))
+    meeting = planned_meeting(school)
+    client.force_login(ib)
+    url = reverse("meetings:update", args=[meeting.pk])
+    data = {"date": "2026-09-29", "start_time": "13:30", "end_time": "14:30", "location": "Aula"}
+
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert len(response.context["warnings"]) == 1
+    assert "Toch opslaan" in response.content.decode()
+    meeting.refresh_from_db()
+    assert (meeting.sequence, meeting.starts_at) == (0, local(2026, 9, 22))
+
+    assert client.post(url, {**data, "save_anyway": "1"}).status_code == 302
+    meeting.refresh_from_db()
+    assert (meeting.sequence, meeting.starts_at) == (1, local(2026, 9, 29, 13, 30))
+
+    # Already overlapping, now only the place changes: no warning again (and the meeting is not its
+    # own clash).
+    assert client.post(url, {**data, "location": "Zaal 2"}).status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.location == "Zaal 2"
+    other.refresh_from_db()
+    assert other.sequence == 0
+
+
+def test_it_marks_the_dates_of_a_series_that_clash(client, school, ib):
+    planned_meeting(school, starts_at=local(2026, 10, 27, 9, 30), ends_at=local(2026, 10, 27, 11))
+    client.force_login(ib)
+    preview = plan(client, school, date="2026-09-15", repeat="on", interval_weeks="6", until="2026-12-01")
+    assert preview.context["preview"]
+    rows = preview.context["planned_rows"]
+    assert [(timezone.localtime(moment).date(), len(clashes)) for moment, clashes in rows] == [
+        (dt.date(2026, 9, 15), 0),
+        (dt.date(2026, 10, 27), 1),
+    ]
+    assert preview.context["clash_count"] == 1
+    body = preview.content.decode()
+    assert "Op 1 datum staat er op dat moment al een overleg op deze school." in body
+    assert Meeting.objects.count() == 1
