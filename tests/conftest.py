@@ -1,14 +1,51 @@
 from __future__ import annotations
 
+import datetime as dt
+import os
 import socket
 
 import pytest
+import time_machine
 from allauth.mfa.totp.internal.auth import TOTP
 from django.core.cache import cache
 
 from kpa.models import UserKind
 from partners.models import Role
 from tests.factories import AssignmentFactory, GemeenteFactory, SchoolFactory, UserFactory, WijkFactory
+
+
+def _test_clock() -> dt.datetime | None:
+    """KPA_TEST_CLOCK=2026-12-02T23:30:00Z runs every test at that moment (ISO 8601 with an offset)."""
+    value = os.environ.get("KPA_TEST_CLOCK", "").strip()
+    if not value:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise pytest.UsageError(f"KPA_TEST_CLOCK={value!r}: give an ISO 8601 moment with its offset.")
+    return moment
+
+
+TEST_CLOCK = _test_clock()
+
+
+def pytest_report_header(config):
+    if TEST_CLOCK:
+        return f"KPA_TEST_CLOCK: every test starts at {TEST_CLOCK.isoformat()} (ticking)"
+    return None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """Under KPA_TEST_CLOCK each test (its fixtures included) starts at that moment and the clock ticks
+    on from there, so timeouts still work; a test that travels itself nests inside. A test marked
+    real_clock starts processes that cannot see a travelled clock and keeps the real one."""
+    if TEST_CLOCK is None or item.get_closest_marker("real_clock"):
+        return (yield)
+    with time_machine.travel(TEST_CLOCK, tick=True):
+        return (yield)
 
 
 @pytest.fixture(autouse=True)

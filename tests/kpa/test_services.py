@@ -41,6 +41,7 @@ def test_it_keeps_the_cache_out_of_the_brokers_redis_database():
     assert _next_redis_db("redis://127.0.0.1:6379") == "redis://127.0.0.1:6379/1"
 
 
+@pytest.mark.real_clock  # the worker process runs on the real clock
 def test_it_runs_a_task_in_a_real_worker_process(tmp_path):
     log_path = tmp_path / "worker.log"
     worker = start_worker(

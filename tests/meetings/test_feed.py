@@ -1,8 +1,10 @@
 """The calendar views: the settings page, the personal feed behind its token, and the .ics download."""
 
 import datetime as dt
+import zoneinfo
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
@@ -221,11 +223,15 @@ def test_it_keeps_coming_meetings_when_the_feed_is_full(client, partner, school,
     from meetings import views_feed
 
     monkeypatch.setattr(views_feed, "FEED_LIMIT", 3)
-    now = timezone.now()
-    for days in (-50, -40, -30, -20, 5, 10):
-        Meeting.objects.create(school=school, starts_at=now + dt.timedelta(days=days))
-    feed = CalendarFeed.objects.create(user=partner)
-    body = client.get(reverse("meetings:feed", args=[feed.token])).content.decode()
-    assert body.count("BEGIN:VEVENT") == 3
-    starts = {(now + dt.timedelta(days=d)).strftime("%Y%m%d") for d in (5, 10, -20)}
-    assert all(day in body for day in starts)
+    # 23:30 UTC is already tomorrow in Amsterdam: the hour in which a UTC date differs from the feed's.
+    with time_machine.travel(dt.datetime(2026, 11, 23, 23, 30, tzinfo=dt.UTC), tick=False):
+        now = timezone.now()
+        for days in (-50, -40, -30, -20, 5, 10):
+            Meeting.objects.create(school=school, starts_at=now + dt.timedelta(days=days))
+        feed = CalendarFeed.objects.create(user=partner)
+        response = client.get(reverse("meetings:feed", args=[feed.token]))
+    events = Calendar.from_ical(response.content).walk("VEVENT")
+    assert len(events) == 3
+    amsterdam = zoneinfo.ZoneInfo("Europe/Amsterdam")
+    shown = {event.decoded("DTSTART").astimezone(amsterdam) for event in events}
+    assert shown == {(now + dt.timedelta(days=d)).astimezone(amsterdam) for d in (5, 10, -20)}
