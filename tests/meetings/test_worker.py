@@ -66,22 +66,15 @@ def _keep_migration_data(django_db_setup, django_db_blocker):
 
 
 class Inbox:
-    """An aiosmtpd handler that keeps (recipient, subject) of every message it accepted, and each
-    recipient's Message-IDs. It can wait `rcpt_delay` seconds before accepting each recipient (a slow
-    server), and tell the test when the n-th message has reached that point (`reached`), before it has
-    sent its data. Or, with `hold_after_data=n`, accept the n-th message (250 to its DATA) and then
-    leave that connection's QUIT unanswered until `release` is set (at most WAIT seconds), telling the
-    test (`reached`): the sender then holds a mail the server has taken and has not marked it sent."""
+    """An aiosmtpd handler that keeps (recipient, subject) of every message it accepted. It can wait
+    `rcpt_delay` seconds before accepting each recipient (a slow server), and tell the test when the
+    n-th message has reached that point (`reached`), before it has sent its data."""
 
-    def __init__(
-        self, *, rcpt_delay: float = 0.0, signal_at: int | None = None, hold_after_data: int | None = None
-    ):
-        self.rcpt_delay, self.signal_at, self.hold_after_data = rcpt_delay, signal_at, hold_after_data
+    def __init__(self, *, rcpt_delay: float = 0.0, signal_at: int | None = None):
+        self.rcpt_delay, self.signal_at = rcpt_delay, signal_at
         self.reached = threading.Event()
-        self.release = threading.Event()
         self.accepted: list[tuple[str, str]] = []
-        self.message_ids: dict[str, list[str]] = {}
-        self._rcpts = self._messages = 0
+        self._rcpts = 0
         self._lock = threading.Lock()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -98,19 +91,7 @@ class Inbox:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self._lock:
             self.accepted.extend((rcpt, str(message["Subject"])) for rcpt in envelope.rcpt_tos)
-            for rcpt in envelope.rcpt_tos:
-                self.message_ids.setdefault(rcpt, []).append(str(message["Message-ID"]))
-            self._messages += 1
-            session.hold_quit = self._messages == self.hold_after_data
         return "250 Message accepted for delivery"
-
-    async def handle_QUIT(self, server, session, envelope):
-        if getattr(session, "hold_quit", False):
-            self.reached.set()
-            deadline = time.monotonic() + WAIT
-            while not self.release.is_set() and time.monotonic() < deadline:
-                await asyncio.sleep(0.05)
-        return "221 Bye"
 
     def per_recipient(self) -> Counter:
         with self._lock:
@@ -303,54 +284,6 @@ def test_it_sends_every_due_reminder_exactly_once_when_a_worker_is_killed_mid_sw
     counts = inbox.per_recipient()
     assert counts == Counter(dict.fromkeys(expected, 1)), f"Sent more than once: {counts}"
     assert len(inbox.accepted) == 12
-
-
-@pytest.mark.real_clock  # the worker process runs on the real clock
-def test_it_loses_nothing_and_repeats_one_mail_with_its_message_id_when_killed_after_data(
-    school, workers_for
-):
-    """The worker is killed after the SMTP server accepted the fifth mail (250 to its DATA) and before the
-    row is marked sent. Nothing is lost, that one mail goes out a second time, and the repeat carries the
-    same Message-ID: what the README promises, and no more."""
-    expected = due_day_before_reminders(school, 12)
-    inbox = Inbox(hold_after_data=5)
-    with smtp_server(inbox) as smtp:
-        workers = workers_for(smtp.port)
-        first = workers.start()
-        workers.sweep()
-        try:
-            assert inbox.reached.wait(WAIT), f"The fifth mail never arrived.\n{workers.output()}"
-            os.kill(first.pid, signal.SIGKILL)
-            first.wait(timeout=15)
-        finally:
-            inbox.release.set()
-        assert first.returncode == -signal.SIGKILL
-        assert sum(inbox.per_recipient().values()) == 5  # the server has the fifth mail
-        assert Notification.objects.filter(kind__startswith="before_").exclude(sent_at=None).count() == 4
-
-        workers.start()
-        workers.sweep()
-        last_sweep = [time.monotonic()]
-
-        def beat():  # while waiting, sweep again every 10 seconds as beat would
-            if time.monotonic() - last_sweep[0] > 10:
-                workers.sweep()
-                last_sweep[0] = time.monotonic()
-
-        arrived = wait_for(lambda: sorted(inbox.per_recipient()) == expected, timeout=WAIT, on_each=beat)
-        assert arrived, f"SMTP received {inbox.accepted}\n{workers.output()}"
-        assert wait_for(lambda: all_reminders_sent(12), timeout=WAIT, on_each=beat), workers.output()
-
-    counts = inbox.per_recipient()
-    assert sorted(counts) == expected  # nothing lost
-    [(repeated, twice)] = [(rcpt, n) for rcpt, n in counts.items() if n > 1]  # at most one mail repeated
-    assert twice == 2
-    first_copy, repeat = inbox.message_ids[repeated]
-    assert first_copy == repeat  # recognisably the same message
-    rows = Notification.objects.filter(kind__startswith="before_").select_related("recipient")
-    assert {
-        row.recipient.email: [notifications.message_id(row.key)] * counts[row.recipient.email] for row in rows
-    } == inbox.message_ids
 
 
 def test_it_sends_each_mail_once_when_two_senders_run_at_once(school, monkeypatch):
