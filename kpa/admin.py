@@ -1,5 +1,7 @@
+from allauth.account.models import EmailAddress
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from kpa.models import Invitation, User
@@ -24,6 +26,20 @@ class UserAdmin(DjangoUserAdmin):
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "kind", "password1", "password2")}),)
+
+    def save_model(self, request, obj, form, change):
+        """An administrator is the one who changes a person's address: the old one stops logging in and
+        stops receiving password resets at once (allauth logs in with any address it has on record)."""
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            if change and "email" in form.changed_data:
+                user_email_replace(obj)
+
+
+def user_email_replace(user: User) -> None:
+    """The person's one address on record (allauth's EmailAddress) becomes their User.email."""
+    EmailAddress.objects.filter(user=user).exclude(email__iexact=user.email).delete()
+    EmailAddress.objects.update_or_create(user=user, email=user.email, defaults={"primary": True})
 
 
 @admin.register(Invitation)
