@@ -7,14 +7,20 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from kpa.validators import one_line
 
-def send_template_mail(name: str, *, to: list[str], context: dict, attachments=()) -> None:
+
+def send_template_mail(
+    name: str, *, to: list[str], context: dict, attachments=(), headers: dict | None = None
+) -> None:
+    """`headers` are extra headers, e.g. the outbox's deterministic Message-ID."""
     with translation.override(settings.LANGUAGE_CODE):
         context = {"site_url": settings.SITE_URL, **context}
-        subject = render_to_string(f"emails/{name}_subject.txt", context).strip().replace("\n", " ")
+        # One line whatever a stored name holds: a line break in a header would fail the whole mail.
+        subject = one_line(render_to_string(f"emails/{name}_subject.txt", context))
         text = render_to_string(f"emails/{name}_body.txt", context)
         html = render_to_string(f"emails/{name}_body.html", context)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=to)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=to, headers=headers)
     message.attach_alternative(html, "text/html")
     for attachment in attachments:
         message.attach(*attachment)

@@ -5,14 +5,15 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from kpa.models import User, UserKind
+from kpa.validators import validate_one_line
 from partners.models import Organisation
 from schools.models import Gemeente, Wijk
 
 
 class InviteForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address"))
-    first_name = forms.CharField(label=_("First name"), max_length=100)
-    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    first_name = forms.CharField(label=_("First name"), max_length=100, validators=[validate_one_line])
+    last_name = forms.CharField(label=_("Last name"), max_length=150, validators=[validate_one_line])
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
     kind = forms.ChoiceField(label=_("Kind of user"), choices=UserKind.choices)
     organisation = forms.ModelChoiceField(

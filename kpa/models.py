@@ -8,6 +8,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kpa.validators import validate_one_line
+
 
 class UserKind(models.TextChoices):
     """What a person comes to KPA for; it decides their start page and menu. Scope comes from elsewhere:
@@ -42,8 +44,8 @@ class UserManager(DjangoUserManager):
 
 class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("e-mail address"), unique=True)
-    first_name = models.CharField(_("first name"), max_length=100, blank=True)
-    last_name = models.CharField(_("last name"), max_length=150, blank=True)
+    first_name = models.CharField(_("first name"), max_length=100, blank=True, validators=[validate_one_line])
+    last_name = models.CharField(_("last name"), max_length=150, blank=True, validators=[validate_one_line])
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     kind = models.CharField(
         _("kind of user"), max_length=20, choices=UserKind.choices, default=UserKind.SCHOOL

@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kpa.validators import validate_one_line
+
 
 class OrganisationKind(models.TextChoices):
     BUURTTEAM = "buurtteam", _("Neighbourhood team")
@@ -20,7 +22,7 @@ class OrganisationKind(models.TextChoices):
 
 
 class Organisation(models.Model):
-    name = models.CharField(_("name"), max_length=200, unique=True)
+    name = models.CharField(_("name"), max_length=200, unique=True, validators=[validate_one_line])
     kind = models.CharField(_("kind"), max_length=20, choices=OrganisationKind.choices)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)

@@ -5,13 +5,15 @@ from typing import TYPE_CHECKING
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kpa.validators import validate_one_line
+
 if TYPE_CHECKING:
     from kpa.models import User
 
 
 class Gemeente(models.Model):
     code = models.CharField(_("CBS code"), max_length=4, unique=True, help_text=_("Four digits, e.g. 0344."))
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("name"), max_length=100, validators=[validate_one_line])
 
     class Meta:
         verbose_name = _("municipality")
@@ -31,7 +33,7 @@ class WijkQuerySet(models.QuerySet["Wijk"]):
 
 class Wijk(models.Model):
     gemeente = models.ForeignKey(Gemeente, on_delete=models.PROTECT, related_name="wijken")
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("name"), max_length=100, validators=[validate_one_line])
 
     objects = WijkQuerySet.as_manager()
 
@@ -71,14 +73,14 @@ class School(models.Model):
 
     brin = models.CharField(_("BRIN code"), max_length=4)
     vestiging = models.CharField(_("location number"), max_length=2, default="00")
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_one_line])
     sector = models.CharField(_("sector"), max_length=3, choices=Sector.choices)
     gemeente = models.ForeignKey(Gemeente, on_delete=models.PROTECT, related_name="schools")
     wijk = models.ForeignKey(Wijk, on_delete=models.PROTECT, null=True, blank=True, related_name="schools")
-    street = models.CharField(_("address"), max_length=200, blank=True)
+    street = models.CharField(_("address"), max_length=200, blank=True, validators=[validate_one_line])
     postcode = models.CharField(_("postcode"), max_length=7, blank=True)
-    city = models.CharField(_("place"), max_length=100, blank=True)
-    bestuur = models.CharField(_("school board"), max_length=200, blank=True)
+    city = models.CharField(_("place"), max_length=100, blank=True, validators=[validate_one_line])
+    bestuur = models.CharField(_("school board"), max_length=200, blank=True, validators=[validate_one_line])
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     holiday_region = models.CharField(
@@ -132,7 +134,7 @@ class SchoolHoliday(models.Model):
     a series of KPOs skips these weeks."""
 
     region = models.CharField(_("holiday region"), max_length=6, choices=HolidayRegion.choices)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("name"), max_length=100, validators=[validate_one_line])
     start_date = models.DateField(_("first day"))
     end_date = models.DateField(_("last day"))
 
