@@ -11,8 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kpa.models import User
+from kpa.templatetags.kpa_forms import form_field
 from meetings.dates import validate_new_date
-from meetings.models import ActionLine, Attendance, CaseworkTheme, Invitee
+from meetings.models import ActionLine, Agreement, Attendance, CaseworkTheme, CollectiveQuestion, Invitee
 from meetings.privacy import PrivacyCheckedFormMixin
 from partners.manage_forms import DateInput
 from partners.models import Role
@@ -72,14 +73,39 @@ class AttendanceForm(PrivacyCheckedFormMixin, forms.Form):
 
     privacy_checked_fields = ("replaced_by",)
 
-    state = forms.ChoiceField(label=_("Attendance"), choices=Attendance.choices)
-    replaced_by = forms.CharField(label=_("Replaced by"), max_length=200, required=False)
+    state = forms.ChoiceField(
+        label=_("Attendance"),
+        choices=Attendance.choices,
+        widget=forms.Select(attrs={"class": "form-select-sm", "data-attendance": "state"}),
+    )
+    replaced_by = forms.CharField(
+        label=_("Replaced by"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "form-control-sm", "data-attendance": "replaced-by"}),
+    )
 
     def __init__(self, *args, invitee: Invitee, **kwargs) -> None:
         kwargs.setdefault("prefix", f"attendance-{invitee.pk}")
         kwargs.setdefault("initial", {"state": invitee.attendance, "replaced_by": invitee.replaced_by})
         super().__init__(*args, **kwargs)
         self.invitee = invitee
+        # One compact row per invitee: each control is named after the person (the row shows the name
+        # once, with the column headings), so the error summary and a screen reader say whose it is.
+        person = str(invitee.person)
+        self.role_label = Role(invitee.role).label if invitee.role in Role.values else invitee.role
+        self.fields["state"].label = _("Attendance of %(person)s") % {"person": person}
+        self.fields["replaced_by"].label = _("Replaced by (instead of %(person)s)") % {"person": person}
+
+    # The widgets as {% form_field %} prepares them (classes, is-invalid, aria-describedby), for a row
+    # that shows its own compact labels.
+    @property
+    def state_widget(self) -> str:
+        return form_field(self["state"])["widget"]
+
+    @property
+    def replaced_by_widget(self) -> str:
+        return form_field(self["replaced_by"])["widget"]
 
     def clean(self) -> dict:
         data = super().clean()
@@ -123,17 +149,47 @@ class NewQuestionForm(PrivacyCheckedFormMixin, forms.Form):
 class TeamMemberField(forms.ChoiceField):
     """A person of the school's team today; the choices are built once for every row of the page."""
 
-    def __init__(self, *, team: list[tuple[User, str]], **kwargs) -> None:
+    def __init__(self, *, team: list[tuple[User, str]], keep: User | None = None, **kwargs) -> None:
+        """`keep`: an agreement's current owner, offered even when they are no longer on the team (so
+        correcting a date does not force a new owner)."""
         self.people = {str(person.pk): person for person, _role in team}
         choices = [("", _("Choose a team member"))] + [
             (str(person.pk), f"{person} ({Role(role).label if role in Role.values else role})")
             for person, role in team
         ]
+        if keep is not None and str(keep.pk) not in self.people:
+            self.people[str(keep.pk)] = keep
+            choices.append((str(keep.pk), _("%(person)s (not on the team today)") % {"person": keep}))
         super().__init__(choices=choices, **kwargs)
 
     def clean(self, value):
         value = super().clean(value)
         return self.people.get(value) if value else None
+
+
+def owner_field(team: list[tuple[User, str]], *, keep: User | None = None, required=False) -> TeamMemberField:
+    return TeamMemberField(
+        label=_("Owner"),
+        team=team,
+        keep=keep,
+        required=required,
+        error_messages={
+            "required": _("Choose who will do this."),
+            "invalid_choice": _(
+                "Choose someone who is on the team of this school today: only they can own an agreement."
+            ),
+        },
+    )
+
+
+def action_line_field(action_lines: list[ActionLine]) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=_("Action line (optional)"),
+        choices=[("", _("No action line"))] + [(str(line.pk), str(line)) for line in action_lines],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
 
 
 class NewAgreementForm(PrivacyCheckedFormMixin, forms.Form):
@@ -154,23 +210,9 @@ class NewAgreementForm(PrivacyCheckedFormMixin, forms.Form):
         kwargs.setdefault("prefix", f"agreement-{number}")
         super().__init__(*args, **kwargs)
         self.number = number
-        self.fields["owner"] = TeamMemberField(
-            label=_("Owner"),
-            team=team,
-            required=False,
-            error_messages={
-                "invalid_choice": _(
-                    "Choose someone who is on the team of this school today: only they can own an agreement."
-                )
-            },
-        )
-        self.fields["action_line"] = forms.TypedChoiceField(
-            label=_("Action line (optional)"),
-            choices=[("", _("No action line"))] + [(str(line.pk), str(line)) for line in action_lines],
-            coerce=int,
-            empty_value=None,
-            required=False,
-        )
+        self.summary_prefix = _("New agreement %(number)s") % {"number": number}
+        self.fields["owner"] = owner_field(team)
+        self.fields["action_line"] = action_line_field(action_lines)
         self.order_fields(["description", "owner", "due_date", "action_line"])
         self.filled = False  # set by clean(): whether anything was typed in this row
         self.asks_past_due = False  # set by clean(): the template then shows "Save anyway"
@@ -256,3 +298,90 @@ class AgendaTemplateForm(PrivacyCheckedFormMixin, forms.Form):
 
     def item_list(self) -> list[str]:
         return self.cleaned_data["items"].splitlines()
+
+
+# --- Correcting what was saved ---------------------------------------------------------------------------
+
+
+class AgreementForm(PrivacyCheckedFormMixin, forms.Form):
+    """Correct a saved agreement: what, who (on the team today, or its owner as it is), by when."""
+
+    privacy_checked_fields = ("description",)
+
+    description = forms.CharField(
+        label=_("Agreement"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Describe what was agreed.")},
+    )
+    due_date = forms.DateField(
+        label=_("Due date"),
+        widget=DateInput(),
+        error_messages={"required": _("Fill in the date by which this is done.")},
+    )
+
+    def __init__(
+        self,
+        *args,
+        agreement: Agreement,
+        team: list[tuple[User, str]],
+        action_lines: list[ActionLine],
+        **kwargs,
+    ) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "description": agreement.description,
+                "owner": str(agreement.owner_id),
+                "due_date": agreement.due_date,
+                "action_line": agreement.action_line_id,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.agreement = agreement
+        self.fields["owner"] = owner_field(team, keep=agreement.owner, required=True)
+        self.fields["action_line"] = action_line_field(action_lines)
+        self.order_fields(["description", "owner", "due_date", "action_line"])
+
+    def clean_due_date(self) -> dt.date:
+        due_date = self.cleaned_data["due_date"]
+        if due_date != self.agreement.due_date:  # a new date lies in the window; the stored one may stay
+            validate_new_date(due_date)
+        return due_date
+
+
+class QuestionForm(PrivacyCheckedFormMixin, forms.Form):
+    """Correct a saved collective question and its answer (an empty answer leaves it open)."""
+
+    privacy_checked_fields = ("text", "answer")
+
+    text = forms.CharField(
+        label=_("Collective question"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Write the question.")},
+    )
+    answer = forms.CharField(
+        label=_("Answer"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Leave empty while the question is open: it comes back at the next meeting."),
+    )
+
+    def __init__(self, *args, question: CollectiveQuestion, **kwargs) -> None:
+        kwargs.setdefault("initial", {"text": question.text, "answer": question.answer})
+        super().__init__(*args, **kwargs)
+        self.question = question
+
+
+class AgendaItemForm(PrivacyCheckedFormMixin, forms.Form):
+    """One item added to the agenda of one meeting."""
+
+    privacy_checked_fields = ("title",)
+
+    title = forms.CharField(
+        label=_("New agenda item"),
+        max_length=AGENDA_ITEM_MAX,
+        error_messages={
+            "required": _("Write the agenda item."),
+            "max_length": _("Make the item shorter: at most %(limit_value)s characters."),
+        },
+    )

@@ -381,6 +381,88 @@ def agreement_complete(*, agreement: Agreement, note: str = "") -> Agreement:
     return agreement
 
 
+# Corrections after the log: each object is saved or deleted one by one, so the audit trail records it.
+
+
+@transaction.atomic
+def agreement_update(
+    *, agreement: Agreement, description: str, owner: User, due_date: dt.date, action_line_id: int | None
+) -> Agreement:
+    """Correct an agreement. A new owner must be on the school's team today; the owner it has may stay."""
+    validate_no_pupil_data(description)
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    if due_date != agreement.due_date:  # a new date lies in the window; the stored one may stay
+        try:
+            validate_new_date(due_date)
+        except ValidationError as error:
+            raise ValidationError({"due_date": error.messages}) from error
+    team = {p.pk for p, _role in selectors.team_members(agreement.school_id)}
+    if owner.pk != agreement.owner_id and owner.pk not in team:
+        raise ValidationError(
+            {
+                "owner": _("%(person)s is not on the team of this school, so cannot own an agreement.")
+                % {"person": owner}
+            }
+        )
+    agreement.description, agreement.owner, agreement.due_date, agreement.action_line_id = (
+        description.strip(),
+        owner,
+        due_date,
+        action_line_id,
+    )
+    agreement.save(update_fields=["description", "owner", "due_date", "action_line"])
+    return agreement
+
+
+@transaction.atomic
+def collective_question_update(*, question: CollectiveQuestion, text: str, answer: str) -> CollectiveQuestion:
+    """Correct a question and its answer: an answer closes it, an empty answer opens it again."""
+    validate_no_pupil_data(text)
+    validate_no_pupil_data(answer)
+    question = CollectiveQuestion.objects.select_for_update().get(pk=question.pk)
+    answer = answer.strip()
+    question.text, question.answer = text.strip(), answer
+    if not answer:
+        question.answered_at = None
+    elif question.answered_at is None:
+        question.answered_at = timezone.now()
+    question.save(update_fields=["text", "answer", "answered_at"])
+    return question
+
+
+@transaction.atomic
+def agenda_item_add(*, meeting: Meeting, title: str) -> AgendaItem:
+    """Add an item at the end of one meeting's agenda (the gemeente's template stays as it is)."""
+    validate_no_pupil_data(title)
+    Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
+    last = meeting.agenda_items.order_by("-position").first()
+    item = AgendaItem(meeting=meeting, position=last.position + 1 if last else 0, title=title.strip())
+    item.full_clean()
+    item.save()
+    return item
+
+
+@transaction.atomic
+def agenda_item_move(*, item: AgendaItem, up: bool) -> None:
+    """Swap an item with the one before (up) or after it on its meeting's agenda."""
+    Meeting.objects.select_for_update().filter(pk=item.meeting_id).first()
+    items = list(AgendaItem.objects.filter(meeting_id=item.meeting_id).order_by("position", "pk"))
+    index = next(i for i, other in enumerate(items) if other.pk == item.pk)
+    other_index = index - 1 if up else index + 1
+    if not 0 <= other_index < len(items):
+        return
+    items[index], items[other_index] = items[other_index], items[index]
+    for position, each in enumerate(items):  # also mends equal or missing positions
+        if each.position != position:
+            each.position = position
+            each.save(update_fields=["position"])
+
+
+def meeting_content_delete(*, obj: Agreement | CollectiveQuestion | AgendaItem) -> None:
+    """Remove an agreement, a collective question or an agenda item (one delete(): the audit trail)."""
+    obj.delete()
+
+
 @transaction.atomic
 def invitees_sync(*, school_ids: Iterable[int]) -> None:
     """Keep the invitees of planned future meetings in line with the team of their day, after a change

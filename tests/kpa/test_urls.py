@@ -151,10 +151,12 @@ def objects(school, other_school, ib, partner, outsider, coordinator, wijk_coord
         attendance={},
         minutes="",
         casework={},
-        new_questions=[],
+        new_questions=["Hoe bereiken we ouders die geen Nederlands spreken?"],
         new_agreements=[AgreementInput("Ouders uitnodigen", partner, timezone.localdate())],
     )
     agreement = meeting.agreements.get()
+    question = meeting.collective_questions.get()
+    agenda_item = meeting.agenda_items.first()
     feed = CalendarFeed.objects.create(user=partner)
     invitation = invitation_send(user=partner, invited_by=admin_user)
     Invitation.objects.filter(pk=invitation.pk).update(token_hash=hash_token("a-valid-token"))
@@ -190,6 +192,12 @@ def objects(school, other_school, ib, partner, outsider, coordinator, wijk_coord
                 )
             },
             "meetings:agreement-done": {"pk": agreement.pk},
+            "meetings:agenda-update": {"pk": meeting.pk},
+            "meetings:agenda-item-delete": {"pk": meeting.pk, "item_pk": agenda_item.pk},
+            "meetings:agreement-update": {"pk": meeting.pk, "agreement_pk": agreement.pk},
+            "meetings:agreement-delete": {"pk": meeting.pk, "agreement_pk": agreement.pk},
+            "meetings:question-update": {"pk": meeting.pk, "question_pk": question.pk},
+            "meetings:question-delete": {"pk": meeting.pk, "question_pk": question.pk},
             "meetings:feed": {"token": feed.token},
         },
     }

@@ -124,6 +124,108 @@ def test_it_shows_the_invitees_the_agenda_the_themes_and_empty_rows(client, meet
     assert {value for value, _label in owner_choices} == {"", str(ib.pk), str(partner.pk)}
 
 
+# --- attendance: compact rows and "everyone present" ------------------------------------------------------
+
+
+def test_it_shows_one_compact_row_per_invitee_with_name_role_and_attendance(client, meeting, ib, partner):
+    client.force_login(ib)
+    content = client.get(log_url(meeting)).content.decode()
+    assert content.count("data-attendance-row") == meeting.invitees.count() == 2
+    invitee = invitee_of(meeting, partner)
+    assert f'aria-labelledby="invitee-{invitee.pk}"' in content
+    assert "Buurtteam" in content  # the role
+    assert (
+        f'<label for="id_attendance-{invitee.pk}-state" class="visually-hidden">Aanwezigheid van {partner}'
+        in content
+    )
+    assert "<fieldset" not in content.split('id="attendance-heading"')[1].split('id="minutes-heading"')[0]
+    assert 'src="/static/js/meeting-log.js"' in content
+
+
+def test_it_marks_everyone_not_recorded_present_without_javascript_and_saves_nothing(
+    client, meeting, ib, partner
+):
+    """The "everyone present" button is a submit button: the server fills in the attendance and shows the
+    page again with everything typed, unsaved and without judging the half-typed rest."""
+    client.force_login(ib)
+    partner_invitee, ib_invitee = invitee_of(meeting, partner), invitee_of(meeting, ib)
+    data = log_data(
+        meeting,
+        action="everyone_present",
+        minutes="Halverwege getypt",
+        casework_verzuim="2",
+        **{
+            f"attendance-{partner_invitee.pk}-state": Attendance.ABSENT,
+            "agreement-1-description": "Nog niet af",  # incomplete: no error yet
+        },
+    )
+    response = client.post(log_url(meeting), data)
+    assert response.status_code == 200
+    forms = response.context["forms"]
+    states = {f.invitee: f["state"].value() for f in forms.attendance}
+    assert states == {partner_invitee: Attendance.ABSENT, ib_invitee: Attendance.PRESENT}
+    assert forms.log["minutes"].value() == "Halverwege getypt"
+    assert forms.log["casework_verzuim"].value() == "2"
+    assert forms.new_agreements[0]["description"].value() == "Nog niet af"
+    content = response.content.decode()
+    assert "data-error-summary" not in content
+    assert "is-invalid" not in content
+    assert "staat nu op aanwezig" in content
+    assert_nothing_saved(meeting)
+
+    # Saving the page as shown then stores it.
+    data.update(
+        {
+            "action": "save",
+            f"attendance-{ib_invitee.pk}-state": Attendance.PRESENT,
+            "agreement-1-description": "",
+        }
+    )
+    assert client.post(log_url(meeting), data).status_code == 302
+    assert invitee_of(meeting, ib).attendance == Attendance.PRESENT
+    assert invitee_of(meeting, partner).attendance == Attendance.ABSENT
+
+
+# --- the error summary ------------------------------------------------------------------------------------
+
+
+def test_it_puts_an_error_summary_with_a_link_to_each_field_in_error_at_the_top(client, meeting, ib, partner):
+    client.force_login(ib)
+    invitee = invitee_of(meeting, partner)
+    response = client.post(
+        log_url(meeting),
+        a_full_log(
+            meeting,
+            partner,
+            ib,
+            minutes=f"BSN {BSN}",
+            casework_gedrag="Jan",
+            **{f"attendance-{invitee.pk}-state": Attendance.REPLACED, "agreement-1-owner": ""},
+        ),
+    )
+    assert response.status_code == 200
+    content = response.content.decode()
+    summary = content.split("data-error-summary")[1].split("</div>")[0]
+    assert 'role="alert"' in content.split("data-error-summary")[0].rsplit("<div", 1)[1]
+    assert 'tabindex="-1"' in content.split("data-error-summary")[0].rsplit("<div", 1)[1]
+    assert "Er is iets misgegaan" in summary
+    assert "Er is niets opgeslagen" in summary
+    for field_id in (
+        "id_minutes",
+        "id_casework_gedrag",
+        f"id_attendance-{invitee.pk}-replaced_by",
+        "id_agreement-1-owner",
+    ):
+        assert f'href="#{field_id}"' in summary
+        assert f'id="{field_id}"' in content  # the link leads to the field
+    assert f"Vervangen door (in plaats van {partner})" in summary  # whose field it is
+    assert "Nieuwe afspraak 1: Eigenaar" in summary
+    assert content.index("data-error-summary") < content.index('id="attendance-heading"')
+    assert 'src="/static/js/error-summary.js"' in content
+    # The summary is shown only after a refused save.
+    assert "data-error-summary" not in client.get(log_url(meeting)).content.decode()
+
+
 # --- bad input: refused next to the field, everything kept, nothing saved --------------------------------
 
 

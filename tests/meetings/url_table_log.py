@@ -1,21 +1,32 @@
 """Expected answers per role for the meetings:* URLs of views_log, merged into tests/kpa/test_urls.py.
 
 The log is written by the school's IB-er and admins; others who see the school read it elsewhere (403),
-and out of scope it does not exist (404). Marking an agreement done is POST only: the scope check comes
+and out of scope it does not exist (404); the same holds for correcting what a log recorded and for the
+agenda of one meeting. Marking an agreement done is POST only: the scope check comes
 first (404), then the method (405 for a GET in scope)."""
 
 ROLES = ("anonymous", "ib", "partner", "outsider", "coordinator", "wijk_coordinator", "admin")
 
+# Who may log a meeting, and so correct what it recorded and change its agenda.
+LOGGERS = {
+    "anonymous": "login",
+    "ib": 200,
+    "partner": 403,
+    "outsider": 404,
+    "coordinator": 403,
+    "wijk_coordinator": 404,
+    "admin": 200,
+}
+
 EXPECTED: dict[str, dict[str, object]] = {
-    "meetings:log": {
-        "anonymous": "login",
-        "ib": 200,
-        "partner": 403,
-        "outsider": 404,
-        "coordinator": 403,
-        "wijk_coordinator": 404,
-        "admin": 200,
-    },
+    "meetings:log": LOGGERS,
+    # Corrections: the edit pages, and the removal pages, which ask first (GET never removes anything).
+    "meetings:agenda-update": LOGGERS,
+    "meetings:agenda-item-delete": LOGGERS,
+    "meetings:agreement-update": LOGGERS,
+    "meetings:agreement-delete": LOGGERS,
+    "meetings:question-update": LOGGERS,
+    "meetings:question-delete": LOGGERS,
     "meetings:my-agreements": {"anonymous": "login", **dict.fromkeys(ROLES[1:], 200)},
     "meetings:agreement-done": {
         "anonymous": "login",
