@@ -7,6 +7,11 @@ worker killed mid-sweep leaves its row unsent for the next one (PostgreSQL relea
 connection dies). SQLite has no row locks, but its writers take the database lock in turn
 (transaction_mode IMMEDIATE), which gives the same guarantee with one sender at a time.
 
+So no mail is lost, and a mail in flight when its worker dies may go out twice: a worker killed after the
+SMTP server took the mail and before the mark committed leaves the row unsent, and the next sweep sends
+it again, with the same Message-ID (message_id, from the row's key), so the repeat is recognisably the
+same message.
+
 An SMTP failure marks nothing sent: attempts goes up, last_error is kept, and the row is due again after
 2**attempts minutes; after MAX_ATTEMPTS it is given up (skipped_at, skip_reason).
 
@@ -20,10 +25,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import logging
 import time
 from collections import Counter, defaultdict
 from email.utils import parseaddr
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
@@ -361,4 +368,22 @@ def _deliver(notification: Notification, context: _BatchContext) -> None:
         else:
             name = "log_nudge"
             mail_context["log_url"] = _absolute(reverse("meetings:log", args=[meeting.pk]))
-    emails.send_template_mail(name, to=[person.email], context=mail_context, attachments=attachments)
+    emails.send_template_mail(
+        name,
+        to=[person.email],
+        context=mail_context,
+        attachments=attachments,
+        headers={"Message-ID": message_id(notification.key)},
+    )
+
+
+def message_id(key: str) -> str:
+    """The Message-ID of the mail of the outbox row with this key: the same each time the row is sent.
+    A worker that dies after the SMTP server took a mail and before the row is marked sent leaves it due,
+    and the next one sends it again; the repeat then carries the same Message-ID, so a reader, a mail
+    client or an archive can tell it is the same message. The domain is the sender's
+    (DEFAULT_FROM_EMAIL), else SITE_URL's host."""
+    _local, at, domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")
+    if not (at and domain):
+        domain = urlsplit(settings.SITE_URL).hostname or "kpa.invalid"
+    return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@{domain}>"

@@ -1,8 +1,11 @@
 """Reminders through the real moving parts: a Celery worker process takes the sweep from the broker
 (Redis in CI's second pass, the filesystem broker under `make test`), reads the test database and sends
-through an SMTP server this test starts (aiosmtpd). The fault test: the worker is killed (SIGKILL) in
-the middle of a sweep, another one takes over, and every due reminder arrives exactly once. And two
-senders at once (SKIP LOCKED on PostgreSQL, the write lock in turn on SQLite) send each mail once.
+through an SMTP server this test starts (aiosmtpd). The fault tests: the worker is killed (SIGKILL) in
+the middle of a sweep before the server took the mail, another one takes over, and every due reminder
+arrives exactly once; killed after the server took a mail (250 to DATA) and before the row was marked
+sent, nothing is lost and that one mail arrives twice, with the same Message-ID. A meeting saved while
+the broker is down is delivered by a worker once the broker is back. And two senders at once (SKIP
+LOCKED on PostgreSQL, the write lock in turn on SQLite) send each mail once.
 
 These tests commit (the worker reads what they wrote), so the database is flushed after each; the
 module puts back what the migrations had put in (the action lines), for the tests after it and for the
@@ -66,15 +69,22 @@ def _keep_migration_data(django_db_setup, django_db_blocker):
 
 
 class Inbox:
-    """An aiosmtpd handler that keeps (recipient, subject) of every message it accepted. It can wait
-    `rcpt_delay` seconds before accepting each recipient (a slow server), and tell the test when the
-    n-th message has reached that point (`reached`), before it has sent its data."""
+    """An aiosmtpd handler that keeps (recipient, subject) of every message it accepted, and each
+    recipient's Message-IDs. It can wait `rcpt_delay` seconds before accepting each recipient (a slow
+    server), and tell the test when the n-th message has reached that point (`reached`), before it has
+    sent its data. Or, with `hold_after_data=n`, accept the n-th message (250 to its DATA) and then
+    leave that connection's QUIT unanswered until `release` is set (at most WAIT seconds), telling the
+    test (`reached`): the sender then holds a mail the server has taken and has not marked it sent."""
 
-    def __init__(self, *, rcpt_delay: float = 0.0, signal_at: int | None = None):
-        self.rcpt_delay, self.signal_at = rcpt_delay, signal_at
+    def __init__(
+        self, *, rcpt_delay: float = 0.0, signal_at: int | None = None, hold_after_data: int | None = None
+    ):
+        self.rcpt_delay, self.signal_at, self.hold_after_data = rcpt_delay, signal_at, hold_after_data
         self.reached = threading.Event()
+        self.release = threading.Event()
         self.accepted: list[tuple[str, str]] = []
-        self._rcpts = 0
+        self.message_ids: dict[str, list[str]] = {}
+        self._rcpts = self._messages = 0
         self._lock = threading.Lock()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -91,7 +101,19 @@ class Inbox:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self._lock:
             self.accepted.extend((rcpt, str(message["Subject"])) for rcpt in envelope.rcpt_tos)
+            for rcpt in envelope.rcpt_tos:
+                self.message_ids.setdefault(rcpt, []).append(str(message["Message-ID"]))
+            self._messages += 1
+            session.hold_quit = self._messages == self.hold_after_data
         return "250 Message accepted for delivery"
+
+    async def handle_QUIT(self, server, session, envelope):
+        if getattr(session, "hold_quit", False):
+            self.reached.set()
+            deadline = time.monotonic() + WAIT
+            while not self.release.is_set() and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+        return "221 Bye"
 
     def per_recipient(self) -> Counter:
         with self._lock:
@@ -284,6 +306,104 @@ def test_it_sends_every_due_reminder_exactly_once_when_a_worker_is_killed_mid_sw
     counts = inbox.per_recipient()
     assert counts == Counter(dict.fromkeys(expected, 1)), f"Sent more than once: {counts}"
     assert len(inbox.accepted) == 12
+
+
+@pytest.mark.real_clock  # the worker process runs on the real clock
+def test_it_loses_nothing_and_repeats_one_mail_with_its_message_id_when_killed_after_data(
+    school, workers_for
+):
+    """The worker is killed after the SMTP server accepted the fifth mail (250 to its DATA) and before the
+    row is marked sent. Nothing is lost, that one mail goes out a second time, and the repeat carries the
+    same Message-ID: what the README promises, and no more."""
+    expected = due_day_before_reminders(school, 12)
+    inbox = Inbox(hold_after_data=5)
+    with smtp_server(inbox) as smtp:
+        workers = workers_for(smtp.port)
+        first = workers.start()
+        workers.sweep()
+        try:
+            assert inbox.reached.wait(WAIT), f"The fifth mail never arrived.\n{workers.output()}"
+            os.kill(first.pid, signal.SIGKILL)
+            first.wait(timeout=15)
+        finally:
+            inbox.release.set()
+        assert first.returncode == -signal.SIGKILL
+        assert sum(inbox.per_recipient().values()) == 5  # the server has the fifth mail
+        assert Notification.objects.filter(kind__startswith="before_").exclude(sent_at=None).count() == 4
+
+        workers.start()
+        workers.sweep()
+        last_sweep = [time.monotonic()]
+
+        def beat():  # while waiting, sweep again every 10 seconds as beat would
+            if time.monotonic() - last_sweep[0] > 10:
+                workers.sweep()
+                last_sweep[0] = time.monotonic()
+
+        arrived = wait_for(lambda: sorted(inbox.per_recipient()) == expected, timeout=WAIT, on_each=beat)
+        assert arrived, f"SMTP received {inbox.accepted}\n{workers.output()}"
+        assert wait_for(lambda: all_reminders_sent(12), timeout=WAIT, on_each=beat), workers.output()
+
+    counts = inbox.per_recipient()
+    assert sorted(counts) == expected  # nothing lost
+    [(repeated, twice)] = [(rcpt, n) for rcpt, n in counts.items() if n > 1]  # at most one mail repeated
+    assert twice == 2
+    first_copy, repeat = inbox.message_ids[repeated]
+    assert first_copy == repeat  # recognisably the same message
+    rows = Notification.objects.filter(kind__startswith="before_").select_related("recipient")
+    assert {
+        row.recipient.email: [notifications.message_id(row.key)] * counts[row.recipient.email] for row in rows
+    } == inbox.message_ids
+
+
+@contextlib.contextmanager
+def broker_down():
+    """Point this process's Celery app at a Redis on a port where nothing listens (as if the broker were
+    down), and back at the real broker afterwards."""
+    saved = app.conf.broker_url, app._pool, app.amqp._producer_pool
+    app.conf.broker_url = f"redis://127.0.0.1:{free_port()}/0"
+    app._pool = app.amqp._producer_pool = None
+    try:
+        yield
+    finally:
+        if app._pool is not None:
+            app._pool.force_close_all()
+        app.conf.broker_url, app._pool, app.amqp._producer_pool = saved
+
+
+@pytest.mark.real_clock  # the worker process runs on the real clock
+def test_it_saves_a_meeting_while_the_broker_is_down_and_a_real_worker_sends_it_once_it_is_back(
+    school, workers_for
+):
+    """The mails are rows: saving a meeting needs no broker. When the broker is back, a worker started
+    on it takes beat's sweep and delivers every invitation, once (no sweep is called in this process)."""
+    people = [UserFactory(email=f"lid{i}.{uuid.uuid4().hex[:6]}@team.example") for i in range(2)]
+    for person in people:
+        AssignmentFactory(person=person, school=school, start_date=dt.date(2020, 8, 1))
+    with broker_down():
+        started = time.monotonic()
+        services.meeting_schedule(school=school, starts_at=timezone.now() + dt.timedelta(days=10))
+        assert time.monotonic() - started < 5  # the kick to the sender failed at once, quietly
+    assert Notification.objects.filter(sent_at=None).count() == 2
+
+    inbox = Inbox()
+    with smtp_server(inbox) as smtp:
+        workers = workers_for(smtp.port)
+        workers.start()
+        workers.sweep()
+
+        expected = sorted(p.email for p in people)
+        arrived = wait_for(lambda: sorted(inbox.per_recipient()) == expected, timeout=WAIT)
+        assert arrived, f"SMTP received {inbox.accepted}\n{workers.output()}"
+        assert wait_for(lambda: not Notification.objects.filter(sent_at=None).exists(), timeout=WAIT), (
+            workers.output()
+        )
+        workers.sweep()  # beat's next minute sends nothing again
+        swept_twice = wait_for(lambda: workers.output().count("] succeeded in") >= 2, timeout=WAIT)
+        assert swept_twice, workers.output()
+
+    assert inbox.per_recipient() == Counter(dict.fromkeys(expected, 1))
+    assert "meetings.sweep" in workers.output()
 
 
 def test_it_sends_each_mail_once_when_two_senders_run_at_once(school, monkeypatch):
