@@ -136,10 +136,17 @@ def _next_redis_db(url: str) -> str:
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
+        # Redis while it answers, the database table below while it does not (kpa/cache.py): a Redis
+        # outage never breaks a page, and login rate limits keep counting in the database meanwhile.
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "kpa.cache.FallbackRedisCache",
             "LOCATION": env.str("REDIS_CACHE_URL", default=_next_redis_db(REDIS_URL)),
-        }
+            "OPTIONS": {"FALLBACK": "fallback"},
+        },
+        "fallback": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "kpa_cache_fallback",  # created by kpa's migration 0006
+        },
     }
 elif TESTING:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
