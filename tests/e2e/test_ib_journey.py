@@ -48,7 +48,14 @@ def test_it_logs_a_meeting_with_an_agreement_and_refuses_a_bsn_without_losing_th
     tab.visit(f"/meetings/{world.held_meeting.pk}/")
     tab.follow("Overleg vastleggen")
 
+    # "Iedereen aanwezig" marks everyone not recorded yet as present, in the browser (static/js).
     jgz = page.get_by_role("group", name=str(world.jgz))
+    jgz.get_by_label("Aanwezigheid").select_option(label="Afwezig")
+    page.get_by_role("button", name="Iedereen aanwezig").click()
+    expect(page.get_by_role("status").first).to_contain_text("staat nu op aanwezig")
+    leerplicht = page.get_by_role("group", name=str(world.leerplicht))
+    expect(leerplicht.get_by_label("Aanwezigheid")).to_have_value("present")
+    expect(jgz.get_by_label("Aanwezigheid")).to_have_value("absent")  # what was filled in stays
     jgz.get_by_label("Aanwezigheid").select_option(label="Aanwezig")
     minutes = page.get_by_role("textbox", name="Notulen")
     minutes.fill(MINUTES)
@@ -63,8 +70,13 @@ def test_it_logs_a_meeting_with_an_agreement_and_refuses_a_bsn_without_losing_th
     agreement.get_by_label("Uiterlijk klaar op").fill(due.isoformat())
     tab.submit("Opslaan en afronden")
 
-    # Refused: a clear Dutch message at the field, nothing saved, everything typed still there.
-    expect(page.get_by_role("alert").first).to_contain_text("Er is niets opgeslagen")
+    # Refused: a clear Dutch message at the field, nothing saved, everything typed still there. The focus
+    # is on the error summary at the top, whose link leads to the field.
+    summary = page.get_by_role("alert").first
+    expect(summary).to_contain_text("Er is niets opgeslagen")
+    expect(summary).to_be_focused()
+    summary.get_by_role("link", name="Nieuwe afspraak 1: Afspraak").click()
+    expect(description).to_be_focused()
     expect(description).to_have_value(WITH_BSN)
     expect(agreement).to_contain_text("BSN")
     expect(absence).to_have_value("3")
