@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
-from kpa.access import can_edit_school, get_school_for_user, schools_visible_to
+from kpa.access import can_edit_school, can_see_coordination, get_school_for_user, schools_visible_to
 from kpa.models import UserKind
 from meetings import selectors, services
+from meetings.filters import MeetingFilter
 from meetings.forms_plan import MeetingPlanForm, MeetingUpdateForm, apply_service_error
 from meetings.models import Attendance, Meeting, MeetingStatus
 from partners.models import PARTNER_ROLES, Assignment, Role
@@ -36,28 +37,50 @@ def role_label(role: str) -> str:
 @login_required
 @require_GET
 def meeting_list(request: HttpRequest) -> HttpResponse:
-    """The user's upcoming meetings across their schools, the next one first, and the last few held."""
+    """The user's upcoming meetings across their schools, the next one first, and the last few held.
+    With a filter filled in (wijk, school, period, status, log) it lists every meeting in scope that
+    matches instead: in date order from the start of the period, or the newest first without one."""
     user = request.user
     now = timezone.now()
     visible = selectors.meetings_visible_to(user).select_related("school")
-    upcoming = visible.filter(status=MeetingStatus.PLANNED, starts_at__gte=now).order_by("starts_at", "pk")
-    page = Paginator(upcoming, UPCOMING_PER_PAGE).get_page(request.GET.get("page"))
-    recent = list(
-        visible.filter(starts_at__lt=now)
-        .exclude(status=MeetingStatus.CANCELLED)
-        .order_by("-starts_at", "-pk")[:RECENT_PAST]
-    )
+    # The filters are the coordinators' (and admins'): across a wijk or gemeente, a list of what is
+    # coming is not enough. Someone at a handful of schools has no use for them.
+    meeting_filter = None
+    if can_see_coordination(user):
+        meeting_filter = MeetingFilter(
+            request.GET, queryset=visible.select_related("school__wijk"), request=request
+        )
+    filtering = meeting_filter is not None and meeting_filter.is_filtering()
+    recent: list[Meeting] = []
+    if meeting_filter is not None and filtering:
+        found = meeting_filter.qs if meeting_filter.is_valid() else visible.none()
+        ascending = bool(meeting_filter.form.cleaned_data.get("date_from"))
+        found = found.order_by("starts_at", "pk") if ascending else found.order_by("-starts_at", "-pk")
+        page = Paginator(found, UPCOMING_PER_PAGE).get_page(request.GET.get("page"))
+    else:
+        upcoming = visible.filter(status=MeetingStatus.PLANNED, starts_at__gte=now).order_by(
+            "starts_at", "pk"
+        )
+        page = Paginator(upcoming, UPCOMING_PER_PAGE).get_page(request.GET.get("page"))
+        recent = list(
+            visible.filter(starts_at__lt=now)
+            .exclude(status=MeetingStatus.CANCELLED)
+            .order_by("-starts_at", "-pk")[:RECENT_PAST]
+        )
     # The schools where this person is the IB-er today: a "Plan a KPO" link each. Admins, who may plan
     # everywhere, plan from the school page instead of a list of every school in the country.
     plannable = []
     if user.kind != UserKind.ADMIN:
         is_ib = Assignment.objects.active().filter(person_id=user.pk, school_id=OuterRef("pk"), role=Role.IB)
         plannable = list(schools_visible_to(user).filter(Exists(is_ib)).order_by("name", "pk"))
-    return render(
-        request,
-        "meetings/meeting_list.html",
-        {"page": page, "recent": recent, "plannable": plannable},
-    )
+    context = {
+        "page": page,
+        "recent": recent,
+        "plannable": plannable,
+        "filter": meeting_filter,
+        "filtering": filtering,
+    }
+    return render(request, "meetings/meeting_list.html", context)
 
 
 def _editable_school(request: HttpRequest, school_pk: int):

@@ -1,0 +1,109 @@
+"""The filters of the meetings list ("Overleggen"): wijk, school, period, status and whether the log is
+done. Every choice list starts from the user's scope (kpa.access); so does the list they filter."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from kpa.access import wijken_visible_to
+from meetings.dates import EARLIEST_STORED
+from meetings.models import Meeting, MeetingStatus
+from schools.models import Wijk
+
+LATEST_FILTER_DATE = dt.date(2099, 12, 31)  # a bound far out, but one the date arithmetic survives
+LOGGED_CHOICES = [
+    ("yes", _("Logged")),
+    ("no", _("Held, not logged yet")),
+]
+
+
+def _wijken(request) -> QuerySet[Wijk]:
+    if request is None:
+        return Wijk.objects.none()
+    return wijken_visible_to(request.user).select_related("gemeente").order_by("gemeente__name", "name")
+
+
+def _date_widget() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+class MeetingFilterForm(forms.Form):
+    """The period is checked as a whole: both ends in the calendar KPA can hold, the start not after the
+    end. An invalid filter shows its error and no list."""
+
+    def clean(self) -> dict:
+        data = super().clean()
+        for name in ("date_from", "date_to"):
+            day = data.get(name)
+            if day is not None and not EARLIEST_STORED <= day <= LATEST_FILTER_DATE:
+                self.add_error(
+                    name,
+                    _("Choose a date between %(earliest)s and %(latest)s.")
+                    % {
+                        "earliest": date_format(EARLIEST_STORED, "j F Y"),
+                        "latest": date_format(LATEST_FILTER_DATE, "j F Y"),
+                    },
+                )
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end and "date_to" not in self.errors:
+            self.add_error("date_to", _("The end of the period must not be before its start."))
+        return data
+
+
+class MeetingFilter(django_filters.FilterSet):
+    wijk = django_filters.ModelChoiceFilter(
+        label=_("Wijk"), queryset=_wijken, field_name="school__wijk", empty_label=_("All wijken")
+    )
+    school = django_filters.CharFilter(label=_("School (name or BRIN)"), method="filter_school")
+    date_from = django_filters.DateFilter(label=_("From"), method="filter_from", widget=_date_widget())
+    date_to = django_filters.DateFilter(
+        label=_("Up to and including"), method="filter_to", widget=_date_widget()
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=MeetingStatus.choices, empty_label=_("Any status")
+    )
+    logged = django_filters.ChoiceFilter(
+        label=_("Log"), choices=LOGGED_CHOICES, method="filter_logged", empty_label=_("Logged or not")
+    )
+
+    class Meta:
+        model = Meeting
+        fields = ["wijk", "school", "date_from", "date_to", "status", "logged"]
+        form = MeetingFilterForm
+
+    def filter_school(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(school__name__icontains=value) | Q(school__brin__iexact=value[:4]))
+
+    def filter_from(self, queryset, name, value):
+        return queryset.filter(starts_at__gte=_start_of(value))
+
+    def filter_to(self, queryset, name, value):
+        """Up to and including that day (Amsterdam time)."""
+        return queryset.filter(starts_at__lt=_start_of(value + dt.timedelta(days=1)))
+
+    def filter_logged(self, queryset, name, value):
+        """ "Logged": the log is finished. "Not logged yet": the meeting has started, was not cancelled,
+        and its log is not finished: what the IB-er still owes."""
+        if value == "yes":
+            return queryset.filter(logged_at__isnull=False)
+        return queryset.filter(logged_at__isnull=True, starts_at__lte=timezone.now()).exclude(
+            status=MeetingStatus.CANCELLED
+        )
+
+    def is_filtering(self) -> bool:
+        """Whether any filter was filled in (else the list shows what is coming, as without filters)."""
+        return any(str(self.data.get(name, "")).strip() for name in self.filters)
