@@ -6,11 +6,25 @@ Never minutes, agenda notes, casework or anything else about pupils.
 
 The UID of a meeting never changes (f"{meeting.uid}@kpa"); every change raises meeting.sequence, so a
 calendar replaces its copy instead of adding a second one.
+
+A series is invited as one series (`series_calendar`): one VEVENT with UID f"{series.uid}@kpa", DTSTART
+the first meeting's planned start, RRULE FREQ=WEEKLY;INTERVAL=N;UNTIL=the last, EXDATE for every date of
+the rule that has no meeting (a school holiday, a cancelled one), RDATE for a planned meeting off the
+rule, and an override (same UID, RECURRENCE-ID = the start the series planned for it, which is kept when
+the meeting moves) for each meeting that differs from the series. A later move or cancellation of one of
+its meetings is such an override on its own (METHOD:REQUEST or CANCEL). Strict clients reject an override
+whose RECURRENCE-ID is no instance of the series: every RECURRENCE-ID written is a DTSTART, RRULE or
+RDATE instance of the series event, by construction.
+
+The personal feed and the download of one meeting show every meeting as an event of its own with the
+meeting's UID, series or not: a subscribed calendar is another calendar than the one invitations land in,
+and within the feed each meeting appears once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterable
 from email.utils import parseaddr
 from typing import TYPE_CHECKING
@@ -20,7 +34,16 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress, vText
+from icalendar import (
+    Calendar,
+    Event,
+    Timezone,
+    TimezoneDaylight,
+    TimezoneStandard,
+    vCalAddress,
+    vDuration,
+    vText,
+)
 
 from meetings.models import Meeting, MeetingStatus
 
@@ -123,6 +146,14 @@ def _attendee(person: User) -> vCalAddress:
     return attendee
 
 
+def event_uid(meeting: Meeting, *, method: str) -> str:
+    """The UID calendars know this meeting by: that of its series in an invitation, update or
+    cancellation of a series occurrence (needs meeting.series), else the meeting's own."""
+    if method != "PUBLISH" and meeting.is_series_occurrence:
+        return f"{meeting.series.uid}@kpa"
+    return f"{meeting.uid}@kpa"
+
+
 def _event(
     meeting: Meeting, *, method: str, attendees: Iterable[User], organizer_email: str, url: str
 ) -> Event:
@@ -133,7 +164,10 @@ def _event(
         # Outlook shows a cancelled event of a subscribed feed like any other: say it in the title.
         summary = _("Cancelled: %(summary)s") % {"summary": summary}
     event = Event()
-    event.add("uid", f"{meeting.uid}@kpa")
+    event.add("uid", event_uid(meeting, method=method))
+    if method != "PUBLISH" and meeting.is_series_occurrence:
+        assert meeting.original_starts_at is not None  # noqa: S101  (is_series_occurrence says so)
+        event.add("recurrence-id", _local(meeting.original_starts_at))
     event.add("sequence", meeting.sequence)
     event.add("dtstamp", _utc(timezone.now()))
     event.add("created", _utc(meeting.created_at))
@@ -158,7 +192,9 @@ def meeting_calendar(
 ) -> bytes:
     """One meeting as an iTIP message: METHOD:REQUEST for an invitation or update (same UID, the
     meeting's current SEQUENCE), METHOD:CANCEL for a cancellation (with STATUS:CANCELLED), or
-    METHOD:PUBLISH for a plain download. Needs meeting.school (select_related it)."""
+    METHOD:PUBLISH for a plain download. A meeting of a series invited as a series is, in a REQUEST or
+    CANCEL, the override of its occurrence (the series' UID and its RECURRENCE-ID). Needs meeting.school
+    (and meeting.series for a series meeting: select_related them)."""
     with translation.override("nl"):
         calendar = _calendar(method)
         calendar.add_component(
@@ -179,10 +215,101 @@ def feed_calendar(meetings: Iterable[Meeting], *, name: str, base_url: str) -> b
         calendar.add("x-wr-calname", name)
         calendar.add("x-wr-timezone", TZID)
         calendar.add("refresh-interval", dt.timedelta(hours=1), parameters={"VALUE": "DURATION"})
-        calendar.add("x-published-ttl", dt.timedelta(hours=1))
+        # An X- property has no known type: without vDuration icalendar writes "1:00:00", which is no
+        # RFC 5545 duration, and Outlook ignores it.
+        calendar.add("x-published-ttl", vDuration(dt.timedelta(hours=1)))
         for meeting in meetings:
             url = base_url + reverse("meetings:detail", args=[meeting.pk])
             calendar.add_component(
                 _event(meeting, method="PUBLISH", attendees=(), organizer_email=organizer, url=url)
             )
+    return calendar.to_ical()
+
+
+def _rule_starts(first: dt.datetime, last: dt.datetime, interval_weeks: int) -> list[dt.datetime]:
+    """The starts FREQ=WEEKLY;INTERVAL=interval_weeks;UNTIL=last gives from DTSTART=first, in Amsterdam
+    wall-clock time (09:00 stays 09:00 across daylight saving, as the RRULE of a TZID'd DTSTART does)."""
+    starts, day, clock = [], first.date(), first.time()
+    while True:
+        start = dt.datetime.combine(day, clock, tzinfo=AMSTERDAM)
+        if start > last:
+            return starts
+        starts.append(start)
+        day += dt.timedelta(weeks=interval_weeks)
+
+
+def _duration(meeting: Meeting) -> dt.timedelta:
+    return (meeting.ends_at or meeting.starts_at + DEFAULT_DURATION) - meeting.starts_at
+
+
+def _as_planned(meeting: Meeting) -> tuple:
+    """What the series event says of every occurrence; a meeting that differs gets an override."""
+    return (_duration(meeting), meeting.location, meeting.online_url, meeting.kind)
+
+
+def series_calendar(
+    meetings: Iterable[Meeting], *, attendees: list[User], organizer_email: str, base_url: str
+) -> bytes:
+    """Meetings of one series as ONE series invitation (METHOD:REQUEST): the series event with its RRULE,
+    EXDATE and RDATE, and an override for each meeting that no longer is as the series planned it (moved,
+    another place or length). `meetings` are those the recipient is invited to (the rest of a series for
+    someone who joined later); cancelled ones are left out of the rule by an EXDATE. Expanding the result
+    gives exactly the starts of the meetings that are not cancelled. Needs .school and .series."""
+    meetings = [m for m in meetings if m.is_series_occurrence]
+    live = sorted(
+        (m for m in meetings if m.status != MeetingStatus.CANCELLED), key=lambda m: m.original_starts_at
+    )
+    if not live:
+        raise ValueError("A series invitation needs at least one meeting that is not cancelled.")
+    series = live[0].series
+    if any(m.series_id != series.pk for m in live):
+        raise ValueError("These meetings are not of one series.")
+    # The series event carries what most meetings have (ties: the earliest), so few overrides are needed.
+    planned = Counter(_as_planned(m) for m in live).most_common(1)[0][0]
+    duration, location, online_url, _kind = planned
+    template = next(m for m in live if _as_planned(m) == planned)
+    originals = [_local(m.original_starts_at) for m in live]  # type: ignore[arg-type]
+    first, last = originals[0], originals[-1]
+    rule = _rule_starts(first, last, series.interval_weeks)
+    exdates = sorted(set(rule) - set(originals))
+    rdates = sorted(set(originals) - set(rule))
+    list_url = base_url.rstrip("/") + reverse("meetings:list")
+    with translation.override("nl"):
+        calendar = _calendar("REQUEST")
+        event = Event()
+        event.add("uid", f"{series.uid}@kpa")
+        event.add("sequence", 0)
+        event.add("dtstamp", _utc(timezone.now()))
+        event.add("created", _utc(series.created_at))
+        event.add("last-modified", _utc(max(m.updated_at for m in live)))
+        event.add("dtstart", first)
+        event.add("dtend", first + duration)
+        event.add("rrule", {"freq": "weekly", "interval": series.interval_weeks, "until": _utc(last)})
+        if exdates:
+            event.add("exdate", exdates)
+        if rdates:
+            event.add("rdate", rdates)
+        event.add("summary", _summary(template))
+        event.add("location", location or online_url)
+        event.add("description", _description(template, list_url))
+        event.add("url", list_url)
+        event.add("status", "CONFIRMED")
+        event.add("transp", "OPAQUE")
+        event.add("organizer", _organizer(organizer_email))
+        for person in attendees:
+            if person.email:
+                event.add("attendee", _attendee(person))
+        calendar.add_component(event)
+        for meeting in live:
+            if meeting.starts_at != meeting.original_starts_at or _as_planned(meeting) != planned:
+                url = base_url.rstrip("/") + reverse("meetings:detail", args=[meeting.pk])
+                calendar.add_component(
+                    _event(
+                        meeting,
+                        method="REQUEST",
+                        attendees=attendees,
+                        organizer_email=organizer_email,
+                        url=url,
+                    )
+                )
     return calendar.to_ical()

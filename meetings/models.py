@@ -50,6 +50,9 @@ class MeetingSeries(models.Model):
 
     school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="meeting_series")
     interval_weeks = models.PositiveSmallIntegerField(_("every so many weeks"))
+    # iCalendar identity of the series (f"{uid}@kpa"): one VEVENT with an RRULE in the invitation, and
+    # each moved or cancelled meeting an override of it (same UID, RECURRENCE-ID = its original start).
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -97,6 +100,10 @@ class Meeting(models.Model):
     # When the time or place last changed (planning, moving): a reminder due before that is not sent,
     # as the invitation or update mail just told everyone. Other saves (a log) leave it alone.
     rescheduled_at = models.DateTimeField(default=timezone.now, editable=False)
+    # A meeting of a series that was invited as one series: the start the series planned for it, its
+    # RECURRENCE-ID, which never changes when the meeting moves. Empty for a meeting planned on its
+    # own (and for series planned before series invitations existed: their meetings keep their own UID).
+    original_starts_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = MeetingQuerySet.as_manager()
 
@@ -122,6 +129,11 @@ class Meeting(models.Model):
     @property
     def is_logged(self) -> bool:
         return self.logged_at is not None
+
+    @property
+    def is_series_occurrence(self) -> bool:
+        """In calendars this meeting is an occurrence of its series (UID of the series + RECURRENCE-ID)."""
+        return self.series_id is not None and self.original_starts_at is not None
 
     def clean(self) -> None:
         """No time far outside the school years (a typing error such as 31-12-9999 otherwise reaches the
@@ -311,6 +323,7 @@ class Agreement(models.Model):
 
 class NotificationKind(models.TextChoices):
     INVITATION = "invitation", _("Invitation")
+    SERIES_INVITATION = "series_invitation", _("Invitation to a series")
     UPDATE = "update", _("Changed meeting")
     CANCELLATION = "cancellation", _("Cancelled meeting")
     BEFORE_7D = "before_7d", _("Reminder a week before")

@@ -55,7 +55,13 @@ logger = logging.getLogger(__name__)
 BATCH = 100
 MAX_ATTEMPTS = 8
 CALENDAR_KINDS = {NotificationKind.INVITATION, NotificationKind.UPDATE, NotificationKind.CANCELLATION}
-ICS_FILENAME = "uitnodiging.ics"
+# The attachment is named for what it does (the mail's text names it too).
+ICS_FILENAMES = {
+    NotificationKind.INVITATION: "uitnodiging.ics",
+    NotificationKind.SERIES_INVITATION: "uitnodiging-reeks.ics",
+    NotificationKind.UPDATE: "wijziging.ics",
+    NotificationKind.CANCELLATION: "annulering.ics",
+}
 SENT, SKIPPED, FAILED, BUSY = "sent", "skipped", "failed", "busy"  # what became of one row
 
 
@@ -96,13 +102,18 @@ class _BatchContext:
     ibs: set[tuple[int, int]]  # (school_id, person_id) with the IB role today
     invitees: dict[int, list[User]]  # meeting_id -> invited people
     overdue: dict[int, list[Agreement]]  # owner_id -> overdue agreements
+    # series_id -> its meetings (with .school, .series and ._invited: the invited people), for series
+    # invitations
+    series: dict[int, list[Meeting]] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def load(cls, batch: list[_Candidate], now: dt.datetime) -> _BatchContext:
         today = timezone.localdate(now, reminders.local_zone())
         people = User.objects.in_bulk({c.recipient_id for c in batch})
         meeting_ids = {c.meeting_id for c in batch if c.meeting_id}
-        meetings = Meeting.objects.select_related("school").in_bulk(meeting_ids) if meeting_ids else {}
+        meetings = (
+            Meeting.objects.select_related("school", "series").in_bulk(meeting_ids) if meeting_ids else {}
+        )
         team: set[tuple[int, int]] = set()
         ibs: set[tuple[int, int]] = set()
         on_team = [
@@ -137,6 +148,23 @@ class _BatchContext:
                 .order_by("due_date", "pk")
             ):
                 overdue[agreement.owner_id].append(agreement)
+        series: dict[int, list[Meeting]] = defaultdict(list)
+        series_ids = {c.payload.get("series") for c in batch if c.kind == NotificationKind.SERIES_INVITATION}
+        if series_ids:
+            invited: dict[int, list[User]] = defaultdict(list)
+            for invitee in (
+                Invitee.objects.filter(meeting__series_id__in=series_ids)
+                .select_related("person")
+                .order_by("pk")
+            ):
+                invited[invitee.meeting_id].append(invitee.person)
+            for meeting in (
+                Meeting.objects.filter(series_id__in=series_ids)
+                .select_related("school", "series")
+                .order_by("starts_at", "pk")
+            ):
+                meeting._invited = invited.get(meeting.pk, [])  # type: ignore[attr-defined]
+                series[meeting.series_id].append(meeting)
         return cls(
             today=today,
             people=people,
@@ -145,6 +173,7 @@ class _BatchContext:
             ibs=ibs,
             invitees=invitees,
             overdue=overdue,
+            series=series,
         )
 
 
@@ -208,7 +237,9 @@ def _claim(candidate: _Candidate, context: _BatchContext, now: dt.datetime) -> N
         sequence,
         logged_at,
     ):
-        meeting = context.meetings[meeting.pk] = Meeting.objects.select_related("school").get(pk=meeting.pk)
+        meeting = context.meetings[meeting.pk] = Meeting.objects.select_related("school", "series").get(
+            pk=meeting.pk
+        )
     return Notification(
         pk=candidate.pk,
         key=candidate.key,
@@ -279,6 +310,13 @@ def why_not_send(notification: Notification, context: _BatchContext, now: dt.dat
         return "" if context.overdue.get(person.pk) else "No overdue agreements any more."
     if meeting is None:
         return "The meeting no longer exists."
+    if kind == NotificationKind.SERIES_INVITATION:
+        if not any(
+            m.status == MeetingStatus.PLANNED and m.starts_at > now
+            for m in series_meetings_of(notification, context)
+        ):
+            return "Nothing of the series is still to come for this person."
+        return ""
     invited = any(p.pk == person.pk for p in context.invitees.get(meeting.pk, ()))
     if kind in CALENDAR_KINDS:
         if kind != NotificationKind.CANCELLATION:
@@ -316,8 +354,33 @@ def _absolute(path: str) -> str:
     return settings.SITE_URL + path
 
 
-def _meeting_context(meeting: Meeting) -> dict:
+def series_meetings_of(notification: Notification, context: _BatchContext) -> list[Meeting]:
+    """The meetings of the series of a series invitation that its recipient is invited to."""
+    person = notification.recipient
+    return [
+        m
+        for m in context.series.get((notification.payload or {}).get("series"), ())
+        if any(p.pk == person.pk for p in m._invited)  # type: ignore[attr-defined]
+    ]
+
+
+def school_year_start(day: dt.date) -> dt.date:
+    """The 1 August that starts the school year of `day` (a school year runs 1 August - 31 July)."""
+    return dt.date(day.year if day.month >= 8 else day.year - 1, 8, 1)
+
+
+def subject_date_format(starts_at: dt.datetime, today: dt.date) -> str:
+    """How a mail subject writes the meeting's date: with the year when it is not in this school year."""
+    same_year = school_year_start(timezone.localdate(starts_at)) == school_year_start(today)
+    return "l j F" if same_year else "l j F Y"
+
+
+def _meeting_context(meeting: Meeting, notification: Notification | None = None) -> dict:
+    previous = (notification.payload or {}).get("previous_starts_at") if notification else None
+    previous_starts_at = dt.datetime.fromisoformat(previous) if previous else None
     return {
+        "previous_starts_at": previous_starts_at if previous_starts_at != meeting.starts_at else None,
+        "subject_date_format": subject_date_format(meeting.starts_at, timezone.localdate()),
         "meeting": meeting,
         "school": meeting.school,
         "kind": meeting.get_kind_display(),
@@ -329,9 +392,10 @@ def _meeting_context(meeting: Meeting) -> dict:
     }
 
 
-def _calendar_attachment(meeting: Meeting, method: str, attendees: list[User], url: str) -> tuple:
+def _calendar_attachment(meeting: Meeting, kind: str, attendees: list[User], url: str) -> tuple:
     from meetings.ics import meeting_calendar  # written alongside; imported when first needed
 
+    method = "CANCEL" if kind == NotificationKind.CANCELLATION else "REQUEST"
     content = meeting_calendar(
         meeting,
         method=method,
@@ -339,7 +403,37 @@ def _calendar_attachment(meeting: Meeting, method: str, attendees: list[User], u
         organizer_email=parseaddr(settings.DEFAULT_FROM_EMAIL)[1],
         url=url,
     )
-    return (ICS_FILENAME, content, f"text/calendar; method={method}")
+    return (ICS_FILENAMES[kind], content, f"text/calendar; method={method}")
+
+
+def _series_invitation(notification: Notification, context: _BatchContext) -> tuple[dict, tuple]:
+    """The mail context and the attachment of a series invitation: the meetings of the series the
+    recipient is invited to and not cancelled, as one series event."""
+    from meetings.ics import series_calendar
+
+    meetings = [m for m in series_meetings_of(notification, context) if m.status != MeetingStatus.CANCELLED]
+    attendees: dict[int, User] = {}
+    for meeting in meetings:
+        attendees.update((p.pk, p) for p in meeting._invited if p.is_active)  # type: ignore[attr-defined]
+    content = series_calendar(
+        meetings,
+        attendees=list(attendees.values()),
+        organizer_email=parseaddr(settings.DEFAULT_FROM_EMAIL)[1],
+        base_url=settings.SITE_URL,
+    )
+    first = meetings[0]
+    mail_context = _meeting_context(first) | {
+        "meetings": meetings,
+        "count": len(meetings),
+        "interval_weeks": first.series.interval_weeks,
+        "url": _absolute(reverse("meetings:list")),
+    }
+    attachment = (
+        ICS_FILENAMES[NotificationKind.SERIES_INVITATION],
+        content,
+        "text/calendar; method=REQUEST",
+    )
+    return mail_context, attachment
 
 
 def _deliver(notification: Notification, context: _BatchContext) -> None:
@@ -356,12 +450,16 @@ def _deliver(notification: Notification, context: _BatchContext) -> None:
         }
     else:
         assert meeting is not None  # noqa: S101  (why_not_send refused rows without a meeting)
-        mail_context |= _meeting_context(meeting)
-        if kind in CALENDAR_KINDS:
+        mail_context |= _meeting_context(meeting, notification)
+        if kind == NotificationKind.SERIES_INVITATION:
             name = f"meeting_{kind}"
-            method = "CANCEL" if kind == NotificationKind.CANCELLATION else "REQUEST"
+            series_context, attachment = _series_invitation(notification, context)
+            mail_context |= series_context
+            attachments.append(attachment)
+        elif kind in CALENDAR_KINDS:
+            name = f"meeting_{kind}"
             attendees = [p for p in context.invitees.get(meeting.pk, ()) if p.is_active]
-            attachments.append(_calendar_attachment(meeting, method, attendees, mail_context["url"]))
+            attachments.append(_calendar_attachment(meeting, kind, attendees, mail_context["url"]))
         elif is_reminder(kind):
             name = "reminder"
             mail_context["days"] = (notification.payload or {}).get("days") or int(kind[7:-1])

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -64,7 +65,14 @@ def agenda_template_items(school: School) -> list[str]:
     return template.item_list() if template else list(DEFAULT_AGENDA)
 
 
-def _queue(meeting: Meeting, kind: str, recipients: Iterable[User], *, key_part: str) -> None:
+def _queue(
+    meeting: Meeting,
+    kind: str,
+    recipients: Iterable[User],
+    *,
+    key_part: str,
+    payload_for: Callable[[User], dict] | None = None,
+) -> None:
     """Queue one mail per recipient; the unique key makes queuing the same mail twice a no-op."""
     now = timezone.now()
     Notification.objects.bulk_create(
@@ -75,9 +83,32 @@ def _queue(meeting: Meeting, kind: str, recipients: Iterable[User], *, key_part:
                 recipient=person,
                 meeting=meeting,
                 due_at=now,
-                payload={"sequence": meeting.sequence},
+                payload={"sequence": meeting.sequence, **(payload_for(person) if payload_for else {})},
             )
             for person in recipients
+        ],
+        ignore_conflicts=True,
+    )
+    transaction.on_commit(_kick_sender)
+
+
+def _queue_series_invitations(series: MeetingSeries, first_meetings: dict[User, Meeting]) -> None:
+    """ONE invitation per person for the whole series (or, for someone who joined later, the rest of it),
+    not one per meeting. `first_meetings` names, per person, the first meeting of the series they are
+    newly invited to: the row hangs on it and its key names it, so queuing it twice is a no-op while
+    someone who leaves and comes back is invited again. What the mail lists is read when it is sent."""
+    now = timezone.now()
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                key=f"{NotificationKind.SERIES_INVITATION}:{series.uid}:{meeting.uid}:{person.pk}",
+                kind=NotificationKind.SERIES_INVITATION,
+                recipient=person,
+                meeting=meeting,
+                due_at=now,
+                payload={"series": series.pk},
+            )
+            for person, meeting in first_meetings.items()
         ],
         ignore_conflicts=True,
     )
@@ -117,9 +148,11 @@ def meeting_schedule(
     created_by: User | None = None,
     series: MeetingSeries | None = None,
 ) -> Meeting:
-    """Plan one meeting: the team of that day is invited, the agenda comes from the template."""
+    """Plan one meeting: the team of that day is invited, the agenda comes from the template. A meeting
+    of a series is not invited on its own: meeting_series_schedule invites to the whole series at once."""
     _check_times(starts_at, ends_at)
     validate_no_pupil_data(location)
+    validate_no_pupil_data(online_url)  # the link goes out in every invitation and the feed
     meeting = Meeting(
         school=school,
         starts_at=starts_at,
@@ -129,6 +162,7 @@ def meeting_schedule(
         kind=kind,
         created_by=created_by,
         series=series,
+        original_starts_at=starts_at if series is not None else None,
     )
     meeting.full_clean()
     meeting.save()
@@ -140,7 +174,8 @@ def meeting_schedule(
             for i, t in enumerate(agenda_template_items(school))
         ]
     )
-    _queue(meeting, NotificationKind.INVITATION, [p for p, _role in members], key_part="0")
+    if series is None:
+        _queue(meeting, NotificationKind.INVITATION, [p for p, _role in members], key_part="0")
     return meeting
 
 
@@ -230,6 +265,14 @@ def meeting_series_schedule(
         )
         for start in planned
     ]
+    first_meetings: dict[User, Meeting] = {}
+    for invitee in (
+        Invitee.objects.filter(meeting__series=series)
+        .select_related("person", "meeting")
+        .order_by("meeting__starts_at", "pk")
+    ):
+        first_meetings.setdefault(invitee.person, invitee.meeting)
+    _queue_series_invitations(series, first_meetings)
     return SeriesResult(series=series, meetings=meetings, skipped=skipped)
 
 
@@ -252,6 +295,7 @@ def meeting_update(
         raise ValidationError(_("A cancelled meeting cannot be changed."))
     _check_times(starts_at, ends_at, previous=meeting.starts_at)
     validate_no_pupil_data(location)
+    validate_no_pupil_data(online_url)  # the link goes out in every invitation and the feed
     Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
     meeting.refresh_from_db()
     changed = (meeting.starts_at, meeting.ends_at, meeting.location, meeting.online_url) != (
@@ -262,6 +306,16 @@ def meeting_update(
     )
     if not changed:
         return meeting
+    # The update mail says what the time was: the time each invitee was last told, which is the one an
+    # earlier update still waiting to go out was about to replace (that one is superseded by this one).
+    previous = {"previous_starts_at": meeting.starts_at.isoformat()}
+    told = {
+        row.recipient_id: row.payload["previous_starts_at"]
+        for row in Notification.objects.filter(
+            kind=NotificationKind.UPDATE, meeting=meeting, sent_at=None, skipped_at=None
+        ).only("recipient_id", "payload")
+        if "previous_starts_at" in (row.payload or {})
+    }
     meeting.starts_at, meeting.ends_at, meeting.location, meeting.online_url = (
         starts_at,
         ends_at,
@@ -272,7 +326,13 @@ def meeting_update(
     meeting.rescheduled_at = timezone.now()
     meeting.full_clean()
     meeting.save()
-    _queue(meeting, NotificationKind.UPDATE, _invitees(meeting), key_part=str(meeting.sequence))
+    _queue(
+        meeting,
+        NotificationKind.UPDATE,
+        _invitees(meeting),
+        key_part=str(meeting.sequence),
+        payload_for=lambda person: {"previous_starts_at": told[person.pk]} if person.pk in told else previous,
+    )
     return meeting
 
 
@@ -468,8 +528,12 @@ def invitees_sync(*, school_ids: Iterable[int]) -> None:
     """Keep the invitees of planned future meetings in line with the team of their day, after a change
     to a team: a newcomer (a successor, a new stand-in) is added and gets the invitation; someone who is
     no longer on the team that day is taken off, so no update or reminder reaches them."""
-    for meeting in Meeting.objects.select_for_update().filter(
-        school_id__in=list(school_ids), status=MeetingStatus.PLANNED, starts_at__gt=timezone.now()
+    series_newcomers: dict[MeetingSeries, dict[User, Meeting]] = defaultdict(dict)
+    for meeting in (
+        Meeting.objects.select_for_update(of=("self",))
+        .select_related("series")
+        .filter(school_id__in=list(school_ids), status=MeetingStatus.PLANNED, starts_at__gt=timezone.now())
+        .order_by("starts_at", "pk")
     ):
         members = selectors.team_members(meeting.school_id, on=timezone.localdate(meeting.starts_at))
         team = {person.pk: (person, role) for person, role in members}
@@ -480,9 +544,16 @@ def invitees_sync(*, school_ids: Iterable[int]) -> None:
             Invitee.objects.bulk_create(
                 [Invitee(meeting=meeting, person=p, role=role) for p, role in newcomers]
             )
+            if meeting.is_series_occurrence:
+                # One invitation for the rest of the series, hung on the first meeting they join.
+                for person, _role in newcomers:
+                    series_newcomers[meeting.series].setdefault(person, meeting)
+                continue
             _queue(
                 meeting,
                 NotificationKind.INVITATION,
                 [p for p, _role in newcomers],
                 key_part=str(meeting.sequence),
             )
+    for series, first_meetings in series_newcomers.items():
+        _queue_series_invitations(series, first_meetings)

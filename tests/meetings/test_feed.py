@@ -106,6 +106,16 @@ def test_it_serves_the_feed_to_a_calendar_app_without_login(client, partner, pla
     assert uids(response) == {f"{meeting.uid}@kpa"}
 
 
+def test_it_asks_calendar_apps_to_refresh_hourly_in_rfc_5545_durations(client, partner, plan, school):
+    plan(school)
+
+    response = fetch(client, feed_of(partner).token)
+
+    lines = response.content.decode().splitlines()
+    assert "X-PUBLISHED-TTL:PT1H" in lines
+    assert "REFRESH-INTERVAL;VALUE=DURATION:PT1H" in lines
+
+
 def test_it_answers_404_for_an_unknown_token(client, partner):
     feed_of(partner)
     assert fetch(client, "not-a-real-token").status_code == 404

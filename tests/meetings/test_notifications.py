@@ -51,9 +51,9 @@ def now():
         yield traveller
 
 
-def calendar_of(message) -> tuple[str, Calendar]:
-    [(filename, content, mimetype)] = message.attachments
-    assert filename == "uitnodiging.ics"
+def calendar_of(message, filename="uitnodiging.ics") -> tuple[str, Calendar]:
+    [(attached_as, content, mimetype)] = message.attachments
+    assert attached_as == filename
     return mimetype, Calendar.from_ical(content)
 
 
@@ -97,7 +97,7 @@ def test_it_sends_updates_and_cancellations_with_the_same_uid_and_a_higher_seque
     assert notifications.send_due() == 2  # only the latest change: the first one is superseded
     superseded = Notification.objects.filter(kind=NotificationKind.UPDATE, payload__sequence=1)
     assert {r.skip_reason for r in superseded} == {"Superseded by a later change of the meeting."}
-    mimetype, calendar = calendar_of(mail.outbox[-1])
+    mimetype, calendar = calendar_of(mail.outbox[-1], "wijziging.ics")
     assert mimetype == "text/calendar; method=REQUEST"
     [event] = calendar.walk("VEVENT")
     assert int(event["SEQUENCE"]) == 2
@@ -105,7 +105,7 @@ def test_it_sends_updates_and_cancellations_with_the_same_uid_and_a_higher_seque
 
     services.meeting_cancel(meeting=meeting)
     assert notifications.send_due() == 2
-    mimetype, calendar = calendar_of(mail.outbox[-1])
+    mimetype, calendar = calendar_of(mail.outbox[-1], "annulering.ics")
     assert mimetype == "text/calendar; method=CANCEL"
     assert calendar["METHOD"] == "CANCEL"
     [event] = calendar.walk("VEVENT")

@@ -239,7 +239,9 @@ def test_it_previews_a_series_and_plans_exactly_what_it_showed(
     assert len({m.series_id for m in meetings}) == 1
     assert meetings[0].series.interval_weeks == 2
     assert all(m.ends_at - m.starts_at == dt.timedelta(minutes=90) for m in meetings)
-    assert Notification.objects.filter(kind=NotificationKind.INVITATION).count() == 2 * len(shown)
+    # One invitation for the whole series per person of the team (ib, partner), not one per meeting.
+    assert not Notification.objects.filter(kind=NotificationKind.INVITATION).exists()
+    assert Notification.objects.filter(kind=NotificationKind.SERIES_INVITATION).count() == 2
 
 
 def test_it_goes_back_from_the_preview_to_the_form_with_everything_kept(client, school, ib, autumn_holiday):
