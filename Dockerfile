@@ -38,8 +38,10 @@ COPY --from=builder /app/.venv /app/.venv
 COPY . /app
 
 # Static files (hashed and compressed by whitenoise) are part of the image. The key below exists only
-# for this RUN step; the real SECRET_KEY comes from the environment at run time.
+# for this RUN step; the real SECRET_KEY comes from the environment at run time (MFA_ENCRYPTION_KEYS too:
+# the one below is 32 zero bytes, valid in form only).
 RUN SECRET_KEY="collectstatic-build-only-not-a-secret" DEBUG=0 ALLOWED_HOSTS=localhost \
+    MFA_ENCRYPTION_KEYS="AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=" \
     python manage.py collectstatic --noinput
 
 # Code and static files stay root-owned and read-only for the app user.

@@ -55,6 +55,7 @@ lint: install
 
 check-deploy: install
 	DEBUG=0 SECRET_KEY="deploy-check-$$(head -c 48 /dev/urandom | base64 | tr -d '/+=')" \
+	  MFA_ENCRYPTION_KEYS="$$(head -c 32 /dev/urandom | base64 | tr '+/' '-_')" \
 	  ALLOWED_HOSTS=kpa.example.nl $(MANAGE) check --deploy --fail-level WARNING
 
 format: install

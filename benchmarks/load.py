@@ -21,7 +21,9 @@ started. The exit status is 0 when every target passes.
 from __future__ import annotations
 
 import argparse
+import base64
 import csv
+import hashlib
 import os
 import secrets
 import signal
@@ -324,6 +326,8 @@ def main(argv: list[str] | None = None) -> int:
         "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(48),  # the same for the sessions and the server
+        # Fixed, not random: the seeded bench databases (kept between runs) hold secrets encrypted with it.
+        "MFA_ENCRYPTION_KEYS": base64.urlsafe_b64encode(hashlib.sha256(b"kpa load bench").digest()).decode(),
         "ALLOWED_HOSTS": "127.0.0.1",
         "SITE_URL": "http://127.0.0.1",
         # Plain http on loopback: cookies without the Secure flag, no redirect to https, no HSTS.

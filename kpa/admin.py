@@ -1,4 +1,6 @@
+import allauth.mfa.admin  # noqa: F401  (registers allauth's Authenticator admin, replaced below)
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import transaction
@@ -47,3 +49,26 @@ class InvitationAdmin(admin.ModelAdmin):
     list_display = ["user", "created_by", "created_at", "expires_at", "accepted_at"]
     list_select_related = ["user", "created_by"]
     readonly_fields = ["user", "token_hash", "created_by", "created_at", "expires_at", "accepted_at"]
+
+
+if admin.site.is_registered(Authenticator):
+    admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(admin.ModelAdmin):
+    """Who has which second factor, never its secret (allauth's own admin shows and edits the data). An
+    administrator can remove a lost authenticator, after which the person sets up a new one; nothing else."""
+
+    list_display = ["user", "type", "created_at", "last_used_at"]
+    list_filter = ["type"]
+    list_select_related = ["user"]
+    search_fields = ["user__email", "user__last_name"]
+    fields = ["user", "type", "created_at", "last_used_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -8,3 +8,6 @@ class KpaConfig(AppConfig):
 
     def ready(self) -> None:
         from kpa import signals  # noqa: F401
+        from kpa.i18n_django import name_third_party_models
+
+        name_third_party_models()

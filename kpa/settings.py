@@ -8,6 +8,8 @@ import environ
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from kpa import mfa_keys as _mfa
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -208,6 +210,13 @@ ACCOUNT_RATE_LIMITS = {
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env.str("TRUSTED_CLIENT_IP_HEADER", default="") or None
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# TOTP secrets and recovery-code seeds are encrypted in the database (kpa/mfa.py) with keys of their own,
+# never SECRET_KEY: the first key encrypts, all decrypt (rotation: README, "Beveiliging").
+MFA_ADAPTER = "kpa.mfa.MFAAdapter"
+MFA_ENCRYPTION_KEYS = env.list("MFA_ENCRYPTION_KEYS", default=[])
+if not MFA_ENCRYPTION_KEYS and (DEBUG or TESTING):
+    MFA_ENCRYPTION_KEYS = [_mfa.derived_development_key(SECRET_KEY)]
+MFA_ENCRYPTION_KEYS = _mfa.check_keys(MFA_ENCRYPTION_KEYS, secret_key=SECRET_KEY)
 # allauth refuses MFA set-up for unverified addresses, to stop an attacker who signed up with someone
 # else's address. KPA has no sign-up (admins invite), so that cannot happen, and admins created in the
 # Django admin must not get stuck between "set up MFA first" and "verify your e-mail first".
@@ -268,6 +277,7 @@ STATIC_URL = "/static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
+FORMAT_MODULE_PATH = ["kpa.formats"]  # short dates the Dutch way: "5 jan. 2027"
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"

@@ -13,7 +13,7 @@ from tests.conftest import TOTP_SECRET
 def test_it_hands_over_a_partners_schools_and_the_roster_shows_the_successor(open_browser, world):
     tab = open_browser()
     page = tab.log_in(world.admin.email, totp_secret=TOTP_SECRET)
-    tab.follow("Beheer", exact=True)
+    tab.follow("Wijken en scholen", exact=True)
     tab.follow("Overdracht", exact=True)
     page.get_by_label("Vertrekkende persoon").select_option(value=str(world.buurtteam.pk))
     page.get_by_label("Opvolger").select_option(value=str(world.successor.pk))

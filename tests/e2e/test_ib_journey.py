@@ -26,7 +26,8 @@ def next_weekday(days_ahead: int) -> dt.date:
 def test_it_plans_the_next_kpo(open_browser, world):
     tab = open_browser()
     page = tab.log_in(world.ib.email)
-    tab.expect_heading("Welkom, Inge")
+    tab.expect_heading("Mijn school")
+    expect(page.get_by_text("Welkom, Inge")).to_be_visible()
     tab.follow(world.school.name)
     tab.follow("KPO plannen")
     day = next_weekday(14)

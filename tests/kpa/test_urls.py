@@ -105,6 +105,8 @@ ADMIN_EXCEPTIONS: dict[str, dict[str, object]] = {
     "admin:auditlog_logentry_add": {"anonymous": "login", **dict.fromkeys(ROLES[1:], 403)},
     "admin:auditlog_logentry_delete": {"anonymous": "login", **dict.fromkeys(ROLES[1:], 403)},
     "admin:autocomplete": {"anonymous": "login", **dict.fromkeys(ROLES[1:-1], 403), "admin": 403},
+    # Second factors are set up by their owner, never added in the admin (it shows no secrets either).
+    "admin:mfa_authenticator_add": {"anonymous": "login", **dict.fromkeys(ROLES[1:], 403)},
 }
 
 

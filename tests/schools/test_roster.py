@@ -1,4 +1,4 @@
-"""The roster: 'Mijn scholen' for kernpartners and IB-ers, the coordinator's list with filters, gaps,
+"""The roster: the 'Scholenoverzicht' for kernpartners and IB-ers, the coordinator's list with filters, gaps,
 heavy loads and exports."""
 
 import csv
