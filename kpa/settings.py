@@ -268,6 +268,7 @@ SECURE_HSTS_PRELOAD = not DEBUG
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["kpa.formats"]  # short dates the Dutch way: "5 jan. 2027"
 USE_I18N = True
 TIME_ZONE = "Europe/Amsterdam"
 USE_TZ = True
@@ -277,7 +278,6 @@ STATIC_URL = "/static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
-FORMAT_MODULE_PATH = ["kpa.formats"]  # short dates the Dutch way: "5 jan. 2027"
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
