@@ -19,7 +19,8 @@ TEAM_ROLES = ("ib", "buurtteam", "jgz", "passend_onderwijs", "leerplicht")
 KPO_DAYS = (48, 97, 167, 216, 265, 314)
 EVALUATION_DAY = 290
 EVALUATION_SHARE = 0.7
-MEETING_HOURS = ((8, 30), (9, 0), (10, 0), (13, 0), (13, 30), (14, 30), (15, 0))
+# Start times of a meeting of 90 minutes within school hours (08:30-16:00, Amsterdam).
+MEETING_HOURS = ((8, 30), (9, 0), (10, 0), (13, 0), (13, 30), (14, 0), (14, 30))
 
 
 def school_year_start(day: dt.date) -> dt.date:

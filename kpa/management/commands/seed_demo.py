@@ -178,6 +178,21 @@ HOLIDAYS_MIDDEN = [
     ("Zomervakantie", dt.date(2027, 7, 17), dt.date(2027, 8, 29)),
 ]
 
+# Days outside the region's holidays when schools are closed (Good Friday, Easter Monday, King's Day,
+# Ascension Day and the Friday after, Whit Monday): no demo KPO falls on one.
+CLOSED_DAYS = {
+    dt.date(2027, 3, 26),
+    dt.date(2027, 3, 29),
+    dt.date(2027, 4, 27),
+    dt.date(2027, 5, 6),
+    dt.date(2027, 5, 7),
+    dt.date(2027, 5, 17),
+}
+# Demo KPOs start at one of these times and take 90 minutes: within school hours (08:30-16:00).
+MEETING_STARTS = (dt.time(9), dt.time(10, 30), dt.time(13), dt.time(14, 30))
+MEETING_LENGTH = dt.timedelta(minutes=90)
+FIRST_KPO_WEEK = dt.date(2026, 8, 31)  # a Monday, the third week of the school year
+
 # Fixed anchor so the data is the same on every machine and every day it is loaded.
 SCHOOL_YEAR_START = dt.date(2026, 8, 17)
 
@@ -317,27 +332,30 @@ class Command(BaseCommand):
         ]
 
     def seed_meetings(self, schools: list[School]) -> None:
-        """A KPO every six weeks of this school year, at 09:00 Amsterdam time, for a dozen schools; the
-        ones already held are logged, with counts, a collective question and agreements (some overdue).
-        Made directly, not through the services: loading demo data sends no invitations."""
+        """A KPO about every six weeks of this school year for a dozen schools, on a school day (Monday
+        to Friday, outside the region's holidays and the days schools are closed) within school hours
+        (Amsterdam time); the ones already held are logged, with counts, a collective question and
+        agreements (some overdue). Made directly, not through the services: loading demo data sends no
+        invitations."""
         amsterdam = ZoneInfo("Europe/Amsterdam")
         now = timezone.now()
         agenda = agenda_template_items(schools[0])
         lines = list(ActionLine.objects.order_by("number"))
         for index, school in enumerate(schools):
             team = team_members(school.pk)
-            first = dt.datetime.combine(
-                dt.date(2026, 9, 1) + dt.timedelta(days=index % 5), dt.time(9), amsterdam
-            )
+            holidays = list(SchoolHoliday.objects.filter(region=school.holiday_region))
+            first_day = FIRST_KPO_WEEK + dt.timedelta(days=index % 5)  # Monday to Friday
+            start_time = MEETING_STARTS[index % len(MEETING_STARTS)]
             for n in range(7):
-                starts_at = first + dt.timedelta(weeks=6 * n)
+                day = _school_day(first_day + dt.timedelta(weeks=6 * n), holidays)
+                starts_at = dt.datetime.combine(day, start_time, amsterdam)
                 held = starts_at < now
                 meeting, created = Meeting.objects.get_or_create(
                     school=school,
                     kind=MeetingKind.KPO,
                     starts_at=starts_at,
                     defaults={
-                        "ends_at": starts_at + dt.timedelta(hours=1, minutes=30),
+                        "ends_at": starts_at + MEETING_LENGTH,
                         "location": "Teamkamer",
                         "status": MeetingStatus.HELD if held else MeetingStatus.PLANNED,
                         "logged_at": starts_at + dt.timedelta(hours=3) if held else None,
@@ -429,6 +447,17 @@ def _assign(person: User, school: School, role: str, start: dt.date, *, end=None
         start_date=start,
         defaults={"end_date": end, "is_stand_in": stand_in},
     )
+
+
+def _school_day(day: dt.date, holidays: list[SchoolHoliday]) -> dt.date:
+    """`day`, or the first school day after it."""
+    while (
+        day.weekday() >= 5
+        or day in CLOSED_DAYS
+        or any(h.start_date <= day <= h.end_date for h in holidays)
+    ):
+        day += dt.timedelta(days=1)
+    return day
 
 
 def _slug(name: str) -> str:
