@@ -85,7 +85,7 @@ class MeetingTimeForm(PrivacyCheckedFormMixin, forms.Form):
         help_text=_("The link to the video call, if the meeting is (partly) online."),
     )
 
-    privacy_checked_fields = ("location",)
+    privacy_checked_fields = ("location", "online_url")  # a BSN in a link goes out in every invitation
 
     def keep_unchanged(
         self, starts_at: dt.datetime, ends_at: dt.datetime

@@ -4,8 +4,9 @@ Every free-text field (minutes, collective questions, agreements, notes) goes th
 `find_identifiers`, which reports four kinds of direct identifier:
 
 - ``bsn``: 9 digits, or 8 (a leading zero dropped), passing the 11-proef (9*d1 + 8*d2 + ... + 2*d8
-  - 1*d9 divisible by 11, not all zeros). Dots, dashes and single spaces between digits are read as
-  one number ("1234.56.782").
+  - 1*d9 divisible by 11, not all zeros). Any run of separators between digits (spaces, tabs, line
+  breaks, dots, commas, slashes, dashes of every length, "+", apostrophes, "_") is read as one, so
+  "1234.56.782", "123  456  782" and "123 / 456 / 782" are one number.
 - ``onderwijsnummer``: 9 digits starting with "10" whose weighted sum leaves remainder 5.
 - ``birth_date``: a date (d-m-yyyy, d/m/yyyy, d.m.yyyy, yyyy-mm-dd, "3 maart 2016") within `WINDOW`
   words of "geboren", "geb." or "geboorte...", or of a name-like word (capitalised, not in
@@ -14,9 +15,15 @@ Every free-text field (minutes, collective questions, agreements, notes) goes th
 - ``email``: an address of someone who is not a user, asked through the injectable
   `known_emails(addresses) -> known addresses`; without it every address is refused.
 
+Every text is judged as it reads, not as it is encoded: Unicode NFKC (full-width "１２３" is 123), decimal
+digits of every script as 0-9, format characters (zero-width spaces and joiners, soft hyphens, bidi
+controls), combining marks and other control characters dropped, every dash a "-", and %-escapes (as in a URL:
+"%31%32%33", "123%20456") decoded. A finding still names the text as it was written.
+
 Not flagged on purpose: runs of 10+ digits (phone numbers 0612345678 / 06-12345678, IBANs) are never
 cut into a 9-digit match, except where a space splits them ("groep 8 123456782" is caught);
-international phone numbers ("+31 ...", "0031 ..."); dates. Digits glued to letters ARE checked
+international phone numbers ("+31 ...", "0031 ..."); dates; two years ("schooljaar 2024-2025",
+"2024/2025"). Digits glued to letters ARE checked
 ("BSN123456782"): a word stuck to a number must not get a BSN past the guard.
 
 Dutch translations for locale/nl/LC_MESSAGES/django.po (msgid -> msgstr):
@@ -38,6 +45,7 @@ Dutch translations for locale/nl/LC_MESSAGES/django.po (msgid -> msgstr):
 """
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -69,10 +77,17 @@ _NOT_NAMES_TEXT = """
     zaterdag zondag ma di wo do vr za zo
 """
 NOT_NAMES = frozenset(_NOT_NAMES_TEXT.split()) | (_MONTHS.keys() - {"jan"})
-_SEP = r"[.\- \u00a0]"
-# A maximal run of digits joined by single separators. Letters or "_" around it do not hide it
-# ("BSN123456782", "leerling_123456782"); a "+" before it (an international phone number) does.
-_NUMBER_RE = re.compile(rf"(?<![0-9+])(?<![0-9]{_SEP})(?>[0-9]+(?:{_SEP}[0-9]+)*)(?![0-9])")
+# What may stand between the digits of one number (after normalising): white space, dots, commas,
+# slashes, apostrophes, "_" and dashes of every length; any run of them counts as one separator.
+_SEP_RUN = r"[\s.,/\\_'\u2019-]+"  # every dash is "-" once normalised
+_SEP_RUN_RE = re.compile(_SEP_RUN)
+# A maximal run of digits joined by separators (or a "+" straight between two digits). Letters around
+# it do not hide it ("BSN123456782", "leerling_123456782"); a "+" before it (an international phone
+# number) does, see _number_findings.
+_NUMBER_RE = re.compile(rf"(?>[0-9]+(?:(?:{_SEP_RUN}|\+)[0-9]+)*)(?![0-9])")
+_TWO_YEARS_RE = re.compile(r"(?:19|20)[0-9]{2}[^0-9](?:19|20)[0-9]{2}")  # "2024-2025", a school year
+_PERCENT_RE = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
+_DROPPED = frozenset({"Cf", "Mn", "Me", "Cc"})  # Cc: control characters other than white space
 _DATE_RE = re.compile(
     r"(?<![0-9])(?:"
     r"(?P<d>[0-9]{1,2})(?P<sep>[-/.])(?P<m>[0-9]{1,2})(?P=sep)(?P<y>[0-9]{4})"
@@ -122,8 +137,62 @@ def _message(kind: str, **params: str) -> str:
     return template % params
 
 
-def _finding(kind: str, found: str, start: int, **params: str) -> Finding:
-    return Finding(kind, found, start, start + len(found), _message(kind, found=found, **params))
+@dataclass(frozen=True)
+class _Normalised:
+    """`text` as the guard reads it, and for each of its characters the span of the original it came from."""
+
+    text: str
+    starts: list[int] | None  # None: the text was plain ASCII without %-escapes, so positions are the same
+    ends: list[int] | None
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        if self.starts is None or self.ends is None:
+            return start, end
+        return self.starts[start], self.ends[end - 1]
+
+
+def _plain(character: str) -> str:
+    """One character as the guard reads it: NFKC, digits of any script as 0-9, invisible ones dropped."""
+    if unicodedata.category(character) in _DROPPED and not character.isspace():
+        return ""
+    out = []
+    for c in unicodedata.normalize("NFKC", character):
+        if unicodedata.category(c) in _DROPPED and not c.isspace():
+            continue
+        if c.isdecimal():
+            c = str(unicodedata.decimal(c))
+        elif c == "\u2212" or unicodedata.category(c) == "Pd":  # en and em dashes, minus: "-"
+            c = "-"
+        out.append(c)
+    return "".join(out)
+
+
+def _normalise(text: str) -> _Normalised:
+    if text.isascii() and "%" not in text:
+        return _Normalised(text, None, None)
+    parts: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    index = 0
+    while index < len(text):
+        escapes = _PERCENT_RE.match(text, index) if text[index] == "%" else None
+        decoded = None
+        if escapes:
+            try:
+                decoded = bytes.fromhex(escapes.group().replace("%", "")).decode("utf-8")
+            except UnicodeDecodeError:
+                decoded = None
+        if escapes and decoded is not None:
+            span_end = escapes.end()
+            plain = "".join(_plain(c) for c in decoded)
+        else:
+            span_end = index + 1
+            plain = _plain(text[index])
+        parts.append(plain)
+        starts += [index] * len(plain)
+        ends += [span_end] * len(plain)
+        index = span_end
+    return _Normalised("".join(parts), starts, ends)
 
 
 def _proef_remainder(digits: str) -> int | None:
@@ -141,27 +210,6 @@ def is_bsn(digits: str) -> bool:
 def is_onderwijsnummer(digits: str) -> bool:
     """Whether `digits` is an onderwijsnummer: 9 digits, starts with "10", 11-proef remainder 5."""
     return len(digits) == 9 and digits.startswith("10") and _proef_remainder(digits) == 5
-
-
-def _number_findings(text: str) -> list[Finding]:
-    findings = []
-    for run in _NUMBER_RE.finditer(text):
-        if run.group().startswith("0031") or _DATE_RE.fullmatch(run.group()):
-            continue
-        if len(re.sub(r"\D", "", run.group())) in (8, 9):
-            parts = [run]
-        else:  # read a longer run part by part, but only where a space splits it
-            parts = [
-                p for p in re.finditer(r"[^ \u00a0]+", run.group()) if len(re.sub(r"\D", "", p.group())) == 9
-            ]
-        for part in parts:
-            found, digits = part.group(), re.sub(r"\D", "", part.group())
-            start = part.start() if part is run else run.start() + part.start()
-            if is_onderwijsnummer(digits):
-                findings.append(_finding("onderwijsnummer", found, start))
-            elif is_bsn(digits):
-                findings.append(_finding("bsn", found, start))
-    return findings
 
 
 def _parse_date(match: re.Match[str]) -> date | None:
@@ -185,8 +233,39 @@ def _is_name_like(word: str) -> bool:
     return len(word) > 1 and word[0].isupper() and word[1].islower() and word.lower() not in NOT_NAMES
 
 
-def _birth_date_findings(text: str) -> list[Finding]:
-    findings = []
+type _Span = tuple[str, int, int, dict[str, str]]  # kind, start, end (in the normalised text), params
+
+
+def _number_findings(text: str) -> list[_Span]:
+    findings: list[_Span] = []
+    for run in _NUMBER_RE.finditer(text):
+        compact = _SEP_RUN_RE.sub(lambda sep: sep.group().strip()[:1] or " ", run.group())
+        if (
+            text[run.start() - 1 : run.start()] == "+"
+            or run.group().startswith("0031")
+            or _DATE_RE.fullmatch(compact)
+            or _TWO_YEARS_RE.fullmatch(compact)
+        ):
+            continue
+        if len(re.sub(r"\D", "", run.group())) in (8, 9):
+            parts = [(run.start(), run.group())]
+        else:  # read a longer run part by part, but only where white space splits it
+            parts = [  # each part from its first digit to its last ("782," is "782")
+                (run.start() + p.start(), p.group())
+                for p in re.finditer(r"[0-9](?:\S*[0-9])?", run.group())
+                if len(re.sub(r"\D", "", p.group())) == 9
+            ]
+        for start, part in parts:
+            digits = re.sub(r"\D", "", part)
+            if is_onderwijsnummer(digits):
+                findings.append(("onderwijsnummer", start, start + len(part), {}))
+            elif is_bsn(digits):
+                findings.append(("bsn", start, start + len(part), {}))
+    return findings
+
+
+def _birth_date_findings(text: str) -> list[_Span]:
+    findings: list[_Span] = []
     words = list(_WORD_RE.finditer(text))
     this_year = timezone.localdate().year
     for match in _DATE_RE.finditer(text):
@@ -200,35 +279,43 @@ def _birth_date_findings(text: str) -> list[Finding]:
         if trigger is None and this_year - MAX_PUPIL_AGE <= born.year <= this_year - MIN_PUPIL_AGE:
             trigger = next((w for w in near if _is_name_like(w.group())), None)
         if trigger is not None:
-            findings.append(_finding("birth_date", match.group(), match.start(), near=trigger.group()))
+            findings.append(("birth_date", match.start(), match.end(), {"near": trigger.group()}))
     return findings
 
 
-def _email_findings(text: str, known_emails: KnownEmails | None) -> list[Finding]:
+def _email_findings(text: str, known_emails: KnownEmails | None) -> list[_Span]:
     matches = list(_EMAIL_RE.finditer(text))
     if not matches:
         return []
     addresses = {m.group() for m in matches}
     known = {a.lower() for a in known_emails(addresses)} if known_emails else set()
-    return [_finding("email", m.group(), m.start()) for m in matches if m.group().lower() not in known]
+    return [("email", m.start(), m.end(), {}) for m in matches if m.group().lower() not in known]
 
 
 def find_identifiers(text: str, *, known_emails: KnownEmails | None = None) -> list[Finding]:
     """Everything in `text` that could identify a pupil, in order of position.
 
-    `known_emails` receives the set of addresses found and returns those that belong to users
-    (compared case-insensitively); without it, every e-mail address is a finding.
+    The text is judged normalised (see the module docstring); each finding's `found`, `start` and `end`
+    are those of the text as written. `known_emails` receives the set of addresses found and returns
+    those that belong to users (compared case-insensitively); without it, every address is a finding.
     """
     if not text:
         return []
-    emails = _email_findings(text, known_emails)
-    spans = [m.span() for m in _EMAIL_RE.finditer(text)]  # an address is judged as a whole
+    normalised = _normalise(text)
+    plain = normalised.text
+    emails = _email_findings(plain, known_emails)
+    spans = [m.span() for m in _EMAIL_RE.finditer(plain)]  # an address is judged as a whole
     others = [
         f
-        for f in _number_findings(text) + _birth_date_findings(text)
-        if not any(start < f.end and f.start < end for start, end in spans)
+        for f in _number_findings(plain) + _birth_date_findings(plain)
+        if not any(start < f[2] and f[1] < end for start, end in spans)
     ]
-    return sorted(emails + others, key=lambda f: f.start)
+    findings = []
+    for kind, start, end, params in sorted(emails + others, key=lambda f: f[1]):
+        start, end = normalised.original_span(start, end)
+        found = text[start:end]
+        findings.append(Finding(kind, found, start, end, _message(kind, found=found, **params)))
+    return findings
 
 
 def validate_no_pupil_data(text: str, *, known_emails: KnownEmails | None = None) -> None:

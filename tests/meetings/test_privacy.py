@@ -310,3 +310,240 @@ def test_it_lets_addresses_of_users_pass_in_the_form():
 def test_it_sees_numbers_glued_to_letters(text):
     """Found in review: gluing a BSN to a word must not get it past the guard."""
     assert find_identifiers(text)
+
+
+# --- hostile spellings (found in the security review): the text is judged as it reads
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "123  456  782",  # double spaces
+        "123 \u00a0 456 \u00a0 782",
+        "123/456/782",  # slashes
+        "123 / 456 / 782",
+        "123,456,782",  # commas
+        "123, 456, 782",
+        "123\t456\t782",  # tabs
+        "123\n456\n782",  # newlines
+        "123\r\n456\r\n782",
+        "123\u2013456\u2013782",  # en dashes
+        "123 \u2014 456 \u2014 782",  # em dashes
+        "123\u2212456\u2212782",  # minus signs
+        "123_456_782",
+        "123+456+782",  # a "+" between digits, as in a URL query
+        "\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff12",  # full-width digits
+        "\uff11\uff12\uff13 \uff14\uff15\uff16 \uff17\uff18\uff12",
+        "\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0662",  # Arabic-Indic digits
+        "123\u200b456\u200b782",  # zero-width spaces
+        "1\u200b2\u200b3\u200b4\u200b5\u200b6\u200b7\u200b8\u200b2",
+        "123\u200d456\u2060782",  # zero-width joiner, word joiner
+        "123\u00ad456\u00ad782",  # soft hyphens
+        "\u202e123456782\u202c",  # a bidi override around it
+        "\ufeff123456782",
+        "1\u03032\u03033456782",  # combining marks
+    ],
+)
+def test_it_finds_a_bsn_however_it_is_spelled(written):
+    text = f"Besproken: {written} genoemd"
+    [finding] = find_identifiers(text)
+    assert finding.kind == "bsn"
+    assert text[finding.start : finding.end] == finding.found  # positions are those of the text as typed
+    assert finding.found.strip("\u202e\u202c\ufeff") in written
+
+
+def test_it_finds_an_onderwijsnummer_in_full_width_digits():
+    assert [
+        f.kind for f in find_identifiers("ON \uff11\uff10\uff11\uff12\uff12\uff12\uff13\uff13\uff11")
+    ] == ["onderwijsnummer"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ahmed 12\u201303\u20132015",  # en dashes in a date of birth
+        "Ahmed \uff11\uff12-\uff10\uff13-\uff12\uff10\uff11\uff15",  # full-width digits
+        "Ahmed 12-0\u200b3-2015",
+    ],
+)
+def test_it_finds_a_date_of_birth_however_it_is_spelled(text):
+    assert [f.kind for f in find_identifiers(text)] == ["birth_date"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://meet.example/j/1?bsn=123456782",
+        "https://meet.example/j/1?leerling=123+456+782",
+        "https://meet.example/j/1?leerling=123%20456%20782",
+        "https://meet.example/j/1?leerling=%31%32%33%34%35%36%37%38%32",
+        "https://meet.example/j/1?leerling=%EF%BC%91%EF%BC%92%EF%BC%93456782",  # full-width, encoded
+        "https://meet.example/leerling/123456782",
+        "https://meet.example/j/1#123-456-782",
+    ],
+)
+def test_it_finds_a_bsn_in_a_link(url):
+    assert [f.kind for f in find_identifiers(url)] == ["bsn"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Schooljaar 2024-2025",  # 20242025 passes the proef, but it is two years
+        "Schooljaar 2024/2025",
+        "Schooljaar 2024 \u2013 2025",
+        "Op 12\u201303\u20132015 is het beleid vastgesteld.",
+        "Op 12 / 03 / 2015 is het beleid vastgesteld.",
+        "Bel 020-1234567 +31 612345609",
+        "Bel 06 - 123 456 78",
+        "Bel \uff10\uff16\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18",
+        "Aantallen: 12, 8, 5, 3",
+        "Van 9:30-11:00 in lokaal 12",
+        "Groep 7/8, 24 leerlingen",
+        "Lokaal 2.14, 3e verdieping",
+        "https://zoom.us/j/91234567890?pwd=aBc123",
+        "https://teams.microsoft.com/l/meetup-join/19%3ameeting_NjE2YTk1%40thread.v2/0?context=%7b%22Tid%22%7d",
+        "Groei 50% van 120 leerlingen",
+    ],
+)
+def test_it_still_lets_ordinary_text_pass(text):
+    assert find_identifiers(text) == []
+
+
+def test_it_names_what_was_typed_in_the_message():
+    with override("en"):
+        [finding] = find_identifiers("nr \uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff12")
+    assert '"\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff12"' in finding.message
+
+
+# --- every free text a meeting stores goes through the guard, on every form that writes it
+
+
+def _stand_in(**attributes):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(pk=1, **attributes)
+
+
+def _forms_by_field():
+    """Meeting model field -> (form factory, form field) for each form that writes it."""
+    from kpa.models import User
+    from meetings import forms_log, forms_plan
+    from meetings.models import Invitee
+
+    person = User(pk=1, email="ib@school.example")
+    agreement = _stand_in(description="", owner=person, owner_id=1, due_date=None, action_line_id=None)
+    question = _stand_in(text="", answer="")
+    invitee = Invitee(pk=1, person=person, role="ib", attendance="", replaced_by="")
+    return {
+        "Meeting.location": [(forms_plan.MeetingPlanForm, "location")],
+        "Meeting.online_url": [(forms_plan.MeetingPlanForm, "online_url")],
+        "Meeting.minutes": [(forms_log.MeetingLogForm, "minutes")],
+        "Invitee.replaced_by": [
+            (
+                lambda **kw: forms_log.AttendanceForm(invitee=invitee, **kw),
+                "replaced_by",
+            )
+        ],
+        "AgendaTemplate.items": [(forms_log.AgendaTemplateForm, "items")],
+        "AgendaItem.title": [(forms_log.AgendaItemForm, "title")],
+        "CollectiveQuestion.text": [
+            (lambda **kw: forms_log.NewQuestionForm(number=1, **kw), "text"),
+            (lambda **kw: forms_log.QuestionForm(question=question, **kw), "text"),
+        ],
+        "CollectiveQuestion.answer": [
+            (lambda **kw: forms_log.QuestionAnswerForm(question=question, **kw), "answer"),
+            (lambda **kw: forms_log.QuestionForm(question=question, **kw), "answer"),
+        ],
+        "Agreement.description": [
+            (
+                lambda **kw: forms_log.NewAgreementForm(number=1, team=[], action_lines=[], **kw),
+                "description",
+            ),
+            (
+                lambda **kw: forms_log.AgreementForm(agreement=agreement, team=[], action_lines=[], **kw),
+                "description",
+            ),
+        ],
+        "Agreement.done_note": [
+            (lambda **kw: forms_log.AgreementDoneForm(agreement=agreement, **kw), "note")
+        ],
+    }
+
+
+# Text fields of meetings.models that no user types on a meeting's forms.
+NOT_TYPED_ON_A_MEETING = {
+    "ActionLine.title",  # the gemeente's action lines: admin only
+    "ActionLine.description",
+    "AgendaItem.notes",  # no form writes it
+    "Invitee.role",  # copied from the team
+    "Notification.key",  # the outbox's own bookkeeping
+    "Notification.skip_reason",
+    "Notification.last_error",
+    "CalendarFeed.token",
+}
+FREE_TEXT_FIELDS = sorted(_forms_by_field())
+
+
+def test_it_knows_every_free_text_field_of_a_meeting():
+    """A new text field on a meeting's models fails here until it is guarded (or listed as not typed)."""
+    from django.apps import apps
+    from django.db import models
+
+    text_fields = {
+        f"{model.__name__}.{field.name}"
+        for model in apps.get_app_config("meetings").get_models()
+        for field in model._meta.get_fields()
+        if isinstance(field, models.CharField | models.TextField) and not field.choices
+    }
+    assert text_fields - NOT_TYPED_ON_A_MEETING == set(FREE_TEXT_FIELDS)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model_field", FREE_TEXT_FIELDS)
+def test_it_guards_the_field_on_every_form_that_writes_it(model_field):
+    for make_form, name in _forms_by_field()[model_field]:
+        key = make_form().add_prefix(name)
+        value = "https://meet.example/j?lln=123%20456%20782" if name == "online_url" else "Over 123\t456\t782"
+        form = make_form(data={key: value})
+        form.is_valid()
+        assert ERROR_CODE in [e.code for e in form.errors.as_data().get(name, [])], (make_form, name)
+
+
+LINK_WITH_BSN = "https://meet.example/j/1?leerling=123%20456%20782"
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_bsn_in_the_link_when_planning(client, school, ib):
+    from django.urls import reverse
+
+    from meetings.models import Meeting
+
+    client.force_login(ib)
+    data = {"date": "2026-06-22", "start_time": "09:00", "location": "Teamkamer", "online_url": LINK_WITH_BSN}
+    response = client.post(reverse("meetings:plan", args=[school.pk]), data)
+
+    assert response.status_code == 200
+    assert "lijkt op een BSN" in str(response.context["form"].errors["online_url"])
+    assert not Meeting.objects.exists()
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_bsn_in_the_link_in_the_services(school):
+    import datetime as dt
+
+    from meetings import services
+    from meetings.models import Meeting
+
+    starts_at = dt.datetime(2026, 6, 22, 9, 0, tzinfo=dt.UTC)
+    with pytest.raises(ValidationError):
+        services.meeting_schedule(school=school, starts_at=starts_at, online_url=LINK_WITH_BSN)
+    assert not Meeting.objects.exists()
+
+    meeting = services.meeting_schedule(school=school, starts_at=starts_at, location="Aula")
+    with pytest.raises(ValidationError):
+        services.meeting_update(
+            meeting=meeting, starts_at=starts_at, ends_at=None, location="Aula", online_url=LINK_WITH_BSN
+        )
+    meeting.refresh_from_db()
+    assert meeting.online_url == ""
