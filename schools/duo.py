@@ -1,21 +1,28 @@
 """Parse DUO's open-data CSV files of school locations (primary, special and secondary education).
 
-Pure functions only: no database, no models. The import service turns `DuoSchool` rows into School rows.
+No database: the import service turns `DuoSchool` rows into School rows. Every row is checked against the
+model fields that will store it (their max_length and validators, such as names being one line), so a row
+that the database or the models would refuse is a row error here, in the command, the upload preview and
+the confirmed import alike.
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 if TYPE_CHECKING:
     from _csv import Reader
+
+    from django.db.models import Field
 
 # Our field -> DUO column names that carry it (compared case-insensitively, "-"/"_" read as spaces).
 # The first alias is the name we show when the column is missing; the first one present in a file wins.
@@ -51,8 +58,19 @@ PO_TYPE_SECTORS = {
 }
 SECTORS = ("PO", "SBO", "SO", "VO", "VSO")
 HOLIDAY_REGIONS = ("noord", "midden", "zuid")
-# Longest value the School model stores, per field.
-MAX_LENGTHS = {"name": 200, "street": 200, "city": 100, "bestuur": 200, "phone": 30}
+# DuoSchool field -> (model, field) that stores it: each value must pass that field's length and validators.
+STORED_AS: dict[str, tuple[str, str]] = {
+    "brin": ("School", "brin"),
+    "vestiging": ("School", "vestiging"),
+    "name": ("School", "name"),
+    "street": ("School", "street"),
+    "postcode": ("School", "postcode"),
+    "city": ("School", "city"),
+    "bestuur": ("School", "bestuur"),
+    "phone": ("School", "phone"),
+    "gemeente_code": ("Gemeente", "code"),
+    "gemeente_name": ("Gemeente", "name"),
+}
 
 BRIN_RE = re.compile(r"\d{2}[A-Z0-9]{2}")
 POSTCODE_RE = re.compile(r"([1-9]\d{3})\s*([A-Z]{2})")
@@ -259,13 +277,36 @@ def _school(values: dict[str, str], default_sector: str | None) -> DuoSchool:
         phone=values.get("phone", ""),
         holiday_region=_holiday_region(values.get("holiday_region", "")),
     )
-    for our_field, limit in MAX_LENGTHS.items():
-        if len(getattr(school, our_field)) > limit:
-            raise _RowProblem(
-                _("%(column)s is longer than %(limit)d characters.")
-                % {"column": COLUMN_ALIASES[our_field][0], "limit": limit}
-            )
+    _check_storable(school)
     return school
+
+
+@functools.cache
+def _stored_fields() -> dict[str, Field]:
+    from django.apps import apps
+
+    return {
+        our_field: apps.get_model("schools", model_name)._meta.get_field(field_name)
+        for our_field, (model_name, field_name) in STORED_AS.items()
+    }
+
+
+def _check_storable(school: DuoSchool) -> None:
+    """Raise a row problem for a value that its model field would refuse (too long, not one line...)."""
+    for our_field, model_field in _stored_fields().items():
+        value = getattr(school, our_field)
+        column = COLUMN_ALIASES[our_field][0]
+        limit = model_field.max_length
+        if limit is not None and len(value) > limit:
+            raise _RowProblem(
+                _("%(column)s is longer than %(limit)d characters.") % {"column": column, "limit": limit}
+            )
+        try:
+            model_field.run_validators(value)
+        except ValidationError as error:
+            raise _RowProblem(
+                _("%(column)s: %(reason)s") % {"column": column, "reason": " ".join(error.messages)}
+            ) from error
 
 
 def _brin_vestiging(brin: str, vestiging: str) -> tuple[str, str]:
