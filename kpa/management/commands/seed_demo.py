@@ -452,9 +452,7 @@ def _assign(person: User, school: School, role: str, start: dt.date, *, end=None
 def _school_day(day: dt.date, holidays: list[SchoolHoliday]) -> dt.date:
     """`day`, or the first school day after it."""
     while (
-        day.weekday() >= 5
-        or day in CLOSED_DAYS
-        or any(h.start_date <= day <= h.end_date for h in holidays)
+        day.weekday() >= 5 or day in CLOSED_DAYS or any(h.start_date <= day <= h.end_date for h in holidays)
     ):
         day += dt.timedelta(days=1)
     return day
