@@ -10,7 +10,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from meetings.models import CalendarFeed, Meeting, MeetingStatus
-from meetings.services import meeting_cancel, meeting_schedule
+from meetings.services import meeting_cancel, meeting_schedule, meeting_series_schedule, meeting_update
 from partners.models import Assignment
 
 pytestmark = pytest.mark.django_db
@@ -168,6 +168,35 @@ def test_it_keeps_cancelled_meetings_in_the_feed_marked_cancelled(
     (event,) = Calendar.from_ical(response.content).walk("VEVENT")
     assert event["STATUS"] == "CANCELLED"
     assert event["SEQUENCE"] == 1
+
+
+def test_it_shows_the_meetings_of_a_series_as_events_of_their_own_once_each(
+    client, partner, school, django_capture_on_commit_callbacks
+):
+    """The feed is another calendar than the one invitations land in: each meeting of a series is one
+    event with the meeting's UID (never the series' UID, no RRULE or RECURRENCE-ID), moved or not."""
+    first = timezone.localtime(timezone.now() + dt.timedelta(days=7)).replace(hour=9, minute=0)
+    with django_capture_on_commit_callbacks():
+        result = meeting_series_schedule(
+            school=school,
+            first_starts_at=first,
+            duration=dt.timedelta(hours=1),
+            interval_weeks=1,
+            until=first.date() + dt.timedelta(weeks=2),
+        )
+        meeting_update(
+            meeting=result.meetings[1],
+            starts_at=first + dt.timedelta(days=8),
+            ends_at=None,
+            location="",
+            online_url="",
+        )
+
+    events = Calendar.from_ical(fetch(client, feed_of(partner).token).content).walk("VEVENT")
+
+    assert sorted(str(e["UID"]) for e in events) == sorted(f"{m.uid}@kpa" for m in result.meetings)
+    assert not any("RRULE" in e or "RECURRENCE-ID" in e for e in events)
+    assert f"{result.series.uid}@kpa" not in {str(e["UID"]) for e in events}
 
 
 @pytest.mark.parametrize("count", [5, 50])
