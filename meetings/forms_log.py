@@ -318,6 +318,7 @@ class AgreementForm(PrivacyCheckedFormMixin, forms.Form):
         widget=DateInput(),
         error_messages={"required": _("Fill in the date by which this is done.")},
     )
+    past_due_ok = forms.BooleanField(label=_("Save anyway, with a due date that has passed"), required=False)
 
     def __init__(
         self,
@@ -340,13 +341,27 @@ class AgreementForm(PrivacyCheckedFormMixin, forms.Form):
         self.agreement = agreement
         self.fields["owner"] = owner_field(team, keep=agreement.owner, required=True)
         self.fields["action_line"] = action_line_field(action_lines)
-        self.order_fields(["description", "owner", "due_date", "action_line"])
+        self.order_fields(["description", "owner", "due_date", "past_due_ok", "action_line"])
+        self.asks_past_due = False  # set by clean(): the template then shows "Save anyway"
 
-    def clean_due_date(self) -> dt.date:
-        due_date = self.cleaned_data["due_date"]
-        if due_date != self.agreement.due_date:  # a new date lies in the window; the stored one may stay
-            validate_new_date(due_date)
-        return due_date
+    def clean(self) -> dict:
+        data = super().clean()
+        due_date = data.get("due_date")
+        if due_date is not None and due_date != self.agreement.due_date and "due_date" not in self.errors:
+            # A new date lies in the window, and one already passed is saved only with "Save anyway"
+            # (as for a new agreement); the date it has may stay as it is.
+            try:
+                validate_new_date(due_date)
+            except ValidationError as error:
+                self.add_error("due_date", error)
+            else:
+                if due_date < timezone.localdate() and not data.get("past_due_ok"):
+                    self.asks_past_due = True
+                    self.add_error(
+                        "due_date",
+                        _("This date has passed. Check it, or tick “Save anyway” to keep this date."),
+                    )
+        return data
 
 
 class QuestionForm(PrivacyCheckedFormMixin, forms.Form):

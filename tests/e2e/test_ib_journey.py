@@ -1,14 +1,16 @@
 """The IB-er's journey: log in, plan the next KPO, log yesterday's with an agreement, and be refused,
-without losing the form, when a BSN is typed."""
+without losing the form, when a BSN is typed; then correct the agreement and the agenda of one meeting."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from meetings.models import Agreement, Meeting, MeetingStatus
+from meetings.services import AgreementInput, meeting_log_save
 
 VALID_BSN = "111222333"  # passes the 11-proef; no real person's
 MINUTES = "Twee collectieve vragen besproken; verzuim neemt toe in groep 7."
@@ -96,3 +98,34 @@ def test_it_logs_a_meeting_with_an_agreement_and_refuses_a_bsn_without_losing_th
     world.held_meeting.refresh_from_db()
     assert world.held_meeting.is_logged
     assert world.held_meeting.casework_counts.get(theme="verzuim").count == 3
+
+
+def test_it_corrects_an_agreement_and_changes_the_agenda_of_one_meeting(open_browser, world):
+    meeting = world.held_meeting
+    meeting_log_save(
+        meeting=meeting,
+        attendance={},
+        minutes="",
+        casework={},
+        new_questions=[],
+        new_agreements=[AgreementInput(WITHOUT_BSN, world.leerplicht, next_weekday(14))],
+    )
+    tab = open_browser()
+    page = tab.log_in(world.ib.email)
+    tab.visit(f"/meetings/{meeting.pk}/log/")
+
+    # The owner was mistyped: correct it on the agreement's own page.
+    with page.expect_navigation():
+        page.get_by_role("link", name=re.compile("Wijzigen of verwijderen.*Ouders uitnodigen")).click()
+    tab.audit()
+    page.get_by_label("Eigenaar").select_option(label=f"{world.jgz} (Jeugdgezondheidszorg (JGZ))")
+    tab.submit("Opslaan", exact=True)
+    expect(page.get_by_role("status").first).to_contain_text("De afspraak is gewijzigd")
+    assert Agreement.objects.get().owner == world.jgz
+
+    # An extra item on the agenda of this meeting only.
+    tab.follow("Agenda van dit overleg aanpassen")
+    page.get_by_label("Nieuw agendapunt").fill("Kennismaking nieuwe wijkagent")
+    tab.submit("Op de agenda zetten")
+    expect(page.get_by_role("status")).to_contain_text("staat nu op de agenda")
+    assert meeting.agenda_items.order_by("position").last().title == "Kennismaking nieuwe wijkagent"

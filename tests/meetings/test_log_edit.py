@@ -160,6 +160,26 @@ def test_it_refuses_a_bad_correction_of_an_agreement_and_keeps_what_was_typed(
     assert len(audit(agreement)) == entries
 
 
+def test_it_asks_before_moving_a_due_date_into_the_past_but_lets_an_overdue_one_be(client, meeting, ib):
+    agreement = own_agreement(meeting)
+    edit_url = url("agreement-update", meeting, agreement_pk=agreement.pk)
+    client.force_login(ib)
+    response = client.post(edit_url, agreement_data(agreement, due_date="2026-11-01"))
+    assert response.status_code == 200
+    assert "Toch opslaan" in " ".join(response.context["form"].errors["due_date"])
+    assert 'name="past_due_ok"' in response.content.decode()
+    assert Agreement.objects.get(pk=agreement.pk).due_date == agreement.due_date
+
+    response = client.post(edit_url, agreement_data(agreement, due_date="2026-11-01", past_due_ok="on"))
+    assert response.status_code == 302
+    agreement.refresh_from_db()
+    assert agreement.due_date == dt.date(2026, 11, 1)
+    # Now overdue: correcting its description does not ask about the date it already has.
+    response = client.post(edit_url, agreement_data(agreement, description="Ouders bellen"))
+    assert response.status_code == 302
+    assert Agreement.objects.get(pk=agreement.pk).description == "Ouders bellen"
+
+
 def test_it_refuses_an_owner_who_is_not_on_the_team_but_keeps_a_former_owner(
     client, meeting, ib, partner, outsider
 ):
