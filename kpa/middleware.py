@@ -74,8 +74,8 @@ class RequireMFAMiddleware:
                     request,
                     _(
                         "As an administrator or coordinator you protect your account with a second step: a "
-                        "code from an authenticator app on your phone. Confirm your password once more, "
-                        "then scan the QR code with the app."
+                        "code from an authenticator app on your phone. Scan the QR code with the app and "
+                        "enter the code it shows."
                     ),
                 )
             return redirect("mfa_activate_totp")
