@@ -59,7 +59,12 @@ def test_it_logs_a_meeting_with_an_agreement_and_refuses_a_bsn_without_losing_th
     leerplicht = page.get_by_role("group", name=str(world.leerplicht))
     expect(leerplicht.get_by_label("Aanwezigheid")).to_have_value("present")
     expect(jgz.get_by_label("Aanwezigheid")).to_have_value("absent")  # what was filled in stays
+    # "Vervangen door" appears only for someone who was replaced.
+    expect(jgz.get_by_label("Vervangen door")).to_be_hidden()
+    jgz.get_by_label("Aanwezigheid").select_option(label="Vervangen")
+    expect(jgz.get_by_label("Vervangen door")).to_be_visible()
     jgz.get_by_label("Aanwezigheid").select_option(label="Aanwezig")
+    expect(jgz.get_by_label("Vervangen door")).to_be_hidden()
     minutes = page.get_by_role("textbox", name="Notulen")
     minutes.fill(MINUTES)
     absence = page.get_by_role("spinbutton", name="Verzuim en thuiszitters")

@@ -377,6 +377,9 @@ def test_it_moves_agenda_items_up_and_down(client, meeting, ib):
     assert titles(meeting)[0] == first
     other = AgendaItem.objects.exclude(meeting=meeting).first()
     assert client.post(url("agenda-update", meeting), {"action": "up", "item": other.pk}).status_code == 404
+    response = client.post(url("agenda-update", meeting), {"action": "sideways", "item": top.pk})
+    assert response.status_code == 400
+    assert titles(meeting)[:3] == [first, third, second]
 
 
 def test_it_removes_an_agenda_item_and_asks_first_for_one_carried_from_an_earlier_meeting(
