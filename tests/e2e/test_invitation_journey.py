@@ -1,5 +1,6 @@
 """A newcomer's journey: an administrator invites a new coordinator, who opens the link in the mail,
-chooses a password, logs in and sets up the authenticator app before anything else."""
+chooses a password, logs in and sets up the authenticator app before anything else, in one straight
+path: no second password prompt, and the recovery codes lead on to the start page."""
 
 from __future__ import annotations
 
@@ -42,11 +43,8 @@ def test_it_takes_a_newcomer_from_invitation_to_mfa(open_browser, world):
 
     newcomer.log_in("nadia@utrecht.example", password=NEW_PASSWORD)
     # A coordinator is sent to set up the authenticator app before anything else, with a word on why;
-    # allauth asks for the password once more first.
+    # having just typed the password, they are not asked for it again.
     expect(page.get_by_role("status")).to_contain_text("tweede stap")
-    newcomer.expect_heading("Toegang bevestigen")
-    page.get_by_label("Wachtwoord").fill(NEW_PASSWORD)
-    newcomer.submit("Bevestigen")
     newcomer.expect_heading("Activeer authenticator-app")
     newcomer.visit("/schools/")
     newcomer.expect_heading("Activeer authenticator-app")
@@ -56,6 +54,7 @@ def test_it_takes_a_newcomer_from_invitation_to_mfa(open_browser, world):
 
     user = User.objects.get(email="nadia@utrecht.example")
     assert user.authenticator_set.filter(type="totp").exists()
-    # With the app set up, the coordinator reaches their own start page.
-    newcomer.visit("/")
+    # The recovery codes come next, and from there the way on leads to the coordinator's start page.
+    newcomer.expect_heading("Herstelcodes")
+    newcomer.follow("Verder", exact=True)
     newcomer.expect_heading("Overzicht Utrecht")
