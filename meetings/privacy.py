@@ -153,6 +153,8 @@ class _Normalised:
 
 def _plain(character: str) -> str:
     """One character as the guard reads it: NFKC, digits of any script as 0-9, invisible ones dropped."""
+    if " " <= character <= "~" or character in "\t\n\r":
+        return character  # printable ASCII and ordinary white space: as it is
     if unicodedata.category(character) in _DROPPED and not character.isspace():
         return ""
     out = []
@@ -175,6 +177,12 @@ def _normalise(text: str) -> _Normalised:
     ends: list[int] = []
     index = 0
     while index < len(text):
+        if text[index] != "%" and " " <= text[index] <= "~":
+            parts.append(text[index])
+            starts.append(index)
+            ends.append(index + 1)
+            index += 1
+            continue
         escapes = _PERCENT_RE.match(text, index) if text[index] == "%" else None
         decoded = None
         if escapes:
