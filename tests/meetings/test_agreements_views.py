@@ -224,3 +224,30 @@ def test_it_does_not_mind_an_agreement_that_is_already_done(client, agreement, p
     assert client.post(done_url(agreement), {note_field(agreement): "tweede"}).status_code == 302
     agreement.refresh_from_db()
     assert agreement.done_note == "eerste"
+
+
+# --- after a correction on the log ------------------------------------------------------------------------
+
+
+def test_it_moves_a_corrected_agreement_to_its_new_owner_and_drops_a_removed_one(
+    client, agreement, school, ib, partner
+):
+    edit_url = reverse("meetings:agreement-update", args=[agreement.meeting_id, agreement.pk])
+    client.force_login(ib)
+    response = client.post(
+        edit_url,
+        {
+            "description": agreement.description,
+            "owner": str(ib.pk),
+            "due_date": agreement.due_date.isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    assert [row.agreement for row in client.get(MY_AGREEMENTS).context["rows"]] == [agreement]
+    client.force_login(partner)
+    assert client.get(MY_AGREEMENTS).context["rows"] == []
+
+    client.force_login(ib)
+    delete_url = reverse("meetings:agreement-delete", args=[agreement.meeting_id, agreement.pk])
+    assert client.post(delete_url).status_code == 302
+    assert client.get(MY_AGREEMENTS).context["rows"] == []
