@@ -257,18 +257,24 @@ def test_it_sends_an_anonymous_visitor_of_the_ics_to_the_login_page(client, plan
     assert response["Location"].startswith(reverse("account_login"))
 
 
+@pytest.fixture
+def _at_half_past_eleven_utc():
+    """23:30 UTC is already tomorrow in Amsterdam: the hour in which a UTC date differs from the feed's."""
+    with time_machine.travel(dt.datetime(2026, 11, 23, 23, 30, tzinfo=dt.UTC), tick=False):
+        yield
+
+
+@pytest.mark.usefixtures("_at_half_past_eleven_utc")  # before the fixtures' team is made
 def test_it_keeps_coming_meetings_when_the_feed_is_full(client, partner, school, monkeypatch):
     """Found in review: the limit used to fill up with the past and drop meetings still to come."""
     from meetings import views_feed
 
     monkeypatch.setattr(views_feed, "FEED_LIMIT", 3)
-    # 23:30 UTC is already tomorrow in Amsterdam: the hour in which a UTC date differs from the feed's.
-    with time_machine.travel(dt.datetime(2026, 11, 23, 23, 30, tzinfo=dt.UTC), tick=False):
-        now = timezone.now()
-        for days in (-50, -40, -30, -20, 5, 10):
-            Meeting.objects.create(school=school, starts_at=now + dt.timedelta(days=days))
-        feed = CalendarFeed.objects.create(user=partner)
-        response = client.get(reverse("meetings:feed", args=[feed.token]))
+    now = timezone.now()
+    for days in (-50, -40, -30, -20, 5, 10):
+        Meeting.objects.create(school=school, starts_at=now + dt.timedelta(days=days))
+    feed = CalendarFeed.objects.create(user=partner)
+    response = client.get(reverse("meetings:feed", args=[feed.token]))
     events = Calendar.from_ical(response.content).walk("VEVENT")
     assert len(events) == 3
     amsterdam = zoneinfo.ZoneInfo("Europe/Amsterdam")

@@ -4,6 +4,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.conf import settings
 from icalendar import Calendar
 
@@ -17,6 +18,14 @@ AMS = ZoneInfo("Europe/Amsterdam")
 
 def at(year, month, day, hour=9, minute=0) -> dt.datetime:
     return dt.datetime(year, month, day, hour, minute, tzinfo=AMS)
+
+
+@pytest.fixture(autouse=True)
+def _pinned_now():
+    """The meetings below are on fixed dates: today is before them, and the team (assignments that start
+    100 days before today) is already on it then."""
+    with time_machine.travel(at(2026, 10, 1, 10), tick=False):
+        yield
 
 
 @pytest.fixture
