@@ -10,7 +10,10 @@ import pytest
 import time_machine
 from django.core import mail
 
+from kpa.models import UserKind
 from meetings import notifications, services
+from partners.models import Role
+from tests.factories import AssignmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -19,6 +22,21 @@ NOW = dt.datetime(2026, 9, 1, 10, 0, tzinfo=AMS)
 
 def at(year, month, day, hour=9, minute=0) -> dt.datetime:
     return dt.datetime(year, month, day, hour, minute, tzinfo=AMS)
+
+
+@pytest.fixture
+def ib(school):
+    """The IB-er, on the team since long before any date these tests travel to."""
+    user = UserFactory(kind=UserKind.SCHOOL, email="ib@school.example")
+    AssignmentFactory(person=user, school=school, role=Role.IB, start_date=dt.date(2020, 8, 1))
+    return user
+
+
+@pytest.fixture
+def partner(school):
+    user = UserFactory(kind=UserKind.KERNPARTNER, email="partner@lokalis.example")
+    AssignmentFactory(person=user, school=school, role=Role.BUURTTEAM, start_date=dt.date(2020, 8, 1))
+    return user
 
 
 @pytest.fixture
@@ -113,3 +131,28 @@ def test_it_puts_the_year_in_the_subject_when_the_meeting_is_not_in_this_school_
     assert cancellation.subject.startswith("Geannuleerd")
     year_shown = str(starts_at.year) in in_subject
     assert (str(starts_at.year) in cancellation.subject) == year_shown
+
+
+def test_it_puts_the_year_in_reminder_and_nudge_subjects_across_the_turn_of_the_school_year(
+    school, ib, partner
+):
+    from meetings import reminders
+
+    with time_machine.travel(at(2026, 7, 13, 10), tick=False):
+        services.meeting_schedule(school=school, starts_at=at(2026, 7, 30))  # in 2025-26
+        services.meeting_schedule(school=school, starts_at=at(2026, 8, 3))  # in 2026-27
+        notifications.send_due()
+    mail.outbox.clear()
+
+    with time_machine.travel(at(2026, 7, 27, 9, 5), tick=False):  # still 2025-26
+        reminders.plan_due()
+        notifications.send_due()
+    [reminder] = {m.subject for m in mail.outbox}
+    assert "maandag 3 augustus 2026 om 09:00" in reminder
+    mail.outbox.clear()
+
+    with time_machine.travel(at(2026, 8, 1, 9, 5), tick=False):  # 2026-27 began today
+        reminders.plan_due()
+        notifications.send_due()
+    [nudge] = {m.subject for m in mail.outbox}  # to the IB-er: log the meeting of 30 July
+    assert "donderdag 30 juli 2026" in nudge
