@@ -12,16 +12,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, prefetch_related_objects
-from django.http import (
-    Http404,
-    HttpRequest,
-    HttpResponse,
-    HttpResponseBadRequest,
-    HttpResponseNotAllowed,
-    QueryDict,
-)
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -32,26 +24,21 @@ from meetings import selectors, services
 from meetings.forms_log import (
     NEW_AGREEMENT_ROWS,
     NEW_QUESTION_ROWS,
-    AgendaItemForm,
     AgendaTemplateForm,
     AgreementDoneForm,
-    AgreementForm,
     AttendanceForm,
     MeetingLogForm,
     NewAgreementForm,
     NewQuestionForm,
     QuestionAnswerForm,
-    QuestionForm,
     casework_field_name,
 )
 from meetings.models import (
     ActionLine,
-    AgendaItem,
     AgendaTemplate,
     Agreement,
     AgreementStatus,
     Attendance,
-    CollectiveQuestion,
     Meeting,
     MeetingStatus,
 )
@@ -124,7 +111,7 @@ def _save_log(meeting: Meeting, forms: LogForms, *, complete: bool) -> None:
     )
 
 
-def _loggable_meeting(request: HttpRequest, pk: int) -> Meeting:
+def loggable_meeting(request: HttpRequest, pk: int) -> Meeting:
     """A meeting the user may log (and so correct): out of scope 404, in scope but not its IB-er 403."""
     meeting = selectors.get_meeting_for_user(request.user, pk)
     if not can_edit_school(request.user, meeting.school):
@@ -160,7 +147,7 @@ def meeting_log(request: HttpRequest, pk: int) -> HttpResponse:
     """The log of one meeting: attendance, minutes, casework counts, collective questions and agreements.
     "Save (not finished)" keeps what was typed; "Save and finish" also marks the log complete; "Everyone
     present" only fills in the attendance and shows the page again, nothing saved."""
-    meeting = _loggable_meeting(request, pk)
+    meeting = loggable_meeting(request, pk)
     invitees = list(meeting.invitees.select_related("person").order_by("role", "person__last_name", "pk"))
     carried_agreements, carried_questions = selectors.carried_items(meeting)
     prefetch_related_objects(carried_agreements, "action_line")
@@ -204,216 +191,6 @@ def meeting_log(request: HttpRequest, pk: int) -> HttpResponse:
         "today": timezone.localdate(),
     }
     return render(request, "meetings/meeting_log.html", context)
-
-
-# --- Correcting what was saved: agreements, collective questions, the agenda of one meeting --------------
-#
-# Each is reached through a meeting the user may log. An agreement or question made at that meeting, or at
-# an earlier one of the school (it is carried onto this meeting while open), can be corrected there.
-# Removing what was carried from an earlier meeting asks first, on a page of its own.
-
-CONFIRM = "confirm"
-
-
-def _log_url(meeting: Meeting, anchor: str) -> str:
-    return f"{reverse('meetings:log', args=[meeting.pk])}#{anchor}"
-
-
-def _of_this_or_earlier(meeting: Meeting, queryset):
-    """The school's objects made at `meeting` or at an earlier meeting (carried onto it)."""
-    return queryset.filter(school_id=meeting.school_id, meeting__starts_at__lte=meeting.starts_at)
-
-
-def _apply_service_error(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
-def _carried_from(meeting: Meeting, obj) -> Meeting | None:
-    """The earlier meeting `obj` was carried from onto `meeting`, or None when it is this meeting's own."""
-    if isinstance(obj, AgendaItem):
-        carried = obj.carried_agreement or obj.carried_question
-        return carried.meeting if carried is not None else None
-    return obj.meeting if obj.meeting_id != meeting.pk else None
-
-
-def _is_carried(meeting: Meeting, obj) -> bool:
-    return _carried_from(meeting, obj) is not None
-
-
-def _delete(request: HttpRequest, meeting: Meeting, obj, *, title: str, back: str, done: str):
-    """GET asks; POST removes, except what was carried from an earlier meeting: that needs the confirm
-    page's own button (a POST without it shows the confirm page)."""
-    if request.method not in ("GET", "POST"):
-        return HttpResponseNotAllowed(["GET", "POST"])
-    origin = _carried_from(meeting, obj)
-    if request.method == "GET" or (origin is not None and request.POST.get(CONFIRM) != "yes"):
-        context = {
-            "meeting": meeting,
-            "school": meeting.school,
-            "text": obj.title
-            if isinstance(obj, AgendaItem)
-            else getattr(obj, "description", None) or obj.text,
-            "is_agenda_item": isinstance(obj, AgendaItem),
-            "title": title,
-            "origin": origin,
-            "back": back,
-            "confirm": CONFIRM,
-        }
-        return render(request, "meetings/meeting_content_delete.html", context)
-    services.meeting_content_delete(obj=obj)
-    messages.success(request, done)
-    return redirect(back)
-
-
-@login_required
-def agreement_update(request: HttpRequest, pk: int, agreement_pk: int) -> HttpResponse:
-    """Correct an agreement of this meeting or one carried onto it: what, owner, due date, action line."""
-    meeting = _loggable_meeting(request, pk)
-    agreement = get_object_or_404(
-        _of_this_or_earlier(meeting, Agreement.objects).select_related("owner", "meeting"), pk=agreement_pk
-    )
-    form = AgreementForm(
-        request.POST if request.method == "POST" else None,
-        agreement=agreement,
-        team=selectors.team_members(meeting.school_id),
-        action_lines=list(ActionLine.objects.all()),
-    )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.agreement_update(
-                agreement=agreement,
-                description=data["description"],
-                owner=data["owner"],
-                due_date=data["due_date"],
-                action_line_id=data["action_line"],
-            )
-        except ValidationError as error:
-            _apply_service_error(form, error)
-        else:
-            messages.success(request, _("The agreement is changed."))
-            return redirect(_log_url(meeting, "agreements-heading"))
-    context = {
-        "meeting": meeting,
-        "school": meeting.school,
-        "form": form,
-        "agreement": agreement,
-        "is_carried": _is_carried(meeting, agreement),
-    }
-    return render(request, "meetings/agreement_update.html", context)
-
-
-@login_required
-def agreement_delete(request: HttpRequest, pk: int, agreement_pk: int) -> HttpResponse:
-    meeting = _loggable_meeting(request, pk)
-    agreement = get_object_or_404(
-        _of_this_or_earlier(meeting, Agreement.objects).select_related("owner", "meeting"), pk=agreement_pk
-    )
-    return _delete(
-        request,
-        meeting,
-        agreement,
-        title=_("Remove an agreement"),
-        back=_log_url(meeting, "agreements-heading"),
-        done=_('Agreement "%(agreement)s" is removed.') % {"agreement": agreement},
-    )
-
-
-@login_required
-def question_update(request: HttpRequest, pk: int, question_pk: int) -> HttpResponse:
-    """Correct a collective question of this meeting or one carried onto it, and its answer."""
-    meeting = _loggable_meeting(request, pk)
-    question = get_object_or_404(
-        _of_this_or_earlier(meeting, CollectiveQuestion.objects).select_related("meeting"), pk=question_pk
-    )
-    form = QuestionForm(request.POST if request.method == "POST" else None, question=question)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.collective_question_update(
-                question=question, text=form.cleaned_data["text"], answer=form.cleaned_data["answer"]
-            )
-        except ValidationError as error:
-            _apply_service_error(form, error)
-        else:
-            messages.success(request, _("The collective question is changed."))
-            return redirect(_log_url(meeting, "questions-heading"))
-    context = {
-        "meeting": meeting,
-        "school": meeting.school,
-        "form": form,
-        "question": question,
-        "is_carried": _is_carried(meeting, question),
-    }
-    return render(request, "meetings/question_update.html", context)
-
-
-@login_required
-def question_delete(request: HttpRequest, pk: int, question_pk: int) -> HttpResponse:
-    meeting = _loggable_meeting(request, pk)
-    question = get_object_or_404(
-        _of_this_or_earlier(meeting, CollectiveQuestion.objects).select_related("meeting"), pk=question_pk
-    )
-    return _delete(
-        request,
-        meeting,
-        question,
-        title=_("Remove a collective question"),
-        back=_log_url(meeting, "questions-heading"),
-        done=_('Collective question "%(question)s" is removed.') % {"question": question},
-    )
-
-
-@login_required
-def agenda_update(request: HttpRequest, pk: int) -> HttpResponse:
-    """The agenda of this one meeting: add an item, move one up or down. What is carried from earlier
-    meetings (open agreements, unanswered questions) is listed as it is today, with links to correct it."""
-    meeting = _loggable_meeting(request, pk)
-    form = AgendaItemForm(request.POST if request.POST.get("action") == "add" else None)
-    if request.method == "POST":
-        action = request.POST.get("action")
-        if action == "add" and form.is_valid():
-            try:
-                services.agenda_item_add(meeting=meeting, title=form.cleaned_data["title"])
-            except ValidationError as error:
-                _apply_service_error(form, error)
-            else:
-                messages.success(request, _("The item is added to the agenda of this meeting."))
-                return redirect("meetings:agenda-update", meeting.pk)
-        elif action in ("up", "down"):
-            item = get_object_or_404(meeting.agenda_items, pk=request.POST.get("item") or 0)
-            services.agenda_item_move(item=item, up=action == "up")
-            return redirect(f"{reverse('meetings:agenda-update', args=[meeting.pk])}#item-{item.pk}")
-        elif action != "add":
-            return HttpResponseBadRequest()
-    carried_agreements, carried_questions = selectors.carried_items(meeting)
-    context = {
-        "meeting": meeting,
-        "school": meeting.school,
-        "form": form,
-        "items": list(meeting.agenda_items.order_by("position", "pk")),
-        "carried_agreements": carried_agreements,
-        "carried_questions": carried_questions,
-        "today": timezone.localdate(),
-    }
-    return render(request, "meetings/meeting_agenda.html", context)
-
-
-@login_required
-def agenda_item_delete(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
-    meeting = _loggable_meeting(request, pk)
-    item = get_object_or_404(meeting.agenda_items.all(), pk=item_pk)
-    return _delete(
-        request,
-        meeting,
-        item,
-        title=_("Remove an agenda item"),
-        back=reverse("meetings:agenda-update", args=[meeting.pk]),
-        done=_('"%(item)s" is removed from the agenda of this meeting.') % {"item": item},
-    )
 
 
 # --- Mijn afspraken --------------------------------------------------------------------------------------

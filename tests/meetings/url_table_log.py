@@ -1,4 +1,5 @@
-"""Expected answers per role for the meetings:* URLs of views_log, merged into tests/kpa/test_urls.py.
+"""Expected answers per role for the meetings:* URLs of views_log and views_log_edit, merged into
+tests/kpa/test_urls.py.
 
 The log is written by the school's IB-er and admins; others who see the school read it elsewhere (403),
 and out of scope it does not exist (404); the same holds for correcting what a log recorded and for the
