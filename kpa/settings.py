@@ -315,6 +315,12 @@ MAILERS = {
         env.email_url("EMAIL_URL", default="consolemail://" if DEBUG or TESTING else "smtp://localhost:25")
     )
 }
+if DEBUG and not TESTING and "EMAIL_URL" not in env.ENVIRON:
+    # `make run` and other development: each mail a file in var/mail/, to be read with any editor.
+    MAILERS["default"] = {
+        "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "OPTIONS": {"file_path": str(VAR_DIR / "mail")},
+    }
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="KPA <noreply@kpa.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

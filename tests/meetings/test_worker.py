@@ -27,23 +27,25 @@ import time
 import uuid
 from collections import Counter
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from aiosmtpd.controller import Controller
 from django.conf import settings
-from django.contrib.auth.models import Permission
-from django.contrib.contenttypes.models import ContentType
-from django.core import mail, serializers
+from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from kpa.celery import app
 from meetings import notifications, reminders, services
 from meetings.models import Meeting, Notification
 from meetings.tasks import sweep_task
-from tests.celery_worker import start_worker, stop_worker
+from tests.celery_worker import (  # noqa: F401  (_keep_migration_data: a fixture of this module)
+    _keep_migration_data,
+    start_worker,
+    stop_worker,
+    worker_database_url,
+)
 from tests.factories import AssignmentFactory, UserFactory
 
 BASE_DIR = Path(settings.BASE_DIR)
@@ -51,21 +53,6 @@ REQUIRE_SERVICES = os.environ.get("KPA_REQUIRE_SERVICES") == "1"
 WAIT = 90  # seconds: a worker process starts in a few; CI machines can be slow
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _keep_migration_data(django_db_setup, django_db_blocker):
-    """A transactional test ends with a flush, which also empties what data migrations seeded: save it
-    before the first test of this module and put it back after the last. (Content types and permissions
-    the flush makes again itself.)"""
-    with django_db_blocker.unblock():
-        saved = connection.creation.serialize_db_to_string()
-    yield
-    remade_by_flush = (ContentType, Permission)
-    with django_db_blocker.unblock(), transaction.atomic(), connection.constraint_checks_disabled():
-        for stored in serializers.deserialize("json", saved):
-            if not isinstance(stored.object, remade_by_flush):
-                stored.save()
 
 
 class Inbox:
@@ -134,24 +121,6 @@ def smtp_server(inbox: Inbox):
         yield controller
     finally:
         controller.stop()
-
-
-def worker_database_url() -> str:
-    """The test database, as a URL for the worker's DATABASE_URL."""
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        name = str(db["NAME"])
-        assert name.startswith("/") and "mode=memory" not in name, (
-            "The worker needs the SQLite test database as a file: "
-            'set DATABASES["default"]["TEST"]["NAME"] in kpa/settings.py.'
-        )
-        return f"sqlite:///{name}"
-    assert connection.vendor == "postgresql", connection.vendor
-    auth = ""
-    if db["USER"]:
-        auth = quote(db["USER"], safe="") + (f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else "")
-        auth += "@"
-    return f"postgres://{auth}{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 class Workers:
