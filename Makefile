@@ -39,7 +39,8 @@ run: install
 # its own (set -m). Ctrl-C, or any of the three ending, stops all three within seconds: TERM, then KILL
 # for whatever still runs 4 s later. Killing a worker mid-sweep loses no mail (README, "Mail delivery").
 serve:
-	@echo "KPA runs on $(SITE_URL)/ — its mails are files in var/mail/. Ctrl-C stops the web server, worker and beat."
+	@echo "KPA runs on http://$(HOST):$(PORT)/, links in its mails point to $(SITE_URL)/$(if $(EMAIL_URL),, and the mails are files in var/mail/)."
+	@echo "Ctrl-C stops the web server, worker and beat."
 	@export DEBUG=1 SITE_URL="$(SITE_URL)"; set -m; \
 	  $(UV) run --frozen celery -A kpa worker --pool=solo --without-mingle --without-gossip --loglevel=INFO \
 	    </dev/null & pids="$$!"; \
