@@ -6,6 +6,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from kpa import admin_auditlog  # noqa: F401  (the audit trail's admin, in Dutch)
 from kpa.models import Invitation, User
 
 

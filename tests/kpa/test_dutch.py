@@ -142,6 +142,18 @@ def test_it_names_the_fields_of_third_party_models_in_dutch():
         assert str(Authenticator._meta.get_field("last_used_at").verbose_name) == "laatst gebruikt op"
 
 
+def test_it_shows_the_audit_trail_in_dutch(client, admin_user, school):
+    school.name = "OBS De Nieuwe Naam"
+    school.save()  # outside a request: logged without a person, by "the system"
+    client.force_login(admin_user)
+    text = readable(client.get(reverse("admin:auditlog_logentry_changelist")))
+    assert "systeem" in text.splitlines()
+    assert re.search(r"^\d+ wijzigingen: .*Naam", text, re.MULTILINE)
+    assert "Correlatie-ID" in text
+    found = [english for english in ("system", "changes", "Correlation ID", "Search") if english in text]
+    assert not found
+
+
 def test_it_speaks_dutch_in_the_admins_javascript(client, admin_user):
     client.force_login(admin_user)
     body = client.get(reverse("admin:jsi18n")).content.decode()
