@@ -64,7 +64,8 @@ def test_it_still_asks_whoever_had_an_authenticator_before(client, gemeente):
     """Changing an existing second factor right after signing in still needs the password again."""
     from tests.conftest import TOTP_SECRET
 
-    user = with_totp(UserFactory(kind=UserKind.ADMIN, is_staff=True, gemeente=gemeente))
+    with time_machine.travel(NOW - dt.timedelta(days=1), tick=False):  # set up the day before, not today
+        user = with_totp(UserFactory(kind=UserKind.ADMIN, is_staff=True, gemeente=gemeente))
     with time_machine.travel(NOW, tick=False):
         sign_in(client, user)
         client.post(reverse("mfa_authenticate"), {"code": code_for(TOTP_SECRET)})
