@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kpa.models import User
+from kpa.privacy import PrivacyCheckedFormMixin
 from kpa.templatetags.kpa_forms import form_field
 from meetings.dates import validate_new_date
 from meetings.models import ActionLine, Agreement, Attendance, CaseworkTheme, CollectiveQuestion, Invitee
-from meetings.privacy import PrivacyCheckedFormMixin
 from partners.manage_forms import DateInput
 from partners.models import Role
 

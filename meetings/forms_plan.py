@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from kpa.privacy import PrivacyCheckedFormMixin
 from meetings import selectors
 from meetings.dates import DEFAULT_DURATION, end_of_school_year, validate_new_date
 from meetings.models import Meeting
-from meetings.privacy import PrivacyCheckedFormMixin
 
 __all__ = ["DEFAULT_DURATION", "end_of_school_year"]  # their home is meetings.dates
 

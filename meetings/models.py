@@ -1,5 +1,5 @@
 """KPO meetings and what they produce. No pupil is stored: casework is counted by theme, and every free
-text passes meetings.privacy before it is saved."""
+text passes kpa.privacy before it is saved."""
 
 from __future__ import annotations
 

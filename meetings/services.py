@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kpa.models import User
+from kpa.privacy import validate_no_pupil_data as _validate_text
 from meetings import selectors
 from meetings.dates import local_day, validate_new_date
 from meetings.models import (
@@ -32,7 +33,6 @@ from meetings.models import (
     Notification,
     NotificationKind,
 )
-from meetings.privacy import validate_no_pupil_data as _validate_text
 from schools.models import School, SchoolHoliday
 
 DEFAULT_AGENDA = [
@@ -544,10 +544,11 @@ def invitees_sync(*, school_ids: Iterable[int]) -> None:
             Invitee.objects.bulk_create(
                 [Invitee(meeting=meeting, person=p, role=role) for p, role in newcomers]
             )
-            if meeting.is_series_occurrence:
+            series = meeting.series if meeting.is_series_occurrence else None
+            if series is not None:
                 # One invitation for the rest of the series, hung on the first meeting they join.
                 for person, _role in newcomers:
-                    series_newcomers[meeting.series].setdefault(person, meeting)
+                    series_newcomers[series].setdefault(person, meeting)
                 continue
             _queue(
                 meeting,

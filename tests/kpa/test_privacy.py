@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import override
 
-from meetings.privacy import (
+from kpa.privacy import (
     ERROR_CODE,
     Finding,
     PrivacyCheckedFormMixin,
