@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,6 +15,9 @@ from django.utils.translation import gettext as _
 from kpa.models import User, UserKind
 from partners.models import PARTNER_ROLES, SCHOOL_ROLES, Assignment, Role
 from schools.models import School, Wijk
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise  # a dev dependency: for the type checker only
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -142,7 +146,7 @@ class HandoverStep:
     school_id: int
     school_name: str
     role: str
-    role_label: str
+    role_label: StrPromise  # the role's lazy label: translated when shown
     old_start: dt.date
     old_end: dt.date | None
     # "split": the old one ends the day before, the successor starts on the date; "move": not started
