@@ -68,6 +68,7 @@ LOCAL_APPS = [
     "partners",
     "meetings",
     "evaluations",
+    "demo",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -356,12 +357,12 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_RESULT_EXPIRES = 3600
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-# One beat process, schedule in code. Everything due lives in the database as Notification rows; the
-# sweep plans what has come due and sends it. A sweep that waited longer than a minute in the queue
-# (worker down) expires: the next one does the same work.
+# One beat process, schedule in code. Everything due lives in the database as outbox rows
+# (kpa.outbox); the sweep runs the planners the apps registered and sends what is due. A sweep that
+# waited longer than a minute in the queue (worker down) expires: the next one does the same work.
 CELERY_BEAT_SCHEDULE: dict = {
-    "meetings-sweep": {
-        "task": "meetings.sweep",
+    "outbox-sweep": {
+        "task": "kpa.outbox.sweep",
         "schedule": timedelta(minutes=1),
         "options": {"expires": 55},
     },
@@ -370,6 +371,11 @@ CELERY_BEAT_SCHEDULE: dict = {
 KPA_REMINDER_DAYS = tuple(sorted({int(d) for d in env.list("KPA_REMINDER_DAYS", default=["7", "1"])})[::-1])
 if not KPA_REMINDER_DAYS or KPA_REMINDER_DAYS[-1] < 1:
     raise environ.ImproperlyConfigured("KPA_REMINDER_DAYS must be whole days of at least 1, e.g. 7,1.")
+# The outbox sends this many mails per batch (one claim, one mail server connection, one mark); a worker
+# that dies mid-batch may repeat up to this many mails (with their own Message-IDs). Sent rows are kept
+# this many days.
+KPA_OUTBOX_BATCH = env.int("KPA_OUTBOX_BATCH", default=100)
+KPA_OUTBOX_KEEP_DAYS = env.int("KPA_OUTBOX_KEEP_DAYS", default=400)
 
 # --- Logging ----------------------------------------------------------------------------------------
 LOGGING = {

@@ -29,6 +29,12 @@ def end_of_school_year(today: dt.date | None = None) -> dt.date:
     return end if end >= today else dt.date(today.year + 1, month, day)
 
 
+def school_year_start(day: dt.date) -> dt.date:
+    """The 1 August that starts the school year of `day` (a school year runs 1 August - 31 July)."""
+    month, first = SCHOOL_YEAR_STARTS
+    return dt.date(day.year if day.month >= month else day.year - 1, month, first)
+
+
 def date_window(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
     """(earliest, latest): from the start of the previous school year to the end of the next one, so at
     most two school years ahead."""

@@ -1,4 +1,4 @@
-"""Cross-cutting promises: security headers, no caching of private pages, Dutch, demo data, migrations."""
+"""Cross-cutting promises: security headers, no caching of private pages, Dutch, migrations."""
 
 import re
 
@@ -60,47 +60,6 @@ def test_it_speaks_dutch_on_the_login_page(client):
     body = client.get(reverse("account_login")).content.decode()
     assert "Wachtwoord" in body
     assert "Direct naar de inhoud" in body
-
-
-def test_it_loads_the_demo_data_twice_without_changes(capsys):
-    from auditlog.models import LogEntry
-
-    from kpa.models import User
-    from meetings.models import Meeting
-    from partners.models import Assignment
-    from schools.models import School, Wijk
-
-    def counts():
-        return [m.objects.count() for m in (Wijk, School, User, Assignment, Meeting, LogEntry)]
-
-    call_command("seed_demo")
-    before = counts()
-    call_command("seed_demo")
-    assert counts() == before  # no new rows, and no change recorded in the audit trail
-    assert before[0] == 10
-    assert "admin@kpa.example" in capsys.readouterr().out
-
-
-def test_it_gives_the_demo_data_vacancies_stand_ins_and_history():
-    from partners.models import Assignment
-    from partners.selectors import teams_for_schools
-    from schools.models import School
-
-    call_command("seed_demo")
-    teams = teams_for_schools(School.objects.values_list("pk", flat=True))
-    assert any(not team.is_complete for team in teams.values())
-    assert sum(team.is_complete for team in teams.values()) > len(teams) / 2
-    assert Assignment.objects.filter(is_stand_in=True).exists()
-    assert Assignment.objects.filter(end_date__isnull=False, person__is_active=False).exists()
-
-
-def test_it_refuses_to_load_demo_accounts_in_production(settings):
-    from django.core.management.base import CommandError
-
-    settings.DEBUG = False
-    settings.TESTING = False
-    with pytest.raises(CommandError):
-        call_command("seed_demo")
 
 
 def test_it_has_every_string_of_the_code_in_the_catalogue():
@@ -201,25 +160,3 @@ def test_it_translates_every_string_and_ships_the_compiled_catalogue():
     stale = [msgid.replace("\\n", "\n").replace('\\"', '"') for msgid, _ in entries]
     stale = [msgid for msgid in stale if msgid not in compiled_ids]
     assert not stale, f"django.mo is older than django.po (run make messages): {stale[:3]}"
-
-
-def test_it_renders_every_demo_account_s_main_pages(client):
-    """The demo data is richer than most fixtures (stand-ins, handovers, vacancies, meetings): every main
-    page renders for every demo account. (A crash on the demo IB-er's start page was found this way.)"""
-    from kpa.models import User, UserKind
-    from schools.models import School
-    from tests.conftest import with_totp
-
-    call_command("seed_demo")
-    first_school = School.objects.order_by("pk").first()
-    for user in User.objects.filter(is_active=True):
-        if user.kind in (UserKind.ADMIN, UserKind.COORDINATOR):
-            with_totp(user)
-        client.force_login(user)
-        pages = [reverse("kpa:home"), reverse("schools:list"), reverse("schools:list") + "?gap=ending"]
-        if user.kind == UserKind.ADMIN:
-            pages += [reverse("manage:school-team", args=[first_school.pk]), reverse("manage:wijk-list")]
-        for url in pages:
-            assert client.get(url).status_code == 200, (user.email, url)
-        for school in School.objects.visible_to(user)[:3]:
-            assert client.get(reverse("schools:detail", args=[school.pk])).status_code == 200

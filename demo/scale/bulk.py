@@ -1,8 +1,8 @@
-"""Bulk writes for the scale data set (kpa.scale): one statement per table, whatever the number of rows.
+"""Bulk writes for the scale data set (demo.scale): one statement per table, whatever the number of rows.
 
 PostgreSQL gets COPY, which is several times faster than multi-row INSERTs for millions of rows; other
 backends (SQLite, the tests) get one executemany(). Both count as one query in Django's query log, which
-is what lets tests/kpa/test_seed_scale.py prove the number of statements does not grow with the data."""
+is what lets tests/demo/test_seed_scale.py prove the number of statements does not grow with the data."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
-from kpa.scale import clear
+from demo.scale import clear
 from meetings.models import Meeting
 from schools.models import SchoolHoliday
 

@@ -1,4 +1,4 @@
-"""The meetings of the scale data set (kpa.scale): the bulk of its rows."""
+"""The meetings of the scale data set (demo.scale): the bulk of its rows."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ import uuid
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from kpa.scale_texts import AGREEMENTS, ANSWERS, LOCATIONS, MINUTES, QUESTIONS, THEMES
+from demo.scale.texts import AGREEMENTS, ANSWERS, LOCATIONS, MINUTES, QUESTIONS, THEMES
+from meetings.dates import school_year_start
 from meetings.services import DEFAULT_AGENDA
 
 if TYPE_CHECKING:
-    from kpa.scale import Builder
+    from demo.scale.builder import Builder
 
 AMS = ZoneInfo("Europe/Amsterdam")
 TEAM_ROLES = ("ib", "buurtteam", "jgz", "passend_onderwijs", "leerplicht")
@@ -21,10 +22,6 @@ EVALUATION_DAY = 290
 EVALUATION_SHARE = 0.7
 # Start times of a meeting of 90 minutes within school hours (08:30-16:00, Amsterdam).
 MEETING_HOURS = ((8, 30), (9, 0), (10, 0), (13, 0), (13, 30), (14, 0), (14, 30))
-
-
-def school_year_start(day: dt.date) -> dt.date:
-    return dt.date(day.year if day.month >= 8 else day.year - 1, 8, 1)
 
 
 def _weekday(day: dt.date) -> dt.date:

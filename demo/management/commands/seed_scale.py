@@ -1,4 +1,4 @@
-"""`manage.py seed_scale --schools 10000`: a national-scale data set for load tests (see kpa.scale)."""
+"""`manage.py seed_scale --schools 10000`: a national-scale data set for load tests (see demo.scale)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
-from kpa import scale
+from demo import scale
 from schools.models import School
 
 

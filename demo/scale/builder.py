@@ -4,7 +4,7 @@ Why its own builder and not seed_demo or the factories: 10,000 school locations 
 meetings are some three million rows; one INSERT per row (or one model save, with its signals) would take
 hours. Rows are generated in Python as plain tuples and written one table at a time: PostgreSQL's COPY
 where available, one executemany() elsewhere (SQLite, the tests). So the number of statements is a constant
-whatever --schools is, which tests/kpa/test_seed_scale.py proves.
+whatever --schools is, which tests/demo/test_seed_scale.py proves.
 
 Writing raw rows skips model defaults and the audit trail's signals: every NOT NULL column is given here,
 and the rules the services keep are kept by construction: school staff take the school's seats and
@@ -24,12 +24,13 @@ from django.core.management.color import no_style
 from django.db import connection
 from django.utils import timezone
 
-from kpa.management.commands.seed_demo import FIRST, LAST, WIJKEN
-from kpa.scale_bulk import Report, Writer, clear, model, next_ids
-from kpa.scale_meetings import build_meetings, school_year_start
-from kpa.scale_texts import ENDINGS, LETTERS, SCHOOL_NOUNS, SCHOOL_TYPES, STEMS, WIJK_NAMES
+from demo.management.commands.seed_demo import FIRST, LAST, WIJKEN
+from demo.scale.bulk import Report, Writer, clear, model, next_ids
+from demo.scale.meetings import build_meetings
+from demo.scale.texts import ENDINGS, LETTERS, SCHOOL_NOUNS, SCHOOL_TYPES, STEMS, WIJK_NAMES
+from meetings.dates import school_year_start
 
-__all__ = ["BENCH_PASSWORD", "BENCH_TOTP_SECRET", "Report", "build", "clear", "school_year_start"]
+__all__ = ["BENCH_PASSWORD", "BENCH_TOTP_SECRET", "Report", "build", "clear"]
 
 UTRECHT_CODE = "0344"
 UTRECHT_SCHOOLS = 160  # about 115 primary, 12 special and 31 secondary locations

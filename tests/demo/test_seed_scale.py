@@ -9,8 +9,9 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count
 from django.utils import timezone
 
+from demo.scale import clear
 from kpa.models import User, UserKind
-from kpa.scale import clear, school_year_start
+from meetings.dates import school_year_start
 from meetings.models import Agreement, CollectiveQuestion, Meeting, MeetingStatus
 from partners.models import PARTNER_ROLES, Assignment, Role
 from schools.models import Gemeente, School

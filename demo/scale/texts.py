@@ -1,4 +1,4 @@
-"""Names and phrases of the scale data set (kpa.scale): Dutch, made up, and without digits in free text,
+"""Names and phrases of the scale data set (demo.scale): Dutch, made up, and without digits in free text,
 so nothing looks like a BSN or onderwijsnummer."""
 
 LETTERS = "ABCDEFGHJKLMNPRSTVWXZ"  # of postcodes

@@ -1,0 +1,71 @@
+"""seed_demo: a realistic, deterministic Utrecht to click through, loaded twice without changes, refused in
+production, and rich enough (stand-ins, handovers, vacancies) that every demo account's main pages render."""
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_loads_the_demo_data_twice_without_changes(capsys):
+    from auditlog.models import LogEntry
+
+    from kpa.models import User
+    from meetings.models import Meeting
+    from partners.models import Assignment
+    from schools.models import School, Wijk
+
+    def counts():
+        return [m.objects.count() for m in (Wijk, School, User, Assignment, Meeting, LogEntry)]
+
+    call_command("seed_demo")
+    before = counts()
+    call_command("seed_demo")
+    assert counts() == before  # no new rows, and no change recorded in the audit trail
+    assert before[0] == 10
+    assert "admin@kpa.example" in capsys.readouterr().out
+
+
+def test_it_gives_the_demo_data_vacancies_stand_ins_and_history():
+    from partners.models import Assignment
+    from partners.selectors import teams_for_schools
+    from schools.models import School
+
+    call_command("seed_demo")
+    teams = teams_for_schools(School.objects.values_list("pk", flat=True))
+    assert any(not team.is_complete for team in teams.values())
+    assert sum(team.is_complete for team in teams.values()) > len(teams) / 2
+    assert Assignment.objects.filter(is_stand_in=True).exists()
+    assert Assignment.objects.filter(end_date__isnull=False, person__is_active=False).exists()
+
+
+def test_it_refuses_to_load_demo_accounts_in_production(settings):
+    from django.core.management.base import CommandError
+
+    settings.DEBUG = False
+    settings.TESTING = False
+    with pytest.raises(CommandError):
+        call_command("seed_demo")
+
+
+def test_it_renders_every_demo_account_s_main_pages(client):
+    """The demo data is richer than most fixtures (stand-ins, handovers, vacancies, meetings): every main
+    page renders for every demo account. (A crash on the demo IB-er's start page was found this way.)"""
+    from kpa.models import User, UserKind
+    from schools.models import School
+    from tests.conftest import with_totp
+
+    call_command("seed_demo")
+    first_school = School.objects.order_by("pk").first()
+    for user in User.objects.filter(is_active=True):
+        if user.kind in (UserKind.ADMIN, UserKind.COORDINATOR):
+            with_totp(user)
+        client.force_login(user)
+        pages = [reverse("kpa:home"), reverse("schools:list"), reverse("schools:list") + "?gap=ending"]
+        if user.kind == UserKind.ADMIN:
+            pages += [reverse("manage:school-team", args=[first_school.pk]), reverse("manage:wijk-list")]
+        for url in pages:
+            assert client.get(url).status_code == 200, (user.email, url)
+        for school in School.objects.visible_to(user)[:3]:
+            assert client.get(reverse("schools:detail", args=[school.pk])).status_code == 200
