@@ -18,7 +18,8 @@ help:
 	@echo "make run    - install, migrate, load demo data, serve KPA with its Celery worker and beat"
 	@echo "             (PORT=8101 make run for another port; its mails are files in var/mail/)"
 	@echo "make test   - the whole test suite on the embedded defaults (no services needed)"
-	@echo "make lint   - ruff, format check, pending migrations, deploy check"
+	@echo "make lint   - ruff, format check, mypy (services, selectors, scope), djLint (templates),"
+	@echo "             pending migrations, deploy check"
 	@echo "make bench  - load test under gunicorn on PostgreSQL and Redis at 100 and 10,000 schools (locust)"
 	@echo "make bench-reminders - one beat run of the reminder jobs over 10,000 meetings (throwaway database)"
 
@@ -73,6 +74,8 @@ bench-reminders: install
 lint: install
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
+	DEBUG=1 $(UV) run --frozen mypy
+	$(UV) run --frozen djlint templates --lint
 	DEBUG=1 $(MANAGE) makemigrations --check --dry-run
 	$(MAKE) --no-print-directory check-deploy
 
