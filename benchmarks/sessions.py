@@ -53,10 +53,10 @@ def prepare(per_kind: int, seed: int) -> dict[str, list[dict]]:
     Utrecht's coordinators (with the wijken they may filter on), admins, and the floor's."""
     from django.utils import timezone
 
-    from kpa.access import schools_visible_to, wijken_visible_to
     from kpa.models import User, UserKind
     from meetings.models import Meeting, MeetingStatus
     from partners.models import PARTNER_ROLES, Assignment, Role
+    from partners.scope import schools_visible_to, wijken_visible_to
 
     rng = random.Random(seed)  # noqa: S311  (picking bench users, not secrets)
     now = timezone.now()

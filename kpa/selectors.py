@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Count
 
-from kpa.access import schools_visible_to, wijken_visible_to
 from kpa.models import Invitation, User
 from partners.models import Assignment, Organisation
+from partners.scope import schools_visible_to, wijken_visible_to
 from partners.selectors import with_partner_coverage
 from schools.models import School, Wijk
 from schools.selectors import roster_rows, vacancy_contacts
@@ -43,7 +45,9 @@ def coordinator_overview(user: User) -> dict:
     complete_ids = schools.filter(filled_partner_roles=4).values("pk")
     for row in School.objects.filter(pk__in=complete_ids).values("wijk_id").annotate(n=Count("pk")):
         complete_by_wijk[row["wijk_id"]] = row["n"]
-    rows = [{"wijk": w, "schools": w.school_count, "complete": complete_by_wijk.get(w.pk, 0)} for w in wijken]
+    rows: list[dict[str, Any]] = [
+        {"wijk": w, "schools": w.school_count, "complete": complete_by_wijk.get(w.pk, 0)} for w in wijken
+    ]
     total = sum(r["schools"] for r in rows)
     complete = sum(r["complete"] for r in rows)
     return {

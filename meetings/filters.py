@@ -1,5 +1,5 @@
 """The filters of the meetings list ("Overleggen"): wijk, school, period, status and whether the log is
-done. Every choice list starts from the user's scope (kpa.access); so does the list they filter."""
+done. Every choice list starts from the user's scope (partners.scope); so does the list they filter."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from kpa.access import wijken_visible_to
 from meetings.dates import EARLIEST_STORED
 from meetings.models import Meeting, MeetingStatus
+from partners.scope import wijken_visible_to
 from schools.models import Wijk
 
 LATEST_FILTER_DATE = dt.date(2099, 12, 31)  # a bound far out, but one the date arithmetic survives

@@ -8,15 +8,16 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from kpa.access import schools_visible_to
 from kpa.models import User
 from meetings.dates import DEFAULT_DURATION
 from meetings.models import Agreement, AgreementStatus, CollectiveQuestion, Meeting, MeetingStatus
 from partners.models import Assignment
+from partners.scope import schools_visible_to, through_schools
 
 
 def meetings_visible_to(user: User) -> QuerySet[Meeting]:
-    return Meeting.objects.filter(school__in=schools_visible_to(user).values("pk"))
+    """The meetings of the schools in the user's scope (partners.scope)."""
+    return through_schools(user, Meeting.objects.all())
 
 
 def get_meeting_for_user(user: User, pk: int) -> Meeting:
@@ -24,7 +25,35 @@ def get_meeting_for_user(user: User, pk: int) -> Meeting:
 
 
 def agreements_visible_to(user: User) -> QuerySet[Agreement]:
-    return Agreement.objects.filter(school__in=schools_visible_to(user).values("pk"))
+    return through_schools(user, Agreement.objects.all())
+
+
+def agreements_in_reach(user: User) -> QuerySet[Agreement]:
+    """Agreements of the schools a user sees, and their own wherever they are (a partner who left a school
+    still closes what they promised there)."""
+    return Agreement.objects.filter(Q(school__in=schools_visible_to(user).values("pk")) | Q(owner=user))
+
+
+def my_recently_done_agreements(user: User, since: dt.datetime) -> QuerySet[Agreement]:
+    """The user's own agreements marked done since a moment, newest first."""
+    return (
+        Agreement.objects.filter(owner=user, status=AgreementStatus.DONE, done_at__gte=since)
+        .select_related("school", "meeting", "action_line")
+        .order_by("-done_at", "-pk")
+    )
+
+
+def agreements_of_meeting_or_earlier(meeting: Meeting) -> QuerySet[Agreement]:
+    """The school's agreements made at `meeting` or at an earlier meeting (carried onto it). The meeting
+    comes from the user's scope, so these are too."""
+    return Agreement.objects.filter(school_id=meeting.school_id, meeting__starts_at__lte=meeting.starts_at)
+
+
+def questions_of_meeting_or_earlier(meeting: Meeting) -> QuerySet[CollectiveQuestion]:
+    """The school's collective questions asked at `meeting` or at an earlier meeting (carried onto it)."""
+    return CollectiveQuestion.objects.filter(
+        school_id=meeting.school_id, meeting__starts_at__lte=meeting.starts_at
+    )
 
 
 def my_open_agreements(user: User, today: dt.date | None = None) -> QuerySet[Agreement]:
@@ -61,13 +90,14 @@ def overlapping_meetings(
     if not slots:
         return {}
     first, last = min(start for start, _end in slots), max(end for _start, end in slots)
-    candidates = list(
+    overlapping = (
         Meeting.objects.filter(school_id=school_id, starts_at__lt=last)
         .filter(Q(ends_at__gt=first) | Q(ends_at__isnull=True, starts_at__gt=first - DEFAULT_DURATION))
         .exclude(status=MeetingStatus.CANCELLED)
-        .exclude(pk=exclude_pk)
-        .order_by("starts_at", "pk")
     )
+    if exclude_pk is not None:
+        overlapping = overlapping.exclude(pk=exclude_pk)
+    candidates = list(overlapping.order_by("starts_at", "pk"))
     found: dict[dt.datetime, list[Meeting]] = {}
     for start, end in slots:
         for meeting in candidates:

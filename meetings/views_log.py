@@ -11,15 +11,14 @@ from dataclasses import dataclass, field
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from kpa.access import can_edit_school, require_coordination, schools_visible_to
-from kpa.models import User
+from kpa.access import require_coordination
 from meetings import selectors, services
 from meetings.forms_log import (
     NEW_AGREEMENT_ROWS,
@@ -37,11 +36,11 @@ from meetings.models import (
     ActionLine,
     AgendaTemplate,
     Agreement,
-    AgreementStatus,
     Attendance,
     Meeting,
     MeetingStatus,
 )
+from partners.scope import can_edit_school, gemeenten_visible_to
 from schools.models import Gemeente
 
 RECENTLY_DONE_DAYS = 30
@@ -224,11 +223,7 @@ def _render_my_agreements(
         agreement = bound_form.agreement
         other_row = AgreementRow(agreement=agreement, form=bound_form, is_overdue=agreement.due_date < today)
     since = timezone.now() - dt.timedelta(days=RECENTLY_DONE_DAYS)
-    recently_done = list(
-        Agreement.objects.filter(owner=user, status=AgreementStatus.DONE, done_at__gte=since)
-        .select_related("school", "meeting", "action_line")
-        .order_by("-done_at", "-pk")
-    )
+    recently_done = list(selectors.my_recently_done_agreements(user, since))
     context = {
         "rows": rows,
         "other_row": other_row,
@@ -246,19 +241,13 @@ def my_agreements(request: HttpRequest) -> HttpResponse:
     return _render_my_agreements(request)
 
 
-def _agreements_in_reach(user: User):
-    """Agreements of the schools a user sees, and their own wherever they are (a partner who left a school
-    still closes what they promised there)."""
-    return Agreement.objects.filter(Q(school__in=schools_visible_to(user).values("pk")) | Q(owner=user))
-
-
 @login_required
 def agreement_done(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark an agreement done with a short note: its owner, the school's IB-er, or an admin.
     Out of scope 404 (first), then POST only (405), then in scope but not allowed 403."""
     user = request.user
     agreement = get_object_or_404(
-        _agreements_in_reach(user).select_related("school", "meeting", "action_line", "owner"), pk=pk
+        selectors.agreements_in_reach(user).select_related("school", "meeting", "action_line", "owner"), pk=pk
     )
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -295,7 +284,7 @@ def _agenda_gemeente(request: HttpRequest) -> tuple[Gemeente | None, list[Gemeen
         if user.gemeente_id is None:  # a coordinator without a gemeente has no agenda of their own
             raise PermissionDenied
         return user.gemeente, []
-    gemeenten = list(Gemeente.objects.order_by("name"))
+    gemeenten = list(gemeenten_visible_to(user).order_by("name"))
     chosen = request.GET.get("gemeente", DEFAULT_CHOICE)
     if chosen == DEFAULT_CHOICE:
         return None, gemeenten

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from meetings import selectors, services
 from meetings.forms_log import AgendaItemForm, AgreementForm, QuestionForm
-from meetings.models import ActionLine, AgendaItem, Agreement, CollectiveQuestion, Meeting
+from meetings.models import ActionLine, AgendaItem, Meeting
 from meetings.views_log import loggable_meeting
 
 CONFIRM = "confirm"
@@ -28,11 +28,6 @@ CONFIRM = "confirm"
 
 def _log_url(meeting: Meeting, anchor: str) -> str:
     return f"{reverse('meetings:log', args=[meeting.pk])}#{anchor}"
-
-
-def _of_this_or_earlier(meeting: Meeting, queryset):
-    """The school's objects made at `meeting` or at an earlier meeting (carried onto it)."""
-    return queryset.filter(school_id=meeting.school_id, meeting__starts_at__lte=meeting.starts_at)
 
 
 def _apply_service_error(form, error: ValidationError) -> None:
@@ -85,7 +80,8 @@ def agreement_update(request: HttpRequest, pk: int, agreement_pk: int) -> HttpRe
     """Correct an agreement of this meeting or one carried onto it: what, owner, due date, action line."""
     meeting = loggable_meeting(request, pk)
     agreement = get_object_or_404(
-        _of_this_or_earlier(meeting, Agreement.objects).select_related("owner", "meeting"), pk=agreement_pk
+        selectors.agreements_of_meeting_or_earlier(meeting).select_related("owner", "meeting"),
+        pk=agreement_pk,
     )
     form = AgreementForm(
         request.POST if request.method == "POST" else None,
@@ -122,7 +118,8 @@ def agreement_update(request: HttpRequest, pk: int, agreement_pk: int) -> HttpRe
 def agreement_delete(request: HttpRequest, pk: int, agreement_pk: int) -> HttpResponse:
     meeting = loggable_meeting(request, pk)
     agreement = get_object_or_404(
-        _of_this_or_earlier(meeting, Agreement.objects).select_related("owner", "meeting"), pk=agreement_pk
+        selectors.agreements_of_meeting_or_earlier(meeting).select_related("owner", "meeting"),
+        pk=agreement_pk,
     )
     return _delete(
         request,
@@ -139,7 +136,7 @@ def question_update(request: HttpRequest, pk: int, question_pk: int) -> HttpResp
     """Correct a collective question of this meeting or one carried onto it, and its answer."""
     meeting = loggable_meeting(request, pk)
     question = get_object_or_404(
-        _of_this_or_earlier(meeting, CollectiveQuestion.objects).select_related("meeting"), pk=question_pk
+        selectors.questions_of_meeting_or_earlier(meeting).select_related("meeting"), pk=question_pk
     )
     form = QuestionForm(request.POST if request.method == "POST" else None, question=question)
     if request.method == "POST" and form.is_valid():
@@ -166,7 +163,7 @@ def question_update(request: HttpRequest, pk: int, question_pk: int) -> HttpResp
 def question_delete(request: HttpRequest, pk: int, question_pk: int) -> HttpResponse:
     meeting = loggable_meeting(request, pk)
     question = get_object_or_404(
-        _of_this_or_earlier(meeting, CollectiveQuestion.objects).select_related("meeting"), pk=question_pk
+        selectors.questions_of_meeting_or_earlier(meeting).select_related("meeting"), pk=question_pk
     )
     return _delete(
         request,

@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,13 +14,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
-from kpa.access import can_edit_school, can_see_coordination, get_school_for_user, schools_visible_to
+from kpa.access import can_see_coordination
 from kpa.models import UserKind
 from meetings import selectors, services
 from meetings.filters import MeetingFilter
 from meetings.forms_plan import MeetingPlanForm, MeetingUpdateForm, apply_service_error
 from meetings.models import Attendance, Meeting, MeetingStatus
-from partners.models import PARTNER_ROLES, Assignment, Role
+from partners.models import PARTNER_ROLES, Role
+from partners.scope import can_edit_school, get_school_for_user, schools_where_ib
 
 UPCOMING_PER_PAGE = 50
 SAVE_ANYWAY = "save_anyway"  # the button under a warning: the IB-er has read it and saves all the same
@@ -71,8 +71,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     # everywhere, plan from the school page instead of a list of every school in the country.
     plannable = []
     if user.kind != UserKind.ADMIN:
-        is_ib = Assignment.objects.active().filter(person_id=user.pk, school_id=OuterRef("pk"), role=Role.IB)
-        plannable = list(schools_visible_to(user).filter(Exists(is_ib)).order_by("name", "pk"))
+        plannable = list(schools_where_ib(user).order_by("name", "pk"))
     context = {
         "page": page,
         "recent": recent,

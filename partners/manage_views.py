@@ -21,7 +21,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from kpa.access import require_manager, schools_visible_to, wijken_visible_to
+from kpa.access import require_manager
 from partners import services
 from partners.manage_forms import (
     AssignmentEndForm,
@@ -34,7 +34,8 @@ from partners.manage_forms import (
     WijkForm,
     add_service_error,
 )
-from partners.models import Assignment, Organisation, Role
+from partners.models import Assignment, Organisation, Role, active_on
+from partners.scope import assignments_visible_to, schools_visible_to, wijken_visible_to
 from partners.selectors import Seat, Team, teams_for_schools
 from schools.models import School
 
@@ -215,8 +216,7 @@ def _team_context(
     team = teams_for_schools([school.pk], on=today)[school.pk]
     others: dict[str, tuple[list[Assignment], list[Assignment]]] = {r: ([], []) for r in Role.values}
     history = (
-        Assignment.objects.filter(school=school)
-        .exclude(Q(start_date__lte=today) & (Q(end_date__isnull=True) | Q(end_date__gte=today)))
+        school.assignments.exclude(active_on(today))  # the school comes from the user's scope
         .select_related("person", "person__organisation")
         .order_by("-start_date", "-pk")
     )
@@ -277,9 +277,7 @@ def assignment_end(request: HttpRequest, pk: int) -> HttpResponse:
     require_manager(request.user)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    assignment = get_object_or_404(
-        Assignment.objects.filter(school__in=schools_visible_to(request.user)).select_related("person"), pk=pk
-    )
+    assignment = get_object_or_404(assignments_visible_to(request.user).select_related("person"), pk=pk)
     form = AssignmentEndForm(request.POST, assignment=assignment)
     if form.is_valid():
         end_date = form.cleaned_data["end_date"]

@@ -51,10 +51,18 @@ PARTNER_ROLES = (Role.BUURTTEAM, Role.JGZ, Role.PASSEND_ONDERWIJS, Role.LEERPLIC
 SCHOOL_ROLES = (Role.IB, Role.SCHOOLLEIDER)
 
 
+def active_on(day: dt.date | None = None, prefix: str = "") -> Q:
+    """ "Active on a date", the one definition: started on or before `day` (today when None) and not
+    ended before it. `prefix` reaches assignments through a relation ("assignments__" from a school)."""
+    day = day or timezone.localdate()
+    return Q(**{f"{prefix}start_date__lte": day}) & (
+        Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": day})
+    )
+
+
 class AssignmentQuerySet(models.QuerySet["Assignment"]):
     def active(self, on: dt.date | None = None) -> AssignmentQuerySet:
-        on = on or timezone.localdate()
-        return self.filter(Q(end_date__isnull=True) | Q(end_date__gte=on), start_date__lte=on)
+        return self.filter(active_on(on))
 
 
 class Assignment(models.Model):

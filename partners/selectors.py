@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from partners.models import PARTNER_ROLES, SCHOOL_ROLES, Assignment, Role
+from partners.models import PARTNER_ROLES, SCHOOL_ROLES, Assignment, Role, active_on
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise  # a dev dependency: for the type checker only
 
 
 @dataclass
@@ -24,7 +28,7 @@ class Seat:
         return not self.holders and not self.stand_ins
 
     @property
-    def label(self) -> str:
+    def label(self) -> StrPromise:
         return self.role.label
 
 
@@ -71,9 +75,7 @@ def teams_for_schools(school_ids: Iterable[int], on: dt.date | None = None) -> d
 def with_partner_coverage(schools: QuerySet, on: dt.date | None = None) -> QuerySet:
     """Annotate `filled_partner_roles`: how many of the four kernpartner roles are filled on a date."""
     on = on or timezone.localdate()
-    active = Q(assignments__start_date__lte=on) & (
-        Q(assignments__end_date__isnull=True) | Q(assignments__end_date__gte=on)
-    )
+    active = active_on(on, prefix="assignments__")
     return schools.annotate(
         filled_partner_roles=Count(
             "assignments__role", filter=active & Q(assignments__role__in=PARTNER_ROLES), distinct=True
@@ -148,9 +150,9 @@ def heavy_loads(schools: QuerySet, on: dt.date | None = None, minimum: int = 6) 
         .values("person_id", "person__first_name", "person__last_name", "person__email", "role")
         .annotate(n=Count("school_id", distinct=True))
     )
-    by_role: dict[str, list[dict]] = defaultdict(list)
-    for row in counts:
-        by_role[row["role"]].append(row)
+    by_role: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+    for counted in counts:
+        by_role[counted["role"]].append(counted)
     heavy = []
     for role, rows in by_role.items():
         ordered = sorted(r["n"] for r in rows)

@@ -6,8 +6,8 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kpa.access import schools_visible_to, wijken_visible_to
 from partners.models import PARTNER_ROLES, Assignment, Organisation, Role
+from partners.scope import organisations_in_scope, wijken_visible_to
 from partners.selectors import GAP_HORIZON
 from schools.models import School, Sector
 
@@ -35,24 +35,17 @@ def _organisations(request):
         return Organisation.objects.none()
     user = request.user
     if user.is_authenticated and user.is_admin:
-        return Organisation.objects.all()
+        return organisations_in_scope(user)
     key = f"roster:organisations:{user.pk}"
     ids = cache.get(key)
     if ids is None:
-        in_scope = Assignment.objects.active().filter(
-            person__organisation=OuterRef("pk"), school__in=schools_visible_to(user).values("pk")
-        )
-        ids = list(Organisation.objects.filter(Exists(in_scope)).values_list("pk", flat=True))
+        ids = list(organisations_in_scope(user).values_list("pk", flat=True))
         cache.set(key, ids, ORGANISATION_CHOICES_SECONDS)
     return Organisation.objects.filter(pk__in=ids)
 
 
-def _active_on(day: dt.date) -> Q:
-    return Q(start_date__lte=day) & (Q(end_date__isnull=True) | Q(end_date__gte=day))
-
-
 def _role_filled(role: str, day: dt.date) -> Exists:
-    return Exists(Assignment.objects.filter(_active_on(day), school_id=OuterRef("pk"), role=role))
+    return Exists(Assignment.objects.active(day).filter(school_id=OuterRef("pk"), role=role))
 
 
 class SchoolFilter(django_filters.FilterSet):

@@ -1,14 +1,9 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kpa.validators import validate_one_line
-
-if TYPE_CHECKING:
-    from kpa.models import User
 
 
 class Gemeente(models.Model):
@@ -24,18 +19,9 @@ class Gemeente(models.Model):
         return self.name
 
 
-class WijkQuerySet(models.QuerySet["Wijk"]):
-    def visible_to(self, user: User) -> WijkQuerySet:
-        from kpa.access import wijken_visible_to
-
-        return wijken_visible_to(user, self)
-
-
 class Wijk(models.Model):
     gemeente = models.ForeignKey(Gemeente, on_delete=models.PROTECT, related_name="wijken")
     name = models.CharField(_("name"), max_length=100, validators=[validate_one_line])
-
-    objects = WijkQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("wijk")
@@ -61,13 +47,6 @@ class HolidayRegion(models.TextChoices):
     ZUID = "zuid", _("South")
 
 
-class SchoolQuerySet(models.QuerySet["School"]):
-    def visible_to(self, user: User) -> SchoolQuerySet:
-        from kpa.access import schools_visible_to
-
-        return schools_visible_to(user, self)
-
-
 class School(models.Model):
     """A school location (vestiging), identified by BRIN code plus vestigingsnummer as DUO registers it."""
 
@@ -87,8 +66,6 @@ class School(models.Model):
         _("holiday region"), max_length=6, choices=HolidayRegion.choices, blank=True
     )
     is_active = models.BooleanField(_("active"), default=True)
-
-    objects = SchoolQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("school")

@@ -8,10 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from kpa.access import can_see_coordination, get_school_for_user, require_coordination, schools_visible_to
+from kpa.access import can_see_coordination, require_coordination
 from kpa.exports import table_response
 from kpa.models import AccessAction, AccessLog
 from partners.models import PARTNER_ROLES, Role
+from partners.scope import can_edit_school, get_school_for_user, schools_visible_to
 from partners.selectors import heavy_loads, teams_for_schools
 from schools.filters import SchoolFilter
 from schools.selectors import roster_rows, vacancy_contacts
@@ -47,20 +48,21 @@ def school_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def school_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The school's team today, its next meetings and KPO history, and its open agreements."""
-    from kpa.access import can_edit_school
-    from meetings.models import Agreement, Meeting, MeetingStatus
+    from meetings.models import MeetingStatus
+    from meetings.selectors import agreements_visible_to, meetings_visible_to
 
     school = get_school_for_user(request.user, pk)
     row = roster_rows([school])[0]
     contacts = vacancy_contacts([school])[school.pk]
     now = timezone.now()
-    meetings = Meeting.objects.filter(school=school)
+    meetings = meetings_visible_to(request.user).filter(school=school)
     upcoming = list(
         meetings.filter(status=MeetingStatus.PLANNED, starts_at__gte=now).order_by("starts_at", "pk")[:5]
     )
     history = list(meetings.filter(starts_at__lt=now).order_by("-starts_at", "-pk")[:10])
     open_agreements = list(
-        Agreement.objects.open()
+        agreements_visible_to(request.user)
+        .open()
         .filter(school=school)
         .select_related("owner", "meeting")
         .order_by("due_date", "pk")

@@ -3,9 +3,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from kpa.access import people_visible_to, schools_visible_to, wijken_visible_to
 from kpa.models import UserKind
 from partners.models import Role
+from partners.scope import people_visible_to, schools_visible_to, wijken_visible_to
 from tests.factories import AssignmentFactory, GemeenteFactory, SchoolFactory, UserFactory, WijkFactory
 
 pytestmark = pytest.mark.django_db
@@ -69,10 +69,12 @@ def test_it_lets_a_coordinator_see_the_people_in_scope(ib, partner, outsider, wi
     assert set(people_visible_to(wijk_coordinator)) == {outsider, wijk_coordinator}
 
 
-def test_it_offers_the_scope_on_the_queryset(school, partner):
+def test_it_narrows_a_queryset_it_is_given(school, other_school, partner):
     from schools.models import School
 
-    assert list(School.objects.visible_to(partner)) == [school]
+    assert list(schools_visible_to(partner, School.objects.filter(pk__in=[school.pk, other_school.pk]))) == [
+        school
+    ]
 
 
 def test_it_shows_wijken_of_the_schools_served(school, wijk, partner):
@@ -88,7 +90,7 @@ def test_it_keeps_a_stand_in_in_scope(school):
 def test_it_lets_only_the_ib_er_and_admins_edit_a_school(
     school, other_school, ib, partner, coordinator, admin_user
 ):
-    from kpa.access import can_edit_school
+    from partners.scope import can_edit_school
 
     leader = UserFactory(kind=UserKind.SCHOOL)
     AssignmentFactory(person=leader, school=school, role=Role.SCHOOLLEIDER)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from kpa.models import AccessLog, UserKind
 from meetings.models import Meeting, MeetingStatus
 from partners.models import PARTNER_ROLES, Role
+from partners.scope import schools_visible_to
 from partners.selectors import coverage_for_schools, heavy_loads
 from schools.filters import SchoolFilter
 from schools.models import School
@@ -129,7 +130,7 @@ def test_its_gap_filters_keep_one_subquery_whatever_the_roles(rf, coordinator, g
     scope's assignments (NOT IN), "ending" one EXISTS with one NOT EXISTS inside."""
     request = rf.get(LIST, {"gap": gap})
     request.user = coordinator
-    schools = School.objects.visible_to(coordinator)
+    schools = schools_visible_to(coordinator)
     sql = str(SchoolFilter(request.GET, queryset=schools, request=request).qs.query)
     assert sql.count("EXISTS") <= most
 
@@ -145,7 +146,7 @@ def test_its_team_reads_never_join_the_schools_table(school, other_school, coord
     fill_team(school)
     with CaptureQueriesContext(connection) as queries:
         coverage_for_schools([school.pk, other_school.pk])
-        heavy_loads(School.objects.visible_to(coordinator))
+        heavy_loads(schools_visible_to(coordinator))
     assert len(queries) == 2
     for query in queries.captured_queries:
         assert 'JOIN "schools_school"' not in query["sql"]
