@@ -2,13 +2,18 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from front import urls as front_urls
 from kpa import views
+from schools import urls as schools_urls
+
+# The one module of kpa that knows the feature apps: it puts their pages at their addresses. front's pages
+# keep the names they had ("kpa:home", "schools:list", ...).
 
 admin.site.login = secure_admin_login(admin.site.login)
 
 kpa_patterns = (
     [
-        path("", views.home, name="home"),
+        *front_urls.home_patterns,
         path("health/", views.health, name="health"),
         path("people/", views.person_list, name="person-list"),
         path("people/invite/", views.person_invite, name="person-invite"),
@@ -19,7 +24,7 @@ kpa_patterns = (
 
 urlpatterns = [
     path("", include(kpa_patterns)),
-    path("schools/", include("schools.urls")),
+    path("schools/", include(([*front_urls.school_patterns, *schools_urls.urlpatterns], "schools"))),
     path("manage/", include("partners.manage_urls")),
     path("meetings/", include("meetings.urls")),
     path("accounts/", include("allauth.urls")),

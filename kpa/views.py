@@ -12,27 +12,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from kpa import selectors, services
+from kpa import services
 from kpa.access import require_manager
 from kpa.forms import InviteForm
-from kpa.models import User, UserKind
+from kpa.models import User
 
 
 @require_GET
 def health(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    if user.kind == UserKind.ADMIN:
-        return render(request, "kpa/home_admin.html", selectors.admin_overview())
-    if user.kind == UserKind.COORDINATOR:
-        return render(request, "kpa/home_coordinator.html", selectors.coordinator_overview(user))
-    context = selectors.my_schools_overview(user)
-    template = "kpa/home_school.html" if user.kind == UserKind.SCHOOL else "kpa/home_partner.html"
-    return render(request, template, context)
 
 
 @login_required

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Min, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from kpa.models import User
 from meetings.dates import DEFAULT_DURATION
-from meetings.models import Agreement, AgreementStatus, CollectiveQuestion, Meeting, MeetingStatus
+from meetings.models import (
+    Agreement,
+    AgreementStatus,
+    CollectiveQuestion,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+)
 from partners.models import Assignment
 from partners.scope import schools_visible_to, through_schools
 
@@ -117,3 +125,18 @@ def team_members(school_id: int, on: dt.date | None = None) -> list[tuple[User, 
     ):
         seen.setdefault(a.person_id, (a.person, a.role))
     return list(seen.values())
+
+
+def next_kpo_by_school(school_ids: Iterable[int]) -> dict[int, dt.datetime]:
+    """The next planned KPO per school, in one query."""
+    rows = (
+        Meeting.objects.filter(
+            school_id__in=list(school_ids),
+            kind=MeetingKind.KPO,
+            status=MeetingStatus.PLANNED,
+            starts_at__gte=timezone.now(),
+        )
+        .values("school_id")
+        .annotate(next_at=Min("starts_at"))
+    )
+    return {row["school_id"]: row["next_at"] for row in rows}

@@ -173,22 +173,3 @@ def heavy_loads(schools: QuerySet, on: dt.date | None = None, minimum: int = 6) 
                     }
                 )
     return sorted(heavy, key=lambda h: -h["count"])
-
-
-def next_meetings(school_ids: Iterable[int]) -> dict[int, dt.datetime]:
-    """The next planned KPO per school, in one query."""
-    from django.db.models import Min
-
-    from meetings.models import Meeting, MeetingKind, MeetingStatus
-
-    rows = (
-        Meeting.objects.filter(
-            school_id__in=list(school_ids),
-            kind=MeetingKind.KPO,
-            status=MeetingStatus.PLANNED,
-            starts_at__gte=timezone.now(),
-        )
-        .values("school_id")
-        .annotate(next_at=Min("starts_at"))
-    )
-    return {row["school_id"]: row["next_at"] for row in rows}

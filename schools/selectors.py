@@ -1,50 +1,13 @@
-"""Reads for the roster: schools with their team, gaps and next KPO, in a fixed number of queries."""
+"""Reads about schools that need nothing above schools: whom to ask about a school."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from django.db.models import Q
 
 from kpa.models import User, UserKind
-from partners.models import PARTNER_ROLES
-from partners.selectors import RoleCoverage, Team, coverage_for_schools, next_meetings, teams_for_schools
 from schools.models import School
-
-
-@dataclass
-class RosterRow:
-    school: School
-    team: Team
-    coverage: dict[str, RoleCoverage]
-    next_kpo: dt.datetime | None
-
-    @property
-    def vacant_roles(self) -> list[RoleCoverage]:
-        return [c for c in self.coverage.values() if c.vacant_today]
-
-    @property
-    def ending_roles(self) -> list[RoleCoverage]:
-        return [c for c in self.coverage.values() if c.ends_on]
-
-    @property
-    def partner_seats(self):
-        return self.team.partner_seats
-
-    @property
-    def ib_seat(self):
-        return self.team.school_seats[0]
-
-
-def roster_rows(schools: Sequence[School]) -> list[RosterRow]:
-    """Three queries, whatever the number of schools: teams, coverage, next meetings."""
-    ids = [s.pk for s in schools]
-    teams = teams_for_schools(ids)
-    coverage = coverage_for_schools(ids, PARTNER_ROLES)
-    upcoming = next_meetings(ids)
-    return [RosterRow(s, teams[s.pk], coverage[s.pk], upcoming.get(s.pk)) for s in schools]
 
 
 def vacancy_contacts(schools: Sequence[School]) -> dict[int, list[User]]:

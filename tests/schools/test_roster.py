@@ -9,12 +9,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from front.filters import SchoolFilter
 from kpa.models import AccessLog, UserKind
 from meetings.models import Meeting, MeetingStatus
 from partners.models import PARTNER_ROLES, Role
 from partners.scope import schools_visible_to
 from partners.selectors import coverage_for_schools, heavy_loads
-from schools.filters import SchoolFilter
 from schools.models import School
 from tests.factories import AssignmentFactory, OrganisationFactory, SchoolFactory, UserFactory
 

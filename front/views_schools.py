@@ -1,3 +1,5 @@
+"""The roster (every school in scope with its team, gaps and next KPO), its export, and the school page."""
+
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
@@ -8,14 +10,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from front.filters import SchoolFilter
+from front.selectors import roster_rows
 from kpa.access import can_see_coordination, require_coordination
 from kpa.exports import table_response
 from kpa.models import AccessAction, AccessLog
+from meetings.models import MeetingStatus
+from meetings.selectors import agreements_visible_to, meetings_visible_to
 from partners.models import PARTNER_ROLES, Role
 from partners.scope import can_edit_school, get_school_for_user, schools_visible_to
 from partners.selectors import heavy_loads, teams_for_schools
-from schools.filters import SchoolFilter
-from schools.selectors import roster_rows, vacancy_contacts
+from schools.selectors import vacancy_contacts
 
 PAGE_SIZE = 50
 
@@ -41,16 +46,13 @@ def school_list(request: HttpRequest) -> HttpResponse:
         "heavy": heavy_loads(school_filter.qs) if coordinating else [],
         "query": request.GET.urlencode(),
     }
-    return render(request, "schools/school_list.html", context)
+    return render(request, "front/school_list.html", context)
 
 
 @login_required
 @require_GET
 def school_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The school's team today, its next meetings and KPO history, and its open agreements."""
-    from meetings.models import MeetingStatus
-    from meetings.selectors import agreements_visible_to, meetings_visible_to
-
     school = get_school_for_user(request.user, pk)
     row = roster_rows([school])[0]
     contacts = vacancy_contacts([school])[school.pk]
@@ -69,7 +71,7 @@ def school_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     return render(
         request,
-        "schools/school_detail.html",
+        "front/school_detail.html",
         {
             "school": school,
             "row": row,

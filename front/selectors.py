@@ -1,17 +1,61 @@
-"""Reads for the start pages."""
+"""Reads for the pages that combine apps: the start pages and the roster (schools with their team, gaps
+and next KPO, in a fixed number of queries)."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count
 
 from kpa.models import Invitation, User
-from partners.models import Assignment, Organisation
+from meetings.selectors import next_kpo_by_school
+from partners.models import PARTNER_ROLES, Assignment, Organisation
 from partners.scope import schools_visible_to, wijken_visible_to
-from partners.selectors import with_partner_coverage
+from partners.selectors import (
+    RoleCoverage,
+    Team,
+    coverage_for_schools,
+    teams_for_schools,
+    with_partner_coverage,
+)
 from schools.models import School, Wijk
-from schools.selectors import roster_rows, vacancy_contacts
+from schools.selectors import vacancy_contacts
+
+
+@dataclass
+class RosterRow:
+    school: School
+    team: Team
+    coverage: dict[str, RoleCoverage]
+    next_kpo: dt.datetime | None
+
+    @property
+    def vacant_roles(self) -> list[RoleCoverage]:
+        return [c for c in self.coverage.values() if c.vacant_today]
+
+    @property
+    def ending_roles(self) -> list[RoleCoverage]:
+        return [c for c in self.coverage.values() if c.ends_on]
+
+    @property
+    def partner_seats(self):
+        return self.team.partner_seats
+
+    @property
+    def ib_seat(self):
+        return self.team.school_seats[0]
+
+
+def roster_rows(schools: Sequence[School]) -> list[RosterRow]:
+    """Three queries, whatever the number of schools: teams, coverage, next meetings."""
+    ids = [s.pk for s in schools]
+    teams = teams_for_schools(ids)
+    coverage = coverage_for_schools(ids, PARTNER_ROLES)
+    upcoming = next_kpo_by_school(ids)
+    return [RosterRow(s, teams[s.pk], coverage[s.pk], upcoming.get(s.pk)) for s in schools]
 
 
 def my_schools_overview(user: User) -> dict:

@@ -1,0 +1,17 @@
+"""The pages of front/. kpa/urls.py places them in the namespaces they always had ("kpa:home",
+"schools:list", ...), so every reverse() and {% url %} keeps working."""
+
+from django.urls import path
+
+from front import views, views_schools
+
+home_patterns = [
+    path("", views.home, name="home"),
+]
+
+school_patterns = [
+    path("", views_schools.school_list, name="list"),
+    path("<int:pk>/", views_schools.school_detail, name="detail"),
+    path("export.csv", views_schools.school_export, {"fmt": "csv"}, name="export-csv"),
+    path("export.xlsx", views_schools.school_export, {"fmt": "xlsx"}, name="export-xlsx"),
+]
