@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from front import urls as front_urls
 from kpa import views
+from partners import people_views
 from schools import urls as schools_urls
 
 # The one module of kpa that knows the feature apps: it puts their pages at their addresses. front's pages
@@ -15,8 +16,8 @@ kpa_patterns = (
     [
         *front_urls.home_patterns,
         path("health/", views.health, name="health"),
-        path("people/", views.person_list, name="person-list"),
-        path("people/invite/", views.person_invite, name="person-invite"),
+        path("people/", people_views.person_list, name="person-list"),
+        path("people/invite/", people_views.person_invite, name="person-invite"),
         path("invitation/<str:token>/", views.invitation_accept, name="invitation-accept"),
     ],
     "kpa",

@@ -11,12 +11,12 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import override
 
-from kpa.forms import InviteForm
 from kpa.models import User, UserKind
 from kpa.validators import one_line, validate_one_line
 from meetings import notifications, services
 from partners.manage_forms import OrganisationForm, WijkForm
 from partners.models import Organisation
+from partners.people_forms import InviteForm
 from schools.models import Gemeente, School, SchoolHoliday, Wijk
 from tests.factories import AssignmentFactory, GemeenteFactory, UserFactory
 

@@ -1,3 +1,5 @@
+"""Inviting a person: the admin chooses their kind, organisation and, for a coordinator, gemeente and wijk."""
+
 from __future__ import annotations
 
 from django import forms
