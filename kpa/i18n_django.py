@@ -168,6 +168,7 @@ THIRD_PARTY_MSGIDS = (
     gettext_noop("User"),
     gettext_noop("Resource"),
     gettext_noop("Audit log: %s"),
+    gettext_noop("Audit log"),  # the app's name, a heading on the admin index
     gettext_noop("create"),
     gettext_noop("update"),
     gettext_noop("delete"),

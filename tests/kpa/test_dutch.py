@@ -124,6 +124,14 @@ def test_it_shows_the_admin_in_dutch(client, request, admin_user, school, partne
     assert not found, f"English on {url_name}: {found}"
 
 
+def test_it_heads_the_third_party_apps_of_the_admin_index_in_dutch(client, admin_user):
+    client.force_login(admin_user)
+    headings = re.findall(r"<caption>\s*<a [^>]*>(.*?)</a>", client.get(reverse("admin:index")).text, re.S)
+    assert "Auditlog" in headings
+    assert "Twee-factor-authenticatie" in headings
+    assert not {"Audit log", "MFA"} & set(headings)
+
+
 def test_it_names_the_user_sessions_in_dutch_in_the_admin(client, admin_user, user_session):
     client.force_login(admin_user)
     text = readable(client.get(reverse("admin:usersessions_usersession_changelist")))

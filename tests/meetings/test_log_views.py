@@ -208,7 +208,7 @@ def test_it_puts_an_error_summary_with_a_link_to_each_field_in_error_at_the_top(
     summary = content.split("data-error-summary")[1].split("</div>")[0]
     assert 'role="alert"' in content.split("data-error-summary")[0].rsplit("<div", 1)[1]
     assert 'tabindex="-1"' in content.split("data-error-summary")[0].rsplit("<div", 1)[1]
-    assert "Er is iets misgegaan" in summary
+    assert "Controleer wat je hebt ingevuld" in summary
     assert "Er is niets opgeslagen" in summary
     for field_id in (
         "id_minutes",

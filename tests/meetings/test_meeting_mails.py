@@ -87,7 +87,7 @@ def test_it_says_in_the_update_mail_what_the_time_was_and_is(school, ib, partner
     assert notifications.send_due() == 2
 
     message = mail.outbox[0]
-    said = "Verplaatst. Was: maandag 26 oktober 2026, 09:00, nu: woensdag 28 oktober 2026, 14:00."
+    said = "Verplaatst van maandag 26 oktober 2026, 09:00 naar woensdag 28 oktober 2026, 14:00."
     assert said in message.body  # the time they were told, not the superseded 27 October
     assert said in html_of(message)
     assert "wijziging.ics" in message.body
