@@ -14,6 +14,13 @@ def send_template_mail(
     name: str, *, to: list[str], context: dict, attachments=(), headers: dict | None = None
 ) -> None:
     """`headers` are extra headers, e.g. the outbox's deterministic Message-ID."""
+    template_mail(name, to=to, context=context, attachments=attachments, headers=headers).send()
+
+
+def template_mail(
+    name: str, *, to: list[str], context: dict, attachments=(), headers: dict | None = None
+) -> EmailMultiAlternatives:
+    """The message, rendered and not sent (the outbox sends a batch of them over one connection)."""
     with translation.override(settings.LANGUAGE_CODE):
         context = {"site_url": settings.SITE_URL, **context}
         # One line whatever a stored name holds: a line break in a header would fail the whole mail.
@@ -24,4 +31,4 @@ def send_template_mail(
     message.attach_alternative(html, "text/html")
     for attachment in attachments:
         message.attach(*attachment)
-    message.send()
+    return message

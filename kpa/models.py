@@ -163,3 +163,7 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.what}"
+
+
+# The outbox's model belongs to this app; Django finds it here.
+from kpa.outbox.models import Notification  # noqa: E402, F401

@@ -120,6 +120,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL;",
         "transaction_mode": "IMMEDIATE",
+        # A writer waits this long for the write lock (5 s by default): the outbox holds it while it sends
+        # a batch, which on a busy machine can take longer than that.
+        "timeout": 30,
     }
     # The test database as a file, so a Celery worker process started by a test can use it too.
     DATABASES["default"]["TEST"]["NAME"] = env.str(

@@ -7,4 +7,7 @@ class MeetingsConfig(AppConfig):
     verbose_name = _("KPO meetings")
 
     def ready(self) -> None:
-        from meetings import audit  # noqa: F401
+        from meetings import audit, receivers  # noqa: F401
+        from meetings.notifications import register_kinds
+
+        register_kinds()  # its kinds of mail and its planner, with the outbox

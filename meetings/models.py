@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kpa.outbox.models import Notification  # noqa: F401  (the outbox's, in kpa; imported here for callers)
 from meetings.dates import local_day, validate_stored_date
 
 
@@ -322,49 +323,16 @@ class Agreement(models.Model):
 
 
 class NotificationKind(models.TextChoices):
+    """The kinds of mail meetings registers with the outbox (meetings.notifications). A reminder's days
+    before the meeting are in its payload: any configured day (settings.KPA_REMINDER_DAYS) is a reminder."""
+
     INVITATION = "invitation", _("Invitation")
     SERIES_INVITATION = "series_invitation", _("Invitation to a series")
     UPDATE = "update", _("Changed meeting")
     CANCELLATION = "cancellation", _("Cancelled meeting")
-    BEFORE_7D = "before_7d", _("Reminder a week before")
-    BEFORE_1D = "before_1d", _("Reminder a day before")
+    REMINDER = "reminder", _("Reminder before the meeting")
     LOG_NUDGE = "log_nudge", _("Nudge to log the meeting")
     OVERDUE_DIGEST = "overdue_digest", _("Weekly overdue agreements")
-
-
-class NotificationQuerySet(models.QuerySet["Notification"]):
-    def due(self, now=None) -> NotificationQuerySet:
-        return self.filter(sent_at=None, skipped_at=None, due_at__lte=now or timezone.now())
-
-
-class Notification(models.Model):
-    """The outbox and sent-log of every mail KPA sends. What is due lives here (not as countdowns in the
-    broker); a beat task sweeps it. The unique key names the mail (kind, meeting and its planned time or
-    SEQUENCE, recipient; or the digest's week), so a retried or duplicated task can never create or send
-    it twice. sent_at is set in the same transaction that holds the row lock while the mail is sent."""
-
-    key = models.CharField(max_length=200, unique=True)
-    kind = models.CharField(max_length=20, choices=NotificationKind.choices)
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    due_at = models.DateTimeField()
-    payload = models.JSONField(default=dict, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    skipped_at = models.DateTimeField(null=True, blank=True)
-    skip_reason = models.CharField(max_length=200, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = NotificationQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
-        indexes = [models.Index(fields=["sent_at", "skipped_at", "due_at"], name="notification_due_idx")]
-
-    def __str__(self) -> str:
-        return self.key
 
 
 def new_feed_token() -> str:

@@ -1,8 +1,9 @@
-"""Planning what has come due. The beat sweep (meetings.tasks.sweep_task, every minute) calls
-`plan_due(now)`, which turns the reminder rules into Notification rows, then sends them
-(meetings.notifications.send_due).
+"""Planning what has come due: meetings' planner, registered with the outbox (meetings.notifications.
+register_kinds). The beat sweep (kpa.tasks.outbox_sweep_task, every minute) calls `plan_due(now)`, which
+turns the reminder rules into outbox rows, then sends what is due (kpa.outbox.sender.send_due).
 
-- Invitees get a reminder settings.KPA_REMINDER_DAYS (7 and 1) days before a meeting, at the meeting's
+- Invitees get a reminder settings.KPA_REMINDER_DAYS (7 and 1 unless configured: any whole days) days
+  before a meeting, at the meeting's
   Amsterdam wall-clock time: a 09:00 meeting gets its reminders at 09:00 even when the clocks changed in
   between. Only for planned meetings, only to invitees who are active and on the school's team today.
 - The IB-er(s) of the school today get a nudge when a meeting passed two days ago without a log.
@@ -26,7 +27,8 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from meetings.models import Agreement, Invitee, Meeting, MeetingStatus, Notification, NotificationKind
+from kpa.outbox.models import Notification
+from meetings.models import Agreement, Invitee, Meeting, MeetingStatus, NotificationKind
 from partners.models import Assignment, Role
 
 logger = logging.getLogger(__name__)
@@ -42,6 +44,19 @@ DIGEST_CATCH_UP = dt.timedelta(days=1)
 DST_MARGIN = dt.timedelta(hours=2)
 CHUNK = 1000  # meetings per IN (...) list
 BULK_BATCH = 1000
+
+# Each kind's key: what makes two rows the same mail. A reminder's names the meeting's time, so a reminder
+# for a time the meeting no longer has is another row (its prefix is the form reminders were first keyed
+# with, so rows planned before the kinds became data are recognised and never planned twice).
+KEY_FORMATS = {
+    NotificationKind.INVITATION: "invitation:{uid}:{part}:{person}",
+    NotificationKind.UPDATE: "update:{uid}:{part}:{person}",
+    NotificationKind.CANCELLATION: "cancellation:{uid}:{part}:{person}",
+    NotificationKind.SERIES_INVITATION: "series_invitation:{series_uid}:{uid}:{person}",
+    NotificationKind.REMINDER: "before_{days}d:{uid}:{starts_at}:{person}",
+    NotificationKind.LOG_NUDGE: "log_nudge:{uid}:{person}",
+    NotificationKind.OVERDUE_DIGEST: "overdue_digest:{week}:{person}",
+}
 
 
 def local_zone() -> ZoneInfo:
@@ -59,17 +74,15 @@ def utc_iso(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).isoformat()
 
 
-def reminder_kind(days: int) -> str:
-    return f"before_{days}d"
-
-
 def reminder_key(days: int, meeting_uid, starts_at: dt.datetime, person_id: int) -> str:
     """Names the meeting's time, so a reminder for a time the meeting no longer has is a different row."""
-    return f"{reminder_kind(days)}:{meeting_uid}:{utc_iso(starts_at)}:{person_id}"
+    return KEY_FORMATS[NotificationKind.REMINDER].format(
+        days=days, uid=meeting_uid, starts_at=utc_iso(starts_at), person=person_id
+    )
 
 
 def log_nudge_key(meeting_uid, person_id: int) -> str:
-    return f"{NotificationKind.LOG_NUDGE}:{meeting_uid}:{person_id}"
+    return KEY_FORMATS[NotificationKind.LOG_NUDGE].format(uid=meeting_uid, person=person_id)
 
 
 def digest_week(monday: dt.date) -> str:
@@ -78,11 +91,11 @@ def digest_week(monday: dt.date) -> str:
 
 
 def digest_key(week: str, owner_id: int) -> str:
-    return f"{NotificationKind.OVERDUE_DIGEST}:{week}:{owner_id}"
+    return KEY_FORMATS[NotificationKind.OVERDUE_DIGEST].format(week=week, person=owner_id)
 
 
 def reminder_days() -> tuple[int, ...]:
-    """The configured days before a meeting, largest first: (7, 1)."""
+    """The configured days before a meeting, largest first: (7, 1) unless configured otherwise."""
     return tuple(sorted({int(d) for d in settings.KPA_REMINDER_DAYS}, reverse=True))
 
 
@@ -91,7 +104,7 @@ def _chunks(items: Sequence, size: int = CHUNK) -> Iterator[Sequence]:
         yield items[start : start + size]
 
 
-def plan_due(now: dt.datetime | None = None) -> dict[str, int]:
+def plan_due(now: dt.datetime | None = None) -> dict[str, int]:  # the outbox's planner
     """Create the Notification rows that have come due at `now`. Returns how many were new, by rule.
     Running it twice (or in two processes at once) creates nothing more: keys are unique."""
     now = now or timezone.now()
@@ -138,7 +151,6 @@ def plan_reminders(now: dt.datetime) -> int:
                 due.append((pk, uid, school_id, starts_at, d, moment))
                 break
     created = 0
-    kinds = [reminder_kind(d) for d in days]
     today = timezone.localdate(now, local_zone())
     for chunk in _chunks(due):
         meeting_ids = [row[0] for row in chunk]
@@ -153,7 +165,7 @@ def plan_reminders(now: dt.datetime) -> int:
             .filter(school_id__in=school_ids, person__is_active=True)
             .values_list("school_id", "person_id")
         )
-        existing = _existing_keys(meeting_ids, kinds)
+        existing = _existing_keys(meeting_ids, [NotificationKind.REMINDER])
         rows = []
         for meeting_id, uid, school_id, starts_at, d, moment in chunk:
             for person_id in invitees[meeting_id]:
@@ -163,7 +175,7 @@ def plan_reminders(now: dt.datetime) -> int:
                 rows.append(
                     Notification(
                         key=key,
-                        kind=reminder_kind(d),
+                        kind=NotificationKind.REMINDER,
                         recipient_id=person_id,
                         meeting_id=meeting_id,
                         due_at=moment,
@@ -250,7 +262,7 @@ def plan_overdue_digests(now: dt.datetime) -> int:
         return 0
     done = set(
         Notification.objects.filter(
-            kind=NotificationKind.OVERDUE_DIGEST, key__startswith=f"{NotificationKind.OVERDUE_DIGEST}:{week}:"
+            kind=NotificationKind.OVERDUE_DIGEST, key__startswith=digest_key(week, 0)[:-1]
         ).values_list("recipient_id", flat=True)
     )
     rows = [

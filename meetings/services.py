@@ -118,10 +118,10 @@ def _queue_series_invitations(series: MeetingSeries, first_meetings: dict[User, 
 def _kick_sender() -> None:
     """Ask a worker to send now rather than at the next sweep. If the broker is down this does nothing:
     the rows are in the database and the beat sweep sends them once it is back."""
-    from meetings.tasks import send_due_notifications_task
+    from kpa.tasks import outbox_send_due_task
 
     with contextlib.suppress(Exception):  # the sweep is the guarantee; this is only a shortcut
-        send_due_notifications_task.apply_async(retry=False)
+        outbox_send_due_task.apply_async(retry=False)
 
 
 def _check_times(

@@ -30,7 +30,7 @@ from tests.factories import AssignmentFactory, UserFactory
 
 BASE_DIR = Path(settings.BASE_DIR)
 START = 180  # seconds: three Python processes start on a machine that may be busy with other tests
-KICK_RECEIVED = re.compile(r"Task meetings\.send_due_notifications\[([0-9a-f-]+)\] received")
+KICK_RECEIVED = re.compile(r"Task kpa\.outbox\.send_due\[([0-9a-f-]+)\] received")
 STOP = 10  # seconds: TERM, and KILL 4 s later for whatever still runs; a busy machine adds some
 
 

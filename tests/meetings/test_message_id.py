@@ -13,8 +13,9 @@ import time_machine
 from django.core import mail
 
 from kpa.models import UserKind
-from meetings import notifications, services
-from meetings.models import Notification
+from kpa.outbox import sender
+from kpa.outbox.models import Notification
+from meetings import services
 from tests.factories import AssignmentFactory, UserFactory
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -42,7 +43,7 @@ def sent_message_ids() -> dict[str, str]:
 
 
 def test_it_gives_every_mail_a_message_id_made_from_its_outbox_key(invitations):
-    assert notifications.send_due() == 2
+    assert sender.send_due() == 2
 
     expected = {
         row.recipient.email: f"<{hashlib.sha256(row.key.encode()).hexdigest()[:32]}@kpa.example>"
@@ -53,7 +54,7 @@ def test_it_gives_every_mail_a_message_id_made_from_its_outbox_key(invitations):
 
 
 def test_it_sends_a_repeat_with_the_same_message_id(invitations):
-    assert notifications.send_due() == 2
+    assert sender.send_due() == 2
     first = sent_message_ids()
     # As if the worker had died after the SMTP server took the mail and before the mark committed.
     row = invitations.first()
@@ -61,7 +62,7 @@ def test_it_sends_a_repeat_with_the_same_message_id(invitations):
     mail.outbox.clear()
 
     with time_machine.travel(NOW, tick=False):
-        assert notifications.send_due() == 1
+        assert sender.send_due() == 1
 
     assert sent_message_ids() == {row.recipient.email: first[row.recipient.email]}
 
@@ -71,8 +72,8 @@ def test_it_takes_the_domain_from_the_sender_else_from_the_site(settings):
     digest = hashlib.sha256(key.encode()).hexdigest()[:32]
 
     settings.DEFAULT_FROM_EMAIL = "KPA Utrecht <kpa@utrecht.example>"
-    assert notifications.message_id(key) == f"<{digest}@utrecht.example>"
+    assert sender.message_id(key) == f"<{digest}@utrecht.example>"
 
     settings.DEFAULT_FROM_EMAIL = "noreply"
     settings.SITE_URL = "https://kpa.gemeente.example:8443"
-    assert notifications.message_id(key) == f"<{digest}@kpa.gemeente.example>"
+    assert sender.message_id(key) == f"<{digest}@kpa.gemeente.example>"

@@ -13,8 +13,9 @@ import time_machine
 from django.core import mail
 
 from kpa.models import UserKind
+from kpa.outbox.models import Notification
 from meetings import notifications, reminders, services
-from meetings.models import Agreement, AgreementStatus, Notification, NotificationKind
+from meetings.models import Agreement, AgreementStatus, NotificationKind
 from partners.models import Role
 from tests.factories import AssignmentFactory, SchoolFactory, UserFactory
 
@@ -56,9 +57,10 @@ def sweep(now):
     return planned, sent
 
 
-def reminder_rows(kind=None):
-    rows = Notification.objects.filter(kind__startswith="before_").select_related("recipient")
-    return rows.filter(kind=kind) if kind else rows
+def reminder_rows(days=None):
+    """The reminder rows, those `days` before the meeting when given (a field of the payload)."""
+    rows = Notification.objects.filter(kind=NotificationKind.REMINDER).select_related("recipient")
+    return rows.filter(payload__days=days) if days else rows
 
 
 def recipients(rows):
@@ -94,7 +96,7 @@ def test_it_reminds_at_nine_amsterdam_time_a_week_and_a_day_before_across_dst(
     planned, sent = sweep(week_before)
     assert planned["reminders"] == 3
     assert sent == 3
-    rows = reminder_rows(NotificationKind.BEFORE_7D)
+    rows = reminder_rows(days=7)
     assert recipients(rows) == TEAM_EMAILS
     assert {row.due_at.astimezone(AMS) for row in rows} == {week_before}
     assert {row.due_at.astimezone(AMS).hour for row in rows} == {9}
@@ -104,10 +106,10 @@ def test_it_reminds_at_nine_amsterdam_time_a_week_and_a_day_before_across_dst(
     assert f"/meetings/{meeting.pk}/" in mail.outbox[0].body
 
     sweep(day_before - dt.timedelta(minutes=1))
-    assert not reminder_rows(NotificationKind.BEFORE_1D).exists()
+    assert not reminder_rows(days=1).exists()
     planned, sent = sweep(day_before)
     assert sent == 3
-    assert {row.due_at.astimezone(AMS) for row in reminder_rows(NotificationKind.BEFORE_1D)} == {day_before}
+    assert {row.due_at.astimezone(AMS) for row in reminder_rows(days=1)} == {day_before}
     assert all("09:00" in m.subject for m in mail.outbox[3:])
 
 
@@ -163,7 +165,7 @@ def test_it_reminds_of_a_moved_meeting_only_at_its_new_time(school, team):
         Notification.objects.filter(kind=NotificationKind.UPDATE).update(sent_at=at(2026, 11, 23))
         assert notifications.send_due() == 0  # ... and never sent
 
-    old = reminder_rows(NotificationKind.BEFORE_7D)
+    old = reminder_rows(days=7)
     assert old.count() == 3
     assert {r.skip_reason for r in old} == {"The meeting was moved; this reminder was for its old time."}
 
@@ -174,7 +176,7 @@ def test_it_reminds_of_a_moved_meeting_only_at_its_new_time(school, team):
 
     planned, sent = sweep(at(2026, 11, 30))  # a week before the new time
     assert sent == 3
-    new = reminder_rows(NotificationKind.BEFORE_7D).filter(sent_at__isnull=False)
+    new = reminder_rows(days=7).filter(sent_at__isnull=False)
     assert all(meeting.uid.hex[:8] in r.key and "2026-12-07T08:00:00+00:00" in r.key for r in new)
     assert all("7 december" in m.subject for m in mail.outbox)
 
@@ -186,7 +188,7 @@ def test_it_skips_the_week_before_reminder_when_the_meeting_was_planned_within_t
     assert planned["reminders"] == 0
     planned, sent = sweep(at(2026, 11, 29, 9))
     assert sent == 3
-    assert set(reminder_rows().values_list("kind", flat=True)) == {NotificationKind.BEFORE_1D}
+    assert set(reminder_rows().values_list("payload__days", flat=True)) == {1}
 
 
 def test_it_reminds_only_people_on_the_team_today(school, team):
@@ -358,7 +360,7 @@ def test_it_reminds_on_the_days_the_settings_name(school, team, settings):
     assert sweep(at(2026, 11, 23))[0]["reminders"] == 0
     planned, sent = sweep(at(2026, 11, 27))
     assert (planned["reminders"], sent) == (3, 3)
-    assert set(reminder_rows().values_list("kind", flat=True)) == {"before_3d"}
+    assert set(reminder_rows().values_list("payload__days", flat=True)) == {3}
     assert all("27" not in m.subject and "30 november" in m.body for m in mail.outbox)
 
 

@@ -469,8 +469,8 @@ def test_it_still_reminds_per_meeting_of_a_series(school, team, autumn, now):
         reminders.plan_due()
         sent = notifications.send_due()
 
-    rows = Notification.objects.filter(kind__startswith="before_")
-    assert {(r.kind, r.meeting.starts_at) for r in rows} == {("before_1d", PLANNED[2])}
+    rows = Notification.objects.filter(kind=NotificationKind.REMINDER)
+    assert {(r.payload["days"], r.meeting.starts_at) for r in rows} == {(1, PLANNED[2])}
     assert sent == rows.count() == 7
     assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in team)
 

@@ -1,9 +1,12 @@
 """Reminders through the real moving parts: a Celery worker process takes the sweep from the broker
 (Redis in CI's second pass, the filesystem broker under `make test`), reads the test database and sends
-through an SMTP server this test starts (aiosmtpd). The fault tests: the worker is killed (SIGKILL) in
-the middle of a sweep before the server took the mail, another one takes over, and every due reminder
-arrives exactly once; killed after the server took a mail (250 to DATA) and before the row was marked
-sent, nothing is lost and that one mail arrives twice, with the same Message-ID. A meeting saved while
+through an SMTP server this test starts (aiosmtpd). The worker sends in batches of four here
+(KPA_OUTBOX_BATCH=4: each batch claimed, sent over one SMTP connection and marked in one statement), so
+the faults land in the second batch while the first is marked. The fault tests: the worker is killed
+(SIGKILL) in the middle of a sweep before the server took the mail, another one takes over, and every
+due reminder arrives exactly once; killed after the server took a mail (250 to DATA) and before its batch
+was marked sent, nothing is lost and the mails of that batch the server had arrive twice (here the one),
+with the same Message-ID. A meeting saved while
 the broker is down is delivered by a worker once the broker is back. And two senders at once (SKIP
 LOCKED on PostgreSQL, the write lock in turn on SQLite) send each mail once.
 
@@ -37,9 +40,11 @@ from django.db import connection
 from django.utils import timezone
 
 from kpa.celery import app
-from meetings import notifications, reminders, services
-from meetings.models import Meeting, Notification
-from meetings.tasks import sweep_task
+from kpa.outbox.models import Notification
+from kpa.outbox.sender import message_id, send_due
+from kpa.tasks import outbox_sweep_task
+from meetings import reminders, services
+from meetings.models import Meeting, NotificationKind
 from tests.celery_worker import (  # noqa: F401  (_keep_migration_data: a fixture of this module)
     _keep_migration_data,
     start_worker,
@@ -61,7 +66,9 @@ class Inbox:
     server), and tell the test when the n-th message has reached that point (`reached`), before it has
     sent its data. Or, with `hold_after_data=n`, accept the n-th message (250 to its DATA) and then
     leave that connection's QUIT unanswered until `release` is set (at most WAIT seconds), telling the
-    test (`reached`): the sender then holds a mail the server has taken and has not marked it sent."""
+    test (`reached`): the sender then holds a mail the server has taken and has not marked it sent. On
+    one connection per batch, what is held is the next command after that DATA (the next mail's MAIL
+    FROM, or QUIT)."""
 
     def __init__(
         self, *, rcpt_delay: float = 0.0, signal_at: int | None = None, hold_after_data: int | None = None
@@ -91,15 +98,26 @@ class Inbox:
             for rcpt in envelope.rcpt_tos:
                 self.message_ids.setdefault(rcpt, []).append(str(message["Message-ID"]))
             self._messages += 1
-            session.hold_quit = self._messages == self.hold_after_data
+            if self._messages == self.hold_after_data:
+                session.hold_next = True
         return "250 Message accepted for delivery"
 
-    async def handle_QUIT(self, server, session, envelope):
-        if getattr(session, "hold_quit", False):
+    async def _hold_if_asked(self, session) -> None:
+        if getattr(session, "hold_next", False):
+            session.hold_next = False
             self.reached.set()
             deadline = time.monotonic() + WAIT
             while not self.release.is_set() and time.monotonic() < deadline:
                 await asyncio.sleep(0.05)
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        await self._hold_if_asked(session)
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
+    async def handle_QUIT(self, server, session, envelope):
+        await self._hold_if_asked(session)
         return "221 Bye"
 
     def per_recipient(self) -> Counter:
@@ -136,6 +154,7 @@ class Workers:
             "DATABASE_URL": worker_database_url(),
             "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
             "EMAIL_TIMEOUT": "10",
+            "KPA_OUTBOX_BATCH": "4",
         }
         self.processes: list[subprocess.Popen] = []
         self.logs: list[Path] = []
@@ -154,7 +173,7 @@ class Workers:
 
     def sweep(self) -> None:
         """What beat does every minute: queue a sweep (one that waited a minute is dropped)."""
-        sweep_task.apply_async(queue=self.queue, expires=60)
+        outbox_sweep_task.apply_async(queue=self.queue, expires=60)
 
     def output(self) -> str:
         return "\n".join(f"--- {path.name}\n{path.read_text()}" for path in self.logs)
@@ -209,7 +228,7 @@ def wait_for(condition, *, timeout: float, every: float = 0.2, on_each=None) -> 
 
 
 def all_reminders_sent(expected: int) -> bool:
-    rows = Notification.objects.filter(kind__startswith="before_")
+    rows = Notification.objects.filter(kind=NotificationKind.REMINDER)
     return rows.count() == expected and not rows.filter(sent_at=None).exists()
 
 
@@ -238,14 +257,15 @@ def test_it_sends_a_due_reminder_through_the_broker_to_a_real_smtp_server(school
 
     assert inbox.per_recipient() == Counter(dict.fromkeys(expected, 1))
     assert all(school.name in subject for _rcpt, subject in inbox.accepted)
-    assert "meetings.sweep" in workers.output()
+    assert "kpa.outbox.sweep" in workers.output()
 
 
 @pytest.mark.real_clock  # the worker process runs on the real clock
 def test_it_sends_every_due_reminder_exactly_once_when_a_worker_is_killed_mid_sweep(school, workers_for):
     expected = due_day_before_reminders(school, 12)
     # A slow SMTP server (0.3 s before it accepts each recipient); the test is told when the fifth
-    # message is on its way, i.e. while the worker holds that row's lock and waits for the server.
+    # message is on its way, i.e. while the worker holds its batch's locks (the second batch of four) and
+    # waits for the server.
     inbox = Inbox(rcpt_delay=0.3, signal_at=5)
     with smtp_server(inbox) as smtp:
         workers = workers_for(smtp.port)
@@ -281,9 +301,9 @@ def test_it_sends_every_due_reminder_exactly_once_when_a_worker_is_killed_mid_sw
 def test_it_loses_nothing_and_repeats_one_mail_with_its_message_id_when_killed_after_data(
     school, workers_for
 ):
-    """The worker is killed after the SMTP server accepted the fifth mail (250 to its DATA) and before the
-    row is marked sent. Nothing is lost, that one mail goes out a second time, and the repeat carries the
-    same Message-ID: what the README promises, and no more."""
+    """The worker is killed after the SMTP server accepted the fifth mail (250 to its DATA, the first of
+    the second batch) and before its batch is marked sent. Nothing is lost, that one mail goes out a
+    second time, and the repeat carries the same Message-ID: what the README promises, and no more."""
     expected = due_day_before_reminders(school, 12)
     inbox = Inbox(hold_after_data=5)
     with smtp_server(inbox) as smtp:
@@ -298,7 +318,7 @@ def test_it_loses_nothing_and_repeats_one_mail_with_its_message_id_when_killed_a
             inbox.release.set()
         assert first.returncode == -signal.SIGKILL
         assert sum(inbox.per_recipient().values()) == 5  # the server has the fifth mail
-        assert Notification.objects.filter(kind__startswith="before_").exclude(sent_at=None).count() == 4
+        assert Notification.objects.filter(kind=NotificationKind.REMINDER).exclude(sent_at=None).count() == 4
 
         workers.start()
         workers.sweep()
@@ -319,9 +339,9 @@ def test_it_loses_nothing_and_repeats_one_mail_with_its_message_id_when_killed_a
     assert twice == 2
     first_copy, repeat = inbox.message_ids[repeated]
     assert first_copy == repeat  # recognisably the same message
-    rows = Notification.objects.filter(kind__startswith="before_").select_related("recipient")
+    rows = Notification.objects.filter(kind=NotificationKind.REMINDER).select_related("recipient")
     assert {
-        row.recipient.email: [notifications.message_id(row.key)] * counts[row.recipient.email] for row in rows
+        row.recipient.email: [message_id(row.key)] * counts[row.recipient.email] for row in rows
     } == inbox.message_ids
 
 
@@ -372,7 +392,7 @@ def test_it_saves_a_meeting_while_the_broker_is_down_and_a_real_worker_sends_it_
         assert swept_twice, workers.output()
 
     assert inbox.per_recipient() == Counter(dict.fromkeys(expected, 1))
-    assert "meetings.sweep" in workers.output()
+    assert "kpa.outbox.sweep" in workers.output()
 
 
 def test_it_sends_each_mail_once_when_two_senders_run_at_once(school, monkeypatch):
@@ -393,7 +413,7 @@ def test_it_sends_each_mail_once_when_two_senders_run_at_once(school, monkeypatc
     def sender():
         try:
             start.wait()
-            counts.append(notifications.send_due())
+            counts.append(send_due())
         except Exception as error:  # reported below, not lost in the thread
             errors.append(error)
         finally:
