@@ -28,6 +28,7 @@ from kpa.outbox.models import Notification
 from kpa.outbox.registry import Kind, Mail
 from kpa.outbox.sender import MAX_ATTEMPTS, message_id, send_due, sweep
 from meetings import reminders
+from meetings.dates import school_year_start
 from meetings.models import Agreement, Invitee, Meeting, MeetingStatus, NotificationKind
 from partners.models import Assignment, Role
 
@@ -208,11 +209,6 @@ def series_meetings_of(notification: Notification, context: _BatchContext) -> li
         for m in context.series.get((notification.payload or {}).get("series"), ())
         if any(p.pk == person.pk for p in m._invited)  # type: ignore[attr-defined]
     ]
-
-
-def school_year_start(day: dt.date) -> dt.date:
-    """The 1 August that starts the school year of `day` (a school year runs 1 August - 31 July)."""
-    return dt.date(day.year if day.month >= 8 else day.year - 1, 8, 1)
 
 
 def subject_date_format(starts_at: dt.datetime, today: dt.date) -> str:
