@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from kpa.models import User, UserKind
 from partners.models import PARTNER_ROLES, SCHOOL_ROLES, Assignment, Role
+from partners.signals import team_changed
 from schools.models import School, Wijk
 
 if TYPE_CHECKING:
@@ -83,10 +84,8 @@ def _refuse_wrong_kind(assignment: Assignment) -> None:
 
 
 def _sync_meetings(school_ids: list[int]) -> None:
-    """Planned meetings invite the team of their day: a change to a team changes who is invited."""
-    from meetings.services import invitees_sync
-
-    invitees_sync(school_ids=school_ids)
+    """Tell the apps above (meetings: planned meetings invite the team of their day) that teams changed."""
+    team_changed.send(sender=Assignment, school_ids=school_ids)
 
 
 def validate_seat(assignment: Assignment) -> None:
