@@ -57,6 +57,19 @@ def validate_new_date(day: dt.date, *, today: dt.date | None = None) -> None:
         raise _refuse(earliest, latest)
 
 
+def validate_planned_date(day: dt.date, *, today: dt.date | None = None) -> None:
+    """A date typed on the plan or move form: a meeting starts from today on (a date before today is
+    refused anyway), so the message names that range and not the window's earlier start."""
+    today = today or timezone.localdate()
+    latest = date_window(today)[1]
+    if not today <= day <= latest:
+        raise ValidationError(
+            _("Choose a date between today and %(latest)s."),
+            code="date_out_of_window",
+            params={"latest": date_format(latest, "j F Y")},
+        )
+
+
 def validate_stored_date(day: dt.date) -> None:
     """The model's guard: not before 2000 and not after the end of the next school year."""
     latest = date_window()[1]

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kpa.privacy import PrivacyCheckedFormMixin
 from meetings import selectors
-from meetings.dates import DEFAULT_DURATION, end_of_school_year, validate_new_date
+from meetings.dates import DEFAULT_DURATION, end_of_school_year, validate_planned_date
 from meetings.models import Meeting
 
 __all__ = ["DEFAULT_DURATION", "end_of_school_year"]  # their home is meetings.dates
@@ -115,7 +115,7 @@ class MeetingTimeForm(PrivacyCheckedFormMixin, forms.Form):
     def clean_date(self) -> dt.date:
         day = self.cleaned_data["date"]
         if not self.date_is_unchanged(day):
-            validate_new_date(day)
+            validate_planned_date(day)
         return day
 
     def clean(self) -> dict:
@@ -155,7 +155,7 @@ class MeetingPlanForm(MeetingTimeForm):
         initial=DEFAULT_INTERVAL_WEEKS,
     )
     until = forms.DateField(
-        label=_("Until"), required=False, widget=_date_widget(), validators=[validate_new_date]
+        label=_("Until"), required=False, widget=_date_widget(), validators=[validate_planned_date]
     )
 
     def __init__(self, *args, school_id: int | None = None, **kwargs) -> None:

@@ -579,7 +579,8 @@ def test_it_shows_the_kpo_history_and_open_agreements_on_the_school_page(client,
 
 # --- the date window (31-12-9999 once gave a 500: an OverflowError adding the duration)
 
-WINDOW_ERROR = "Kies een datum tussen 1 augustus 2025 en 17 juli 2028."  # on 1 September 2026
+WINDOW_ERROR = "Kies een datum tussen 1 augustus 2025 en 17 juli 2028."  # on 1 September 2026: the services
+FORM_WINDOW_ERROR = "Kies een datum tussen vandaag en 17 juli 2028."  # the forms: a meeting is planned ahead
 
 
 @pytest.mark.parametrize(
@@ -603,12 +604,26 @@ def test_it_refuses_a_date_outside_the_window_in_dutch_and_keeps_what_was_typed(
     assert response.status_code == 200
     form = response.context["form"]
     field = "until" if "until" in overrides else "date"
-    assert form.errors[field] == [WINDOW_ERROR]
+    assert form.errors[field] == [FORM_WINDOW_ERROR]
     assert not Meeting.objects.exists()
     assert not Notification.objects.exists()
     for name, typed in plan_data(**overrides).items():
         if name in form.fields and name != "repeat":
             assert str(form[name].value()) == typed
+
+
+@pytest.mark.parametrize("date", ["2026-08-31", "2025-08-01"])  # yesterday; the window's first day
+def test_it_names_the_range_a_date_in_the_past_is_refused_for(client, school, ib, date):
+    """The plan and move forms refuse a past date with one message naming the range that is allowed:
+    from today (once it said 'tussen 1 augustus 2025 en …' and then refused 1 August 2025 all the same)."""
+    client.force_login(ib)
+    response = plan(client, school, date=date)
+    assert response.context["form"].errors["date"] == [FORM_WINDOW_ERROR]
+    meeting = planned_meeting(school)
+    data = {"date": date, "start_time": "09:00", "end_time": "", "location": "Aula"}
+    response = client.post(reverse("meetings:update", args=[meeting.pk]), data)
+    assert response.context["form"].errors["date"] == [FORM_WINDOW_ERROR]
+    assert Meeting.objects.get() == meeting
 
 
 def test_it_plans_up_to_the_end_of_the_next_school_year(client, school, ib):
@@ -628,7 +643,7 @@ def test_it_refuses_to_move_a_meeting_outside_the_window(client, school, ib, dat
     response = client.post(reverse("meetings:update", args=[meeting.pk]), data)
     assert response.status_code == 200
     form = response.context["form"]
-    assert form.errors["date"] == [WINDOW_ERROR]
+    assert form.errors["date"] == [FORM_WINDOW_ERROR]
     assert (form["date"].value(), form["location"].value()) == (date, "Zaal 2")
     meeting.refresh_from_db()
     assert (meeting.sequence, meeting.location) == (0, "Aula")
