@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -12,7 +13,6 @@ from django.utils.translation import gettext_lazy as _
 
 from kpa.models import User
 from kpa.privacy import PrivacyCheckedFormMixin
-from kpa.templatetags.kpa_forms import form_field
 from meetings.dates import validate_new_date
 from meetings.models import ActionLine, Agreement, Attendance, CaseworkTheme, CollectiveQuestion, Invitee
 from partners.manage_forms import DateInput
@@ -72,6 +72,10 @@ class AttendanceForm(PrivacyCheckedFormMixin, forms.Form):
     """Whether one invitee came, and who came instead when they were replaced."""
 
     privacy_checked_fields = ("replaced_by",)
+    # Rendered with |as_crispy_field in a compact row under column headings: each label is there for
+    # screen readers and the error summary only.
+    helper = FormHelper()
+    helper.label_class = "visually-hidden"
 
     state = forms.ChoiceField(
         label=_("Attendance"),
@@ -96,16 +100,6 @@ class AttendanceForm(PrivacyCheckedFormMixin, forms.Form):
         self.role_label = Role(invitee.role).label if invitee.role in Role.values else invitee.role
         self.fields["state"].label = _("Attendance of %(person)s") % {"person": person}
         self.fields["replaced_by"].label = _("Replaced by (instead of %(person)s)") % {"person": person}
-
-    # The widgets as {% form_field %} prepares them (classes, is-invalid, aria-describedby), for a row
-    # that shows its own compact labels.
-    @property
-    def state_widget(self) -> str:
-        return form_field(self["state"])["widget"]
-
-    @property
-    def replaced_by_widget(self) -> str:
-        return form_field(self["replaced_by"])["widget"]
 
     def clean(self) -> dict:
         data = super().clean()

@@ -135,7 +135,8 @@ def test_it_shows_one_compact_row_per_invitee_with_name_role_and_attendance(clie
     assert f'aria-labelledby="invitee-{invitee.pk}"' in content
     assert "Buurtteam" in content  # the role
     assert (
-        f'<label for="id_attendance-{invitee.pk}-state" class="visually-hidden">Aanwezigheid van {partner}'
+        f'<label for="id_attendance-{invitee.pk}-state" class="form-label visually-hidden requiredField">'
+        f"Aanwezigheid van {partner}"
         in content
     )
     assert "<fieldset" not in content.split('id="attendance-heading"')[1].split('id="minutes-heading"')[0]
