@@ -66,6 +66,7 @@ LOCAL_APPS = [
     "kpa",
     "schools",
     "partners",
+    "programme",
     "meetings",
     "evaluations",
     "demo",

@@ -15,22 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kpa.outbox.models import Notification  # noqa: F401  (the outbox's, in kpa; imported here for callers)
 from meetings.dates import local_day, validate_stored_date
-
-
-class ActionLine(models.Model):
-    """One of the five city-wide action lines (seed 000); the programme and its activities build on it."""
-
-    number = models.PositiveSmallIntegerField(_("number"), unique=True)
-    title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
-
-    class Meta:
-        verbose_name = _("action line")
-        verbose_name_plural = _("action lines")
-        ordering = ["number"]
-
-    def __str__(self) -> str:
-        return f"{self.number}. {self.title}"
+from programme.models import ActionLine
 
 
 class MeetingKind(models.TextChoices):

@@ -33,7 +33,6 @@ from meetings.forms_log import (
     casework_field_name,
 )
 from meetings.models import (
-    ActionLine,
     AgendaTemplate,
     Agreement,
     Attendance,
@@ -41,6 +40,7 @@ from meetings.models import (
     MeetingStatus,
 )
 from partners.scope import can_edit_school, gemeenten_visible_to
+from programme.models import ActionLine
 from schools.models import Gemeente
 
 RECENTLY_DONE_DAYS = 30

@@ -20,8 +20,9 @@ from django.utils.translation import gettext as _
 
 from meetings import selectors, services
 from meetings.forms_log import AgendaItemForm, AgreementForm, QuestionForm
-from meetings.models import ActionLine, AgendaItem, Meeting
+from meetings.models import AgendaItem, Meeting
 from meetings.views_log import loggable_meeting
+from programme.models import ActionLine
 
 CONFIRM = "confirm"
 

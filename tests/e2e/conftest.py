@@ -23,7 +23,6 @@ from pathlib import Path
 
 import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-from django.apps import apps
 from django.conf import settings
 from playwright.sync_api import Page, expect, sync_playwright
 
@@ -100,9 +99,14 @@ def chromium() -> Iterator:
 
 def ensure_action_lines() -> None:
     """The five action lines come from a data migration; a transactional test's flush removes them."""
+    from programme.models import ActionLine  # moved from meetings, with the rows of that migration
+
     migration = importlib.import_module("meetings.migrations.0002_action_lines")
-    if not apps.get_model("meetings", "ActionLine").objects.exists():
-        migration.create(apps, None)
+    if not ActionLine.objects.exists():
+        for number, title, description in migration.ACTION_LINES:
+            ActionLine.objects.update_or_create(
+                number=number, defaults={"title": title, "description": description}
+            )
 
 
 @pytest.fixture(scope="session")
