@@ -311,6 +311,23 @@ def test_it_shows_the_agenda_with_what_is_carried_over_and_the_log(client, schoo
         assert reverse(name, args=[later.pk]) in body
 
 
+def test_it_names_the_ics_download_apart_from_the_agenda_and_links_the_agenda_for_the_ib(
+    client, school, ib, partner
+):
+    """'Toevoegen aan agenda' right above the heading 'Agenda' read as adding an agenda item."""
+    meeting = planned_meeting(school)
+    agenda_link = f'href="{reverse("meetings:agenda-update", args=[meeting.pk])}"'
+    client.force_login(ib)
+    body = client.get(reverse("meetings:detail", args=[meeting.pk])).content.decode()
+    assert "In je eigen agenda zetten (.ics)" in body
+    assert "Toevoegen aan agenda" not in body
+    assert agenda_link in body and "Agenda aanpassen" in body
+    client.force_login(partner)  # reads the meeting, may not change its agenda
+    body = client.get(reverse("meetings:detail", args=[meeting.pk])).content.decode()
+    assert "In je eigen agenda zetten (.ics)" in body
+    assert agenda_link not in body
+
+
 # --- moving and cancelling
 
 
