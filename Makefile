@@ -76,6 +76,7 @@ lint: install
 	$(UV) run --frozen ruff format --check .
 	DEBUG=1 $(UV) run --frozen mypy
 	$(UV) run --frozen djlint templates --lint
+	$(UV) run --frozen lint-imports  # the layers contract in pyproject.toml (issue 11)
 	DEBUG=1 $(MANAGE) makemigrations --check --dry-run
 	$(MAKE) --no-print-directory check-deploy
 
