@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from meetings.dates import EARLIEST_STORED
 from meetings.models import Meeting, MeetingStatus
@@ -74,7 +75,10 @@ class MeetingFilter(django_filters.FilterSet):
         label=_("Status"), choices=MeetingStatus.choices, empty_label=_("Any status")
     )
     logged = django_filters.ChoiceFilter(
-        label=_("Log"), choices=LOGGED_CHOICES, method="filter_logged", empty_label=_("Logged or not")
+        label=_("Log"),
+        choices=LOGGED_CHOICES,
+        method="filter_logged",
+        empty_label=pgettext_lazy("log filter", "All"),
     )
 
     class Meta:

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import BooleanField, Case, F, Q, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -34,12 +35,23 @@ def role_label(role: str) -> str:
     return str(Role(role).label) if role in Role.values else role
 
 
+def coming_first(meetings: QuerySet[Meeting], now) -> QuerySet[Meeting]:
+    """The meetings from `now` on in date order (the next one first), then the earlier ones newest first."""
+    coming = Q(starts_at__gte=now)
+    return meetings.annotate(
+        has_been=Case(When(coming, then=Value(False)), default=Value(True), output_field=BooleanField()),
+        coming_at=Case(When(coming, then=F("starts_at"))),
+        been_at=Case(When(~coming, then=F("starts_at"))),
+    ).order_by("has_been", F("coming_at").asc(), F("been_at").desc(), "pk")
+
+
 @login_required
 @require_GET
 def meeting_list(request: HttpRequest) -> HttpResponse:
     """The user's upcoming meetings across their schools, the next one first, and the last few held.
     With a filter filled in (wijk, school, period, status, log) it lists every meeting in scope that
-    matches instead: in date order from the start of the period, or the newest first without one."""
+    matches instead: in date order from the start of the period; without one what is coming first, the
+    next one first (as without filters), then what has been, the newest first."""
     user = request.user
     now = timezone.now()
     visible = selectors.meetings_visible_to(user).select_related("school")
@@ -55,7 +67,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     if meeting_filter is not None and filtering:
         found = meeting_filter.qs if meeting_filter.is_valid() else visible.none()
         ascending = bool(meeting_filter.form.cleaned_data.get("date_from"))
-        found = found.order_by("starts_at", "pk") if ascending else found.order_by("-starts_at", "-pk")
+        found = found.order_by("starts_at", "pk") if ascending else coming_first(found, now)
         page = Paginator(found, UPCOMING_PER_PAGE).get_page(request.GET.get("page"))
     else:
         upcoming = visible.filter(status=MeetingStatus.PLANNED, starts_at__gte=now).order_by(

@@ -77,6 +77,29 @@ def test_it_filters_by_wijk_school_period_status_and_log(
     assert found(client, wijk=wijk.pk, status=MeetingStatus.PLANNED, date_from="2026-09-01") == [m["coming"]]
 
 
+def test_it_lists_what_is_coming_first_in_date_order_as_without_a_filter(
+    client, coordinator, wijk, school, meetings
+):
+    """Filtered without a start of the period: the next meeting first, as the list without filters shows
+    them, then what has been, the newest first (once every meeting came newest first)."""
+    m = meetings
+    later = Meeting.objects.create(school=school, starts_at=local(2026, 9, 29))
+    client.force_login(coordinator)
+    assert found(client, wijk=wijk.pk) == [m["coming"], later, m["unlogged"], m["logged"]]
+    assert found(client, status=MeetingStatus.PLANNED) == [m["coming"], m["elsewhere"], later, m["unlogged"]]
+    response = client.get(LIST)
+    assert list(response.context["page"]) == [m["coming"], m["elsewhere"], later]
+
+
+def test_it_keeps_the_filter_labels_short_and_the_row_aligned_under_an_error(client, coordinator, meetings):
+    """'Wel of niet vastgelegd' was cut off at 1280 px; an error under one filter pushed the others down."""
+    client.force_login(coordinator)
+    body = client.get(LIST, {"date_from": "9999-12-31"}).content.decode()
+    assert '<option value="" selected>Alle</option>' in body
+    assert "Wel of niet vastgelegd" not in body
+    assert 'class="row g-2 align-items-start mb-3" role="search"' in body
+
+
 def test_it_shows_what_is_coming_without_a_filter(client, coordinator, meetings):
     client.force_login(coordinator)
     response = client.get(LIST)
