@@ -122,4 +122,14 @@ def bootstrap5_field(context) -> dict:
             else "form-control"
         )
         facts.update(widget=widget_html(field, f"{classes} is-invalid" if errors else classes))
+    # The common case (a label, the widget, its errors and help text, no layout options) has a short path
+    # of its own in the template.
+    facts["plain"] = (
+        facts["kind"] == ""
+        and not facts["outer_checkbox"]
+        and not field_class
+        and not tag
+        and not facts["fieldset"]
+        and not help_inline
+    )
     return facts
