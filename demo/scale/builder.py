@@ -419,7 +419,7 @@ def build(*, schools: int, seed: int = 2026, years: int = 5, now: dt.datetime | 
     """Build the data set into an empty database (the caller checks and runs this in a transaction)."""
     from django.contrib.auth.hashers import make_password
 
-    from meetings.models import ActionLine
+    from programme.models import ActionLine
 
     builder = Builder(schools=schools, seed=seed, years=years, now=now)
     password = make_password(BENCH_PASSWORD)  # once: hashing 50,000 times would take minutes

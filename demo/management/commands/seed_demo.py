@@ -14,7 +14,6 @@ from django.utils import timezone
 from kpa.models import User, UserKind
 from kpa.services import mark_email_verified
 from meetings.models import (
-    ActionLine,
     AgendaItem,
     Agreement,
     Attendance,
@@ -28,6 +27,7 @@ from meetings.models import (
 from meetings.selectors import team_members
 from meetings.services import agenda_template_items
 from partners.models import PARTNER_ROLES, Assignment, Organisation, OrganisationKind, Role
+from programme.models import ActionLine
 from schools.models import Gemeente, HolidayRegion, PostcodeArea, School, SchoolHoliday, Sector, Wijk
 
 DEMO_PASSWORD = "kpa-demo-2026"  # noqa: S105  (printed for the demo; never used outside seed_demo)
