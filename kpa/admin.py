@@ -1,6 +1,8 @@
 import allauth.mfa.admin  # noqa: F401  (registers allauth's Authenticator admin, replaced below)
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from allauth.usersessions.admin import UserSessionAdmin as AllauthUserSessionAdmin
+from allauth.usersessions.models import UserSession
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import transaction
@@ -72,4 +74,20 @@ class AuthenticatorAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+if admin.site.is_registered(UserSession):
+    admin.site.unregister(UserSession)
+
+
+@admin.register(UserSession)
+class UserSessionAdmin(AllauthUserSessionAdmin):
+    """Sessions come from signing in, never from a form: an administrator reads them and may end one
+    (delete), but adds none and edits none (allauth's admin offered "Toevoegen")."""
+
+    fields = ["user", "created_at", "last_seen_at", "ip", "user_agent"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
         return False

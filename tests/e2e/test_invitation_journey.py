@@ -49,7 +49,7 @@ def test_it_takes_a_newcomer_from_invitation_to_mfa(open_browser, world):
     newcomer.visit("/schools/")
     newcomer.expect_heading("Activeer authenticator-app")
     secret = page.locator("#authenticator_secret").input_value()
-    page.get_by_label("Authenticator code").fill(totp_code(secret))
+    page.get_by_label("Code uit de app").fill(totp_code(secret))
     newcomer.submit("Activeer")
 
     user = User.objects.get(email="nadia@utrecht.example")

@@ -132,6 +132,30 @@ def test_it_heads_the_third_party_apps_of_the_admin_index_in_dutch(client, admin
     assert not {"Audit log", "MFA"} & set(headings)
 
 
+def test_it_names_allauth_s_account_app_apart_from_kpa_s_in_the_admin(client, admin_user):
+    """'Accounts' next to 'Accounts en toegang' said nothing about which is which."""
+    client.force_login(admin_user)
+    headings = re.findall(r"<caption>\s*<a [^>]*>(.*?)</a>", client.get(reverse("admin:index")).text, re.S)
+    assert "E-mailadressen" in headings
+    assert "Accounts en toegang" in headings
+    assert "Accounts" not in headings
+
+
+def test_it_shows_user_sessions_read_only_in_the_admin(client, admin_user, user_session):
+    client.force_login(admin_user)
+    add = reverse("admin:usersessions_usersession_add")
+    for page in ("admin:index", "admin:usersessions_usersession_changelist"):
+        assert f'href="{add}"' not in client.get(reverse(page)).text
+    assert client.get(add).status_code == 403
+    change = reverse("admin:usersessions_usersession_change", args=[user_session.pk])
+    page = client.get(change).text
+    assert "192.0.2.7" in page
+    assert not re.search(r'name="(user|ip|user_agent|created_at|last_seen_at)"', page)
+    client.post(change, {"ip": "198.51.100.1", "user_agent": "Edge", "user": admin_user.pk})
+    user_session.refresh_from_db()
+    assert (user_session.ip, user_session.user_agent) == ("192.0.2.7", "Firefox")
+
+
 def test_it_names_the_user_sessions_in_dutch_in_the_admin(client, admin_user, user_session):
     client.force_login(admin_user)
     text = readable(client.get(reverse("admin:usersessions_usersession_changelist")))

@@ -44,6 +44,12 @@ def test_it_shows_the_secret_whole_under_its_own_label_on_the_set_up_page(set_up
         assert split not in set_up_page
 
 
+def test_it_labels_the_code_field_in_dutch_on_the_set_up_page(set_up_page):
+    """allauth's label 'Authenticator code' (English in its nl catalogue) reads 'Code uit de app'."""
+    assert re.search(r'<label[^>]*for="id_code"[^>]*>\s*Code uit de app', set_up_page)
+    assert "Authenticator code" not in set_up_page
+
+
 def test_it_puts_the_label_of_the_recovery_codes_above_them(client, set_up_page):
     code = format_hotp_value(hotp_value(secret_of(set_up_page), int(timezone.now().timestamp()) // 30))
     body = client.post(reverse("mfa_activate_totp"), {"code": code}, follow=True).text
