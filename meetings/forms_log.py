@@ -265,6 +265,19 @@ class AgreementDoneForm(PrivacyCheckedFormMixin, forms.Form):
         self.agreement = agreement
 
 
+class AgendaChoiceForm(forms.Form):
+    """An administrator's choice of whose agenda template to edit (sent with GET): the default for every
+    gemeente without an agenda of its own, or one gemeente's."""
+
+    gemeente = forms.ChoiceField(label=_("Agenda of"), required=False)
+
+    def __init__(self, *args, gemeenten: list, default_choice: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["gemeente"].choices = [
+            (default_choice, _("Default for every municipality without its own agenda"))
+        ] + [(str(gemeente.pk), gemeente.name) for gemeente in gemeenten]
+
+
 class AgendaTemplateForm(PrivacyCheckedFormMixin, forms.Form):
     """The default KPO agenda: one item per line."""
 

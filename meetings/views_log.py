@@ -23,6 +23,7 @@ from meetings import selectors, services
 from meetings.forms_log import (
     NEW_AGREEMENT_ROWS,
     NEW_QUESTION_ROWS,
+    AgendaChoiceForm,
     AgendaTemplateForm,
     AgreementDoneForm,
     AttendanceForm,
@@ -330,6 +331,10 @@ def agenda_template(request: HttpRequest) -> HttpResponse:
         "gemeenten": gemeenten,
         "is_admin": request.user.is_admin,
         "has_own": own is not None,
-        "default_choice": DEFAULT_CHOICE,
+        "choice_form": AgendaChoiceForm(
+            gemeenten=gemeenten,
+            default_choice=DEFAULT_CHOICE,
+            initial={"gemeente": str(gemeente.pk) if gemeente else DEFAULT_CHOICE},
+        ),
     }
     return render(request, "meetings/agenda_template.html", context)

@@ -136,8 +136,7 @@ def test_it_shows_one_compact_row_per_invitee_with_name_role_and_attendance(clie
     assert "Buurtteam" in content  # the role
     assert (
         f'<label for="id_attendance-{invitee.pk}-state" class="form-label visually-hidden requiredField">'
-        f"Aanwezigheid van {partner}"
-        in content
+        f"Aanwezigheid van {partner}" in content
     )
     assert "<fieldset" not in content.split('id="attendance-heading"')[1].split('id="minutes-heading"')[0]
     assert 'src="/static/js/meeting-log.js"' in content
@@ -566,3 +565,17 @@ def test_it_lets_an_admin_edit_the_global_default_and_a_gemeente(client, admin_u
     assert agenda_template_items(school) == ["Eigen"]
 
     assert client.get(agenda_url(gemeente=999_999)).status_code == 404
+
+
+def test_it_lets_an_admin_choose_whose_agenda_with_a_crispy_field(client, admin_user, school):
+    client.force_login(admin_user)
+    response = client.get(agenda_url(gemeente=school.gemeente_id))
+    content = response.content.decode()
+    picker = content.split('method="get"')[1].split("</form>")[0]
+    assert '<div id="div_id_gemeente" class="mb-3">' in picker
+    assert '<label for="id_gemeente" class="form-label">Agenda van</label>' in picker
+    assert '<select name="gemeente" class="select form-select" id="id_gemeente">' in picker
+    assert f'<option value="{school.gemeente_id}" selected>{school.gemeente.name}</option>' in picker
+    assert '<option value="default">Standaard voor elke gemeente zonder eigen agenda</option>' in picker
+    default = client.get(agenda_url()).content.decode().split('method="get"')[1].split("</form>")[0]
+    assert '<option value="default" selected>' in default
