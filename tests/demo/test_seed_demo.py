@@ -70,3 +70,22 @@ def test_it_renders_every_demo_account_s_main_pages(client):
             assert client.get(url).status_code == 200, (user.email, url)
         for school in schools_visible_to(user)[:3]:
             assert client.get(reverse("schools:detail", args=[school.pk])).status_code == 200
+
+
+def test_it_gives_each_demo_agreement_to_the_role_its_text_names():
+    """The buurtteam partner owned 'Leerplicht en IB maken samen een verzuimprotocol'."""
+    from demo.management.commands.seed_demo import DEMO_AGREEMENTS
+    from meetings.models import Agreement
+    from partners.models import Assignment, Role
+
+    call_command("seed_demo")
+    roles = dict(DEMO_AGREEMENTS)
+    agreements = list(Agreement.objects.select_related("school"))
+    assert {a.description for a in agreements} == set(roles)
+    for agreement in agreements:
+        seats = set(
+            Assignment.objects.filter(school=agreement.school, person=agreement.owner).values_list(
+                "role", flat=True
+            )
+        )
+        assert roles[agreement.description] in seats or Role.IB in seats, agreement.description

@@ -164,11 +164,12 @@ DEMO_QUESTIONS = [
     "Hoe versterken we de preventieve rol van de JGZ in de onderbouw?",
     "Hoe pakken we oplopend verzuim na de vakanties samen op?",
 ]
+# Each agreement with the role its text names: the person in that seat owns it (the IB-er if it is vacant).
 DEMO_AGREEMENTS = [
-    "Buurtteam sluit aan bij de eerstvolgende ouderavond",
-    "JGZ geeft voorlichting over slaap en schermtijd in groep 7 en 8",
-    "Leerplicht en IB maken samen een verzuimprotocol",
-    "Adviseur passend onderwijs plant een werkbezoek met het team",
+    ("Buurtteam sluit aan bij de eerstvolgende ouderavond", Role.BUURTTEAM),
+    ("JGZ geeft voorlichting over slaap en schermtijd in groep 7 en 8", Role.JGZ),
+    ("Leerplicht en IB maken samen een verzuimprotocol", Role.LEERPLICHT),
+    ("Adviseur passend onderwijs plant een werkbezoek met het team", Role.PASSEND_ONDERWIJS),
 ]
 HOLIDAYS_MIDDEN = [
     ("Herfstvakantie", dt.date(2026, 10, 17), dt.date(2026, 10, 25)),
@@ -391,15 +392,16 @@ class Command(BaseCommand):
                 CollectiveQuestion.objects.create(
                     school=school, meeting=meeting, text=DEMO_QUESTIONS[(index + n) % len(DEMO_QUESTIONS)]
                 )
-                partners_here = [p for p, role in team if role in PARTNER_ROLES]
-                for k, text in enumerate(DEMO_AGREEMENTS[(index + n) % 2 :: 2]):
-                    if not partners_here:
-                        break
+                seats = {role: person for person, role in reversed(team)}  # the first in each seat
+                for k, (text, role) in enumerate(DEMO_AGREEMENTS[(index + n) % 2 :: 2]):
+                    owner = seats.get(role) or seats.get(Role.IB)
+                    if owner is None:
+                        continue
                     Agreement.objects.create(
                         school=school,
                         meeting=meeting,
                         description=text,
-                        owner=partners_here[(n + k - 2) % len(partners_here)],  # open ones: the buurtteam
+                        owner=owner,
                         due_date=timezone.localdate(starts_at) + dt.timedelta(weeks=4 + k),
                         action_line=lines[2] if k == 0 and lines else None,
                         # the oldest are mostly done by now; a few stay overdue
