@@ -218,6 +218,18 @@ def test_it_says_je_in_every_text_of_the_catalogue():
     assert not polite
 
 
+STRAIGHT_QUOTED = re.compile(r'\\"(%(\(\w+\))?[sd]|\{\w*\})\\"')  # \"%(name)s\" as a .po line has it
+
+
+def test_it_quotes_with_curly_quotes_in_every_text_of_the_catalogue():
+    """Flash messages said 'Afspraak "…" is verwijderd.' where the warnings say “…”: one style, “…”."""
+    folder = Path(settings.BASE_DIR) / "locale" / "nl" / "LC_MESSAGES"
+    straight = [text for po in folder.glob("*.po") for text in _msgstrs(po) if STRAIGHT_QUOTED.search(text)]
+    assert not straight
+    assert STRAIGHT_QUOTED.search('Afspraak \\"%(agreement)s\\" is verwijderd.')  # what it looked like
+    assert not STRAIGHT_QUOTED.search('<a href=\\"https://docs/%(version)s/\\" target=\\"_blank\\">')
+
+
 def _django_catalogues():
     """Django's own nl catalogues and those of its contrib apps that KPA installs. (allauth's texts are
     kept to "je" by kpa/i18n_allauth.py and its tests.)"""
