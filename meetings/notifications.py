@@ -264,11 +264,10 @@ def _series_invitation(notification: Notification, context: _BatchContext) -> tu
         base_url=settings.SITE_URL,
     )
     first = meetings[0]
-    mail_context = _meeting_context(first) | {
+    mail_context = _meeting_context(first) | {  # "Agenda en details": the first meeting's page
         "meetings": meetings,
         "count": len(meetings),
         "interval_weeks": first.series.interval_weeks,
-        "url": _absolute(reverse("meetings:list")),
     }
     attachment = (
         ICS_FILENAMES[NotificationKind.SERIES_INVITATION],

@@ -19,7 +19,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from dateutil.rrule import rrulestr
+from django.conf import settings
 from django.core import mail
+from django.urls import reverse
 from icalendar import Calendar
 
 from kpa.models import UserKind
@@ -261,6 +263,10 @@ def test_it_invites_a_team_of_seven_to_a_five_meeting_series_with_seven_mails(sc
     assert "maandag 14 december 2026, 09:00" in body
     assert "uitnodiging-reeks.ics" in body
     assert "5 overleggen" in mail.outbox[0].subject
+    # "Agenda en details" opens the series' first meeting (it opened the list of all meetings)
+    first_page = settings.SITE_URL + reverse("meetings:detail", args=[result.meetings[0].pk])
+    assert f"Agenda en details:\n{first_page}\n" in body
+    assert f'href="{first_page}"' in mail.outbox[0].alternatives[0][0]
 
 
 def test_it_expands_the_series_to_exactly_the_planned_starts_across_the_clock_change(
@@ -440,6 +446,7 @@ def test_it_invites_someone_who_joins_later_once_to_the_rest_of_the_series(schoo
     assert notifications.send_due() == 1
     [message] = mail.outbox
     assert message.to == [newcomer.email]
+    assert reverse("meetings:detail", args=[result.meetings[2].pk]) in message.body  # their first one
     filename, _mimetype, raw = attachment(message)
     assert filename == "uitnodiging-reeks.ics"
     calendar = Calendar.from_ical(raw)
