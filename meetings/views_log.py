@@ -160,6 +160,11 @@ def meeting_log(request: HttpRequest, pk: int) -> HttpResponse:
         carried_questions=carried_questions,
         team=team,
     )
+    has_started = meeting.starts_at <= timezone.now()
+    if request.method == "POST" and request.POST.get("action") == "finish" and not has_started:
+        # said with the other errors, not only once everything else is right (the page offers no
+        # "Save and finish" before the meeting, but a page opened earlier may still have it)
+        forms.log.add_error(None, _("A meeting can be finished only once it has started."))
     if marking_present:
         _prefill(forms, _everyone_present(request.POST, invitees))
     elif request.method == "POST" and forms.is_valid():
@@ -184,6 +189,7 @@ def meeting_log(request: HttpRequest, pk: int) -> HttpResponse:
         "everyone_present": EVERYONE_PRESENT,
         "marked_present": marking_present,
         "is_cancelled": meeting.status == MeetingStatus.CANCELLED,
+        "has_started": has_started,
         "agenda_items": list(meeting.agenda_items.all()),
         "carried_agreements": carried_agreements,
         "saved_questions": list(meeting.collective_questions.all()),
