@@ -1,6 +1,7 @@
 """Sending meetings' mails through the outbox (kpa.outbox.sender.send_due): invitations, updates and
-cancellations with their .ics, SMTP failures retried with backoff and nothing marked sent, the checks made under the row lock, a
-bounded number of queries, the beat schedule, and saving a meeting at once while the broker is down.
+cancellations with their .ics, SMTP failures retried with backoff and nothing marked sent, the checks made
+after the claim, a fixed number of queries per batch, the beat schedule, and saving a meeting at once while
+the broker is down.
 (Two senders at once, and real worker processes: test_worker.py.)"""
 
 from __future__ import annotations
