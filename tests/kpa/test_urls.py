@@ -107,6 +107,8 @@ ADMIN_EXCEPTIONS: dict[str, dict[str, object]] = {
     "admin:autocomplete": {"anonymous": "login", **dict.fromkeys(ROLES[1:-1], 403), "admin": 403},
     # Second factors are set up by their owner, never added in the admin (it shows no secrets either).
     "admin:mfa_authenticator_add": {"anonymous": "login", **dict.fromkeys(ROLES[1:], 403)},
+    # A session is made by signing in, never added in the admin (an administrator may delete one).
+    "admin:usersessions_usersession_add": {"anonymous": "login", **dict.fromkeys(ROLES[1:], 403)},
 }
 
 

@@ -380,7 +380,7 @@ def test_it_moves_one_meeting_as_an_override_whose_recurrence_id_stays_the_origi
         assert event.decoded("RECURRENCE-ID") in instances
         assert event.decoded("DTSTART") == at(2026, 11, 19, 10)
         assert event["SEQUENCE"] == 2
-    assert "was: maandag 16 november 2026, 09:00" in mail.outbox[0].body.lower()
+    assert "verplaatst van maandag 16 november 2026, 09:00 naar" in mail.outbox[0].body.lower()
 
 
 def test_it_cancels_one_meeting_of_the_series_with_method_cancel_and_its_recurrence_id(
