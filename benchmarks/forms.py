@@ -15,9 +15,11 @@ variant; the difference between the first two lines is template rendering only.
 
     uv run python -m benchmarks.forms [--renders 50]
 
-Before this benchmark the log page rendered its fields with a custom tag, {% form_field %}, because stock
-crispy was too slow for it; on the machine this was written on, that page took 21.9 ms per render (GET,
-same data, 50 renders); the flat crispy path must be at least as fast (see README, "Forms").
+Before the flat template, the log page rendered its fields with a custom tag, {% form_field %}, because
+stock crispy was too slow for it. Measured back to back on a shared 2-core machine (load 2-6, CPU ms,
+median of 50): the page with {% form_field %} 92-107 ms, with the flat crispy template 125 ms, with
+crispy-bootstrap5's own templates 150-185 ms. The flat path takes a third off stock crispy but is not yet
+as fast as {% form_field %} was (the target); see the report of issue 11.
 """
 
 from __future__ import annotations
