@@ -1,7 +1,7 @@
 """Benchmark of form rendering: the log page of a meeting with 7 invitees, rendered through the test client.
 
 The log page is KPA's most field-heavy page (attendance rows, minutes, casework counts, questions, new
-agreements: some 45 fields). It prints milliseconds per render of that page, averaged over --renders
+agreements: 37 fields with 7 invitees). It prints milliseconds per render of that page, averaged over --renders
 renders after a few warm-up renders, in three variants:
 
 - "flat crispy": as KPA renders it, crispy-forms with the flat field template in templates/bootstrap5/;
