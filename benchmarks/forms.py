@@ -1,8 +1,8 @@
 """Benchmark of form rendering: the log page of a meeting with 7 invitees, rendered through the test client.
 
 The log page is KPA's most field-heavy page (attendance rows, minutes, casework counts, questions, new
-agreements: 37 fields with 7 invitees). It prints milliseconds per render of that page, averaged over --renders
-renders after a few warm-up renders, in three variants:
+agreements: 37 fields with 7 invitees). It prints milliseconds per render of that page, averaged over
+--renders renders after a few warm-up renders, in three variants:
 
 - "flat crispy": as KPA renders it, crispy-forms with the flat field template in templates/bootstrap5/;
 - "stock crispy": the same page with templates/bootstrap5/ hidden, so crispy-bootstrap5's own nested
