@@ -396,23 +396,29 @@ def test_it_keeps_a_half_filled_log_and_finishes_it_later(client, meeting, ib, p
     assert invitee_of(meeting, partner).replaced_by == "Een collega van Lokalis"
 
 
-def test_it_offers_finishing_only_once_the_meeting_has_started(client, school, ib, partner):
+@pytest.fixture
+def _on_1_september():
+    """The clock of the whole test, fixtures included: the team must already serve the school then."""
+    with time_machine.travel("2026-09-01 10:00 +02:00", tick=False):
+        yield
+
+
+def test_it_offers_finishing_only_once_the_meeting_has_started(_on_1_september, client, school, ib, partner):
     """Before the meeting, no "Opslaan en afronden" but a note why; a finish sent anyway (a page opened
     earlier) is refused at once, with the other errors, not only after fixing all of them."""
-    with time_machine.travel("2026-09-01 10:00 +02:00", tick=False):
-        tomorrow = meeting_schedule(school=school, starts_at=timezone.now() + dt.timedelta(days=1))
-        client.force_login(ib)
-        body = client.get(log_url(tomorrow)).content.decode()
-        assert 'value="finish"' not in body
-        assert "Afronden kan zodra het overleg begonnen is." in body
-        assert 'value="save"' in body
+    tomorrow = meeting_schedule(school=school, starts_at=timezone.now() + dt.timedelta(days=1))
+    client.force_login(ib)
+    body = client.get(log_url(tomorrow)).content.decode()
+    assert 'value="finish"' not in body
+    assert "Afronden kan zodra het overleg begonnen is." in body
+    assert 'value="save"' in body
 
-        response = client.post(log_url(tomorrow), log_data(tomorrow, action="finish", casework_verzuim="abc"))
-        assert response.status_code == 200
-        forms = response.context["forms"]
-        assert "Je kunt een verslag pas afronden als het overleg begonnen is." in forms.log.non_field_errors()
-        assert "casework_verzuim" in forms.log.errors
-        assert_nothing_saved(tomorrow)
+    response = client.post(log_url(tomorrow), log_data(tomorrow, action="finish", casework_verzuim="abc"))
+    assert response.status_code == 200
+    forms = response.context["forms"]
+    assert "Je kunt een verslag pas afronden als het overleg begonnen is." in forms.log.non_field_errors()
+    assert "casework_verzuim" in forms.log.errors
+    assert_nothing_saved(tomorrow)
     with time_machine.travel(tomorrow.starts_at + dt.timedelta(minutes=5), tick=False):
         client.force_login(ib)  # a day later: a new session
         body = client.get(log_url(tomorrow)).content.decode()
