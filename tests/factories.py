@@ -1,4 +1,5 @@
-"""factory_boy factories for every model the tests build."""
+"""factory_boy factories, one for every model of our apps (tests/test_factories.py checks that each
+builds a valid, saved row). Each builds the least a valid row needs; tests name what matters to them."""
 
 from __future__ import annotations
 
@@ -7,9 +8,28 @@ import datetime as dt
 import factory
 from django.utils import timezone
 
-from kpa.models import User, UserKind
+from kpa.models import AccessAction, AccessLog, Invitation, User, UserKind, hash_token
+from kpa.outbox.models import Notification
+from meetings.models import (
+    AgendaItem,
+    AgendaTemplate,
+    Agreement,
+    AgreementStatus,
+    CalendarFeed,
+    CaseworkCount,
+    CaseworkTheme,
+    CollectiveQuestion,
+    Invitee,
+    Meeting,
+    MeetingKind,
+    MeetingSeries,
+    MeetingStatus,
+    NotificationKind,
+)
+from meetings.reminders import KEY_FORMATS
 from partners.models import Assignment, Organisation, OrganisationKind, Role
-from schools.models import Gemeente, School, Sector, Wijk
+from programme.models import ActionLine
+from schools.models import Gemeente, HolidayRegion, PostcodeArea, School, SchoolHoliday, Sector, Wijk
 
 PASSWORD = "correct-horse-battery"
 
@@ -84,3 +104,169 @@ class AssignmentFactory(factory.django.DjangoModelFactory):
     role = Role.BUURTTEAM
     start_date = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=100))
     end_date = None
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    """An invitation that can still be accepted; only the hash of its token is stored."""
+
+    class Meta:
+        model = Invitation
+
+    user = factory.SubFactory(UserFactory)
+    token_hash = factory.Sequence(lambda n: hash_token(f"token-{n}"))
+    created_by = factory.SubFactory(UserFactory, kind=UserKind.ADMIN)
+    expires_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=7))
+
+
+class AccessLogFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AccessLog
+
+    actor = factory.SubFactory(UserFactory, kind=UserKind.COORDINATOR)
+    action = AccessAction.EXPORT
+    what = "roster"
+
+
+class PostcodeAreaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PostcodeArea
+
+    wijk = factory.SubFactory(WijkFactory)
+    gemeente = factory.SelfAttribute("wijk.gemeente")
+    postcode4 = factory.Sequence(lambda n: f"{3500 + n % 6500:04d}")
+
+
+class SchoolHolidayFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SchoolHoliday
+
+    region = HolidayRegion.MIDDEN
+    name = "Herfstvakantie"
+    start_date = dt.date(2026, 10, 17)
+    end_date = dt.date(2026, 10, 25)
+
+
+class ActionLineFactory(factory.django.DjangoModelFactory):
+    """Numbers from 101 on: the five real lines (1-5) come from migration meetings 0002."""
+
+    class Meta:
+        model = ActionLine
+
+    number = factory.Sequence(lambda n: 101 + n)
+    title = factory.Sequence(lambda n: f"Actielijn {101 + n}")
+
+
+class MeetingSeriesFactory(factory.django.DjangoModelFactory):
+    """The series only; its meetings come from MeetingFactory(series=...) or meetings.services."""
+
+    class Meta:
+        model = MeetingSeries
+
+    school = factory.SubFactory(SchoolFactory)
+    interval_weeks = 4
+    created_by = factory.SubFactory(UserFactory, kind=UserKind.SCHOOL)
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    """A planned KPO a week from now, 90 minutes long, with no invitees and no mails (those come from
+    meetings.services.meeting_schedule, which tests of planning use)."""
+
+    class Meta:
+        model = Meeting
+
+    school = factory.SubFactory(SchoolFactory)
+    kind = MeetingKind.KPO
+    starts_at = factory.LazyFunction(
+        lambda: (timezone.now() + dt.timedelta(days=7)).replace(minute=0, second=0, microsecond=0)
+    )
+    ends_at = factory.LazyAttribute(lambda meeting: meeting.starts_at + dt.timedelta(minutes=90))
+    location = "Teamkamer"
+    status = MeetingStatus.PLANNED
+
+
+class InviteeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Invitee
+
+    meeting = factory.SubFactory(MeetingFactory)
+    person = factory.SubFactory(UserFactory)
+    role = Role.BUURTTEAM
+
+
+class AgendaTemplateFactory(factory.django.DjangoModelFactory):
+    """A gemeente's own agenda (one per gemeente), so each gets a gemeente of its own."""
+
+    class Meta:
+        model = AgendaTemplate
+
+    gemeente = factory.SubFactory(
+        GemeenteFactory,
+        code=factory.Sequence(lambda n: f"{9000 + n % 1000:04d}"),
+        name=factory.Sequence(lambda n: f"Gemeente {n}"),
+    )
+    items = "Opening\nCasuïstiek\nCollectieve vragen\nAfspraken"
+
+
+class AgendaItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AgendaItem
+
+    meeting = factory.SubFactory(MeetingFactory)
+    position = factory.Sequence(lambda n: n % 1000)
+    title = factory.Sequence(lambda n: f"Agendapunt {n}")
+
+
+class CaseworkCountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CaseworkCount
+
+    meeting = factory.SubFactory(MeetingFactory)
+    theme = CaseworkTheme.ATTENDANCE
+    count = 2
+
+
+class CollectiveQuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CollectiveQuestion
+
+    meeting = factory.SubFactory(MeetingFactory)
+    school = factory.SelfAttribute("meeting.school")
+    text = factory.Sequence(lambda n: f"Hoe gaan we om met verzuim in groep {n % 8 + 1}?")
+
+
+class AgreementFactory(factory.django.DjangoModelFactory):
+    """An open agreement of the meeting's school, due two weeks from today."""
+
+    class Meta:
+        model = Agreement
+
+    meeting = factory.SubFactory(MeetingFactory)
+    school = factory.SelfAttribute("meeting.school")
+    description = factory.Sequence(lambda n: f"Afspraak {n}")
+    owner = factory.SubFactory(UserFactory)
+    due_date = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=14))
+    status = AgreementStatus.OPEN
+
+
+class CalendarFeedFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CalendarFeed
+
+    user = factory.SubFactory(UserFactory)
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    """An outbox row: an invitation to a meeting, due now, keyed as meetings.reminders keys it."""
+
+    class Meta:
+        model = Notification
+
+    meeting = factory.SubFactory(MeetingFactory)
+    recipient = factory.SubFactory(UserFactory)
+    kind = NotificationKind.INVITATION
+    key = factory.LazyAttribute(
+        lambda row: KEY_FORMATS[NotificationKind.INVITATION].format(
+            uid=row.meeting.uid, part="0", person=row.recipient.pk
+        )
+    )
+    due_at = factory.LazyFunction(timezone.now)
