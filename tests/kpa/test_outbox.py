@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import email.policy
 import re
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -22,13 +21,9 @@ from kpa.outbox.models import Notification
 from kpa.outbox.registry import Kind, Mail
 from meetings import reminders, services
 from tests.factories import AssignmentFactory, UserFactory
+from tests.helpers import at
 
 pytestmark = pytest.mark.django_db
-AMS = ZoneInfo("Europe/Amsterdam")
-
-
-def at(year, month, day, hour=9, minute=0) -> dt.datetime:
-    return dt.datetime(year, month, day, hour, minute, tzinfo=AMS)
 
 
 def due_reminders(school, count: int) -> None:

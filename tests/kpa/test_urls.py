@@ -20,10 +20,9 @@ from kpa.models import Invitation, hash_token
 from kpa.services import invitation_send
 from tests.conftest import TOTP_SECRET
 from tests.factories import PASSWORD
+from tests.helpers import ROLES
 from tests.meetings import url_table_feed, url_table_log, url_table_plan
 from tests.partners.url_table import MANAGE_EXPECTED
-
-ROLES = ("anonymous", "ib", "partner", "outsider", "coordinator", "wijk_coordinator", "admin")
 
 ALL_SIGNED_IN_200 = {"anonymous": "login", **dict.fromkeys(ROLES[1:], 200)}
 ADMIN_ONLY = {"anonymous": "login", **dict.fromkeys(ROLES[1:-1], 403), "admin": 200}

@@ -1,7 +1,6 @@
 """meetings.ics: invitations, updates, cancellations and feeds as iCalendar, parsed back with `icalendar`."""
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -11,13 +10,9 @@ from icalendar import Calendar
 from meetings import ics
 from meetings.models import AgendaItem, MeetingStatus
 from meetings.services import meeting_cancel, meeting_schedule, meeting_update
+from tests.helpers import AMS, at
 
 pytestmark = pytest.mark.django_db
-AMS = ZoneInfo("Europe/Amsterdam")
-
-
-def at(year, month, day, hour=9, minute=0) -> dt.datetime:
-    return dt.datetime(year, month, day, hour, minute, tzinfo=AMS)
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,6 @@ mail, and the year in the subject when the meeting is not in the current school 
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -14,14 +13,10 @@ from kpa.models import UserKind
 from meetings import notifications, services
 from partners.models import Role
 from tests.factories import AssignmentFactory, UserFactory
+from tests.helpers import AMS, at
 
 pytestmark = pytest.mark.django_db
-AMS = ZoneInfo("Europe/Amsterdam")
 NOW = dt.datetime(2026, 9, 1, 10, 0, tzinfo=AMS)
-
-
-def at(year, month, day, hour=9, minute=0) -> dt.datetime:
-    return dt.datetime(year, month, day, hour, minute, tzinfo=AMS)
 
 
 @pytest.fixture

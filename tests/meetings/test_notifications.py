@@ -10,7 +10,6 @@ import datetime as dt
 import smtplib
 import socket
 import time
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -27,14 +26,10 @@ from kpa.tasks import outbox_send_due_task, outbox_sweep_task
 from meetings import notifications, reminders, services
 from meetings.models import Meeting, NotificationKind
 from tests.factories import AssignmentFactory, UserFactory
+from tests.helpers import AMS, at
 
-AMS = ZoneInfo("Europe/Amsterdam")
 SINCE = dt.date(2020, 8, 1)
 NOW = dt.datetime(2026, 9, 1, 10, 0, tzinfo=AMS)
-
-
-def at(year, month, day, hour=9, minute=0) -> dt.datetime:
-    return dt.datetime(year, month, day, hour, minute, tzinfo=AMS)
 
 
 @pytest.fixture

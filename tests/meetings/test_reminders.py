@@ -6,7 +6,6 @@ never to someone no longer on the team."""
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -18,14 +17,10 @@ from meetings import notifications, reminders, services
 from meetings.models import Agreement, AgreementStatus, NotificationKind
 from partners.models import Role
 from tests.factories import AssignmentFactory, SchoolFactory, UserFactory
+from tests.helpers import AMS, at
 
 pytestmark = pytest.mark.django_db
-AMS = ZoneInfo("Europe/Amsterdam")
 SINCE = dt.date(2020, 8, 1)  # the team's assignments start long before every date these tests travel to
-
-
-def at(year, month, day, hour=9, minute=0) -> dt.datetime:
-    return dt.datetime(year, month, day, hour, minute, tzinfo=AMS)
 
 
 @pytest.fixture

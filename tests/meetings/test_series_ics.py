@@ -14,7 +14,6 @@ import re
 import sys
 import wsgiref.util
 from xml.etree import ElementTree
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -30,16 +29,12 @@ from meetings.models import Meeting, MeetingStatus, Notification, NotificationKi
 from partners.models import Role
 from schools.models import SchoolHoliday
 from tests.factories import AssignmentFactory, UserFactory
+from tests.helpers import AMS, at
 
 pytestmark = pytest.mark.django_db
-AMS = ZoneInfo("Europe/Amsterdam")
 SINCE = dt.date(2020, 8, 1)
 NOW = dt.datetime(2026, 9, 1, 10, 0, tzinfo=AMS)
 ROLES = (Role.IB, Role.SCHOOLLEIDER, Role.BUURTTEAM, Role.JGZ, Role.PASSEND_ONDERWIJS, Role.LEERPLICHT)
-
-
-def at(year, month, day, hour=9, minute=0) -> dt.datetime:
-    return dt.datetime(year, month, day, hour, minute, tzinfo=AMS)
 
 
 # Every two weeks on Monday 09:00 from 5 October to 14 December 2026: 19 October falls in the autumn

@@ -1,5 +1,4 @@
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -30,13 +29,9 @@ from meetings.services import (
 from partners.models import Role
 from schools.models import SchoolHoliday
 from tests.factories import AssignmentFactory, UserFactory
+from tests.helpers import AMS, at_day
 
 pytestmark = pytest.mark.django_db
-AMS = ZoneInfo("Europe/Amsterdam")
-
-
-def at(day: dt.date, hour=9) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour), AMS)
 
 
 @pytest.fixture
@@ -88,7 +83,7 @@ def test_it_plans_a_series_in_local_time_across_the_clock_change_and_skips_holid
         region="noord", name="Andere regio", start_date=dt.date(2026, 11, 7), end_date=dt.date(2026, 11, 8)
     )
     planned, skipped = series_dates(
-        first=at(dt.date(2026, 10, 5)), until=dt.date(2026, 11, 30), interval_weeks=2, region="midden"
+        first=at_day(dt.date(2026, 10, 5)), until=dt.date(2026, 11, 30), interval_weeks=2, region="midden"
     )
     assert [timezone.localtime(m).date() for m in skipped] == [dt.date(2026, 10, 19)]
     assert [timezone.localtime(m).hour for m in planned] == [9, 9, 9, 9]  # also after 25 October
@@ -99,7 +94,7 @@ def test_it_plans_a_series_in_local_time_across_the_clock_change_and_skips_holid
 def test_it_creates_the_series_it_previews(school):
     school.holiday_region = "midden"
     school.save()
-    first = at(timezone.localdate() + dt.timedelta(days=7))
+    first = at_day(timezone.localdate() + dt.timedelta(days=7))
     until = timezone.localdate() + dt.timedelta(days=90)
     planned, _skipped = series_dates(first=first, until=until, interval_weeks=6, region="midden")
     result = meeting_series_schedule(

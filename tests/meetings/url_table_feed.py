@@ -1,6 +1,6 @@
 """Expected answers per role for the meetings:* URLs of views_feed, merged into tests/kpa/test_urls.py."""
 
-ROLES = ("anonymous", "ib", "partner", "outsider", "coordinator", "wijk_coordinator", "admin")
+from tests.helpers import ROLES
 
 EXPECTED: dict[str, dict[str, object]] = {
     # Everyone signed in has a personal feed and its settings page.

@@ -6,7 +6,7 @@ and out of scope it does not exist (404); the same holds for correcting what a l
 agenda of one meeting. Marking an agreement done is POST only: the scope check comes
 first (404), then the method (405 for a GET in scope)."""
 
-ROLES = ("anonymous", "ib", "partner", "outsider", "coordinator", "wijk_coordinator", "admin")
+from tests.helpers import ROLES
 
 # Who may log a meeting, and so correct what it recorded and change its agenda.
 LOGGERS = {

@@ -4,7 +4,7 @@ The URL walk opens detail, update and cancel on a planned meeting of `school`. O
 (`outsider`, `wijk_coordinator`) answers 404; in scope but not its IB-er (`partner`, `coordinator`) may
 read, and answers 403 on the planning pages; the IB-er and admins plan."""
 
-ROLES = ("anonymous", "ib", "partner", "outsider", "coordinator", "wijk_coordinator", "admin")
+from tests.helpers import ROLES
 
 READ_IN_SCOPE = {
     "anonymous": "login",

@@ -7,7 +7,7 @@ so the admin may get either the page or 404 there; both prove the view answers a
 
 from __future__ import annotations
 
-ROLES = ("anonymous", "ib", "partner", "outsider", "coordinator", "wijk_coordinator", "admin")
+from tests.helpers import ROLES
 
 
 class OneOf:
