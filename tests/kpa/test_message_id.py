@@ -1,6 +1,6 @@
 """Every mail of the outbox carries a Message-ID derived from its row's unique key, so a mail sent again
 (its worker died after the SMTP server took it, before the row was marked sent) is recognisably the same
-message. The repeat through a real worker and SMTP server: test_worker.py."""
+message. The repeat through a real worker and SMTP server: tests/meetings/test_worker.py."""
 
 from __future__ import annotations
 
