@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 
+from kpa.models import User
 from programme import seed
-from programme.models import ActionLine, Programme, Speerpunt
+from programme.models import (
+    ActionLine,
+    Activity,
+    Indicator,
+    IndicatorValue,
+    Programme,
+    ProgressUpdate,
+    Speerpunt,
+)
 from schools.models import Gemeente
+
+if TYPE_CHECKING:
+    from programme.forms import ActivityForm
 
 
 @transaction.atomic
@@ -16,3 +32,64 @@ def utrecht_programme_ensure() -> Programme | None:
     return seed.install(
         gemeente_model=Gemeente, programme_model=Programme, line_model=ActionLine, speerpunt_model=Speerpunt
     )
+
+
+@transaction.atomic
+def line_save(*, line: ActionLine, speerpunten: list[str] | None = None) -> ActionLine:
+    """Save a line; with `speerpunten`, a new line gets them in that order (an existing line keeps its own:
+    activities point at them)."""
+    is_new = line.pk is None
+    line.full_clean(validate_constraints=False)
+    line.save()
+    if is_new and speerpunten:
+        Speerpunt.objects.bulk_create(
+            Speerpunt(line=line, order=order, text=text) for order, text in enumerate(speerpunten, start=1)
+        )
+    return line
+
+
+@transaction.atomic
+def activity_save(*, form: ActivityForm) -> Activity:
+    """Save a valid activity form: the activity, its places, partners and indicators, all or nothing.
+    Indicators no longer named are removed (the form refuses to remove one with measured values); new
+    names are added."""
+    activity = form.save()
+    names = form.cleaned_data["indicators"]
+    activity.indicators.exclude(name__in=names).delete()
+    have = set(activity.indicators.values_list("name", flat=True))
+    Indicator.objects.bulk_create(
+        Indicator(activity=activity, name=name) for name in names if name not in have
+    )
+    return activity
+
+
+@transaction.atomic
+def progress_update_add(
+    *,
+    activity: Activity,
+    date: dt.date,
+    text: str,
+    phase: str,
+    light: str,
+    is_success: bool = False,
+    author: User | None = None,
+    indicator: Indicator | None = None,
+    value: Decimal | None = None,
+) -> ProgressUpdate:
+    """A progress update, with the indicator's measured value on its date when given."""
+    update = ProgressUpdate(
+        activity=activity,
+        date=date,
+        text=text,
+        phase=phase,
+        light=light,
+        is_success=is_success,
+        author=author,
+    )
+    update.full_clean()
+    update.save()
+    if indicator is not None and value is not None:
+        if indicator.activity_id != activity.pk:
+            raise ValueError("The indicator belongs to another activity.")
+        IndicatorValue.objects.create(indicator=indicator, date=date, value=value, update=update)
+    return update

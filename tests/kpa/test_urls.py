@@ -23,6 +23,7 @@ from tests.factories import PASSWORD
 from tests.helpers import ROLES
 from tests.meetings import url_table_feed, url_table_log, url_table_plan
 from tests.partners.url_table import MANAGE_EXPECTED
+from tests.programme import url_table as programme_url_table
 
 ALL_SIGNED_IN_200 = {"anonymous": "login", **dict.fromkeys(ROLES[1:], 200)}
 ADMIN_ONLY = {"anonymous": "login", **dict.fromkeys(ROLES[1:-1], 403), "admin": 200}
@@ -92,6 +93,7 @@ EXPECTED: dict[str, dict[str, object]] = {
     **url_table_plan.EXPECTED,
     **url_table_log.EXPECTED,
     **url_table_feed.EXPECTED,
+    **programme_url_table.EXPECTED,
 }
 
 # The Django admin: every page of it is for admins only, anonymous visitors go to the (allauth) login.
@@ -202,6 +204,7 @@ def objects(school, other_school, ib, partner, outsider, coordinator, wijk_coord
             "meetings:question-update": {"pk": meeting.pk, "question_pk": question.pk},
             "meetings:question-delete": {"pk": meeting.pk, "question_pk": question.pk},
             "meetings:feed": {"token": feed.token},
+            **programme_url_table.objects(),
         },
     }
 

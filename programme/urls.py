@@ -1,0 +1,16 @@
+from django.urls import path
+
+from programme import views
+
+app_name = "programme"
+urlpatterns = [
+    path("", views.programme_list, name="list"),
+    path("new/", views.programme_create, name="create"),
+    path("<int:pk>/", views.programme_detail, name="detail"),
+    path("<int:pk>/lines/new/", views.line_create, name="line-create"),
+    path("lines/<int:pk>/", views.line_detail, name="line-detail"),
+    path("lines/<int:pk>/activities/new/", views.activity_create, name="activity-create"),
+    path("activities/<int:pk>/", views.activity_detail, name="activity-detail"),
+    path("activities/<int:pk>/edit/", views.activity_update, name="activity-update"),
+    path("activities/<int:pk>/updates/new/", views.update_create, name="update-create"),
+]
