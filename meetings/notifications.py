@@ -59,6 +59,9 @@ class _BatchContext:
     # series_id -> its meetings (with .school, .series and ._invited: the invited people), for series
     # invitations
     series: dict[int, list[Meeting]] = dataclasses.field(default_factory=dict)
+    # (kind, meeting_id, previous_starts_at) -> the Mail every invitee of that meeting gets in this batch
+    # (the same text but for the name, and the same .ics): made once, merged by the outbox (Mail.merge_key)
+    shared_mails: dict[tuple, Mail] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def load(cls, batch: Sequence[Notification], now: dt.datetime) -> _BatchContext:
@@ -292,18 +295,32 @@ def render(notification: Notification, context: _BatchContext) -> Mail:
             },
         )
     assert meeting is not None  # noqa: S101  (why_not_send refused rows without a meeting)
-    mail_context = _meeting_context(meeting, notification)
-    if kind == NotificationKind.SERIES_INVITATION:
+    if kind == NotificationKind.SERIES_INVITATION:  # its meetings are the recipient's own: not shared
+        mail_context = _meeting_context(meeting, notification)
         series_context, attachment = _series_invitation(notification, context)
         return Mail(f"meeting_{kind}", mail_context | series_context, [attachment])
+    group = (kind, meeting.pk, payload.get("previous_starts_at"), payload.get("days"))
+    mail = context.shared_mails.get(group)
+    if mail is None:
+        mail = context.shared_mails[group] = _shared_mail(notification, context, group)
+    return mail
+
+
+def _shared_mail(notification: Notification, context: _BatchContext, group: tuple) -> Mail:
+    """The mail of a meeting that each of its recipients of this kind gets alike (but for the name)."""
+    meeting, kind = notification.meeting, notification.kind
+    assert meeting is not None  # noqa: S101
+    mail_context = _meeting_context(meeting, notification)
     if kind in CALENDAR_KINDS:
         attendees = [p for p in context.invitees.get(meeting.pk, ()) if p.is_active]
         attachment = _calendar_attachment(meeting, kind, attendees, mail_context["url"])
-        return Mail(f"meeting_{kind}", mail_context, [attachment])
+        return Mail(f"meeting_{kind}", mail_context, [attachment], merge_key=group)
     if kind == NotificationKind.REMINDER:
-        return Mail("reminder", mail_context | {"days": payload["days"]})
+        return Mail("reminder", mail_context | {"days": notification.payload["days"]}, merge_key=group)
     return Mail(
-        "log_nudge", mail_context | {"log_url": _absolute(reverse("meetings:log", args=[meeting.pk]))}
+        "log_nudge",
+        mail_context | {"log_url": _absolute(reverse("meetings:log", args=[meeting.pk]))},
+        merge_key=group,
     )
 
 

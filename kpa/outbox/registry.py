@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -22,11 +22,16 @@ if TYPE_CHECKING:
 @dataclasses.dataclass(frozen=True)
 class Mail:
     """What a kind renders one row into: the template triple's name (templates/emails/<template>_
-    {subject.txt,body.txt,body.html}), its context, and attachments as (filename, content, mimetype)."""
+    {subject.txt,body.txt,body.html}), its context, and attachments as (filename, content, mimetype).
+
+    merge_key: rows of a batch whose Mail has the same template and merge_key get the same mail but for
+    the recipient's name (the same context and attachments): their templates are rendered once
+    (kpa.emails.MailMerge). None: rendered for this row alone."""
 
     template: str
     context: dict
     attachments: Sequence[tuple[str, Any, str]] = ()
+    merge_key: Hashable | None = None
 
 
 Loader = Callable[["Sequence[Notification]", dt.datetime], Any]

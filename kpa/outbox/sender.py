@@ -29,7 +29,7 @@ import hashlib
 import logging
 import time
 from collections import defaultdict
-from email.utils import parseaddr
+from email.utils import format_datetime, parseaddr
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -146,6 +146,11 @@ def _render(
         kinds[row.pk] = kind
         by_loader[kind.load].append(row)
     contexts = {load: load(group, now) for load, group in by_loader.items()}
+    merge = emails.MailMerge()  # the invitees of one meeting: its reminder rendered once
+    # One Date for the batch (it is sent within seconds), so its header is parsed once, not per mail.
+    date = format_datetime(
+        timezone.localtime(now) if settings.EMAIL_USE_LOCALTIME else now.astimezone(dt.UTC)
+    )
     messages = []
     for row in rows:
         kind = kinds.get(row.pk)
@@ -171,7 +176,9 @@ def _render(
                 to=[person.email],
                 context={"recipient": person, **mail.context},
                 attachments=mail.attachments,
-                headers={"Message-ID": message_id(row.key)},
+                headers={"Message-ID": message_id(row.key), "Date": date},
+                merge=merge,
+                merge_key=mail.merge_key,
             )
         except Exception as error:  # a rendering error: nothing was sent
             failed[row.pk] = (row, error)
