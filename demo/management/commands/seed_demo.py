@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from demo.programme_data import seed_programme
 from kpa.models import User, UserKind
 from kpa.services import mark_email_verified
 from meetings.models import (
@@ -318,6 +319,13 @@ class Command(BaseCommand):
             )
         self.seed_holidays()
         self.seed_meetings(schools[:12])
+        seed_programme(
+            wijken=wijken,
+            schools=schools,
+            coordinator=coordinator,
+            wijk_coordinator=wijk_coordinator,
+            organisations=[orgs[Role.BUURTTEAM], orgs[Role.JGZ]],
+        )
 
         first_school_ib = f"ib@{_slug(schools[0].name)}.school.example"
         return [
