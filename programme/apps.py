@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ProgrammeConfig(AppConfig):
     name = "programme"
     verbose_name = _("Programme")
+
+    def ready(self) -> None:
+        from programme.notifications import register_kinds
+
+        register_kinds()  # the weekly digest of stale activities and its planner, with the outbox

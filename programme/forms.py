@@ -180,9 +180,11 @@ class ActivityForm(PrivacyCheckedFormMixin, forms.ModelForm):
         self.fields["schools"].queryset = (
             schools_visible_to(user).filter(gemeente_id=gemeente_id, is_active=True).order_by("name")
         )
-        people = people_visible_to(user).filter(is_active=True)
-        in_gemeente = Q(gemeente_id=gemeente_id) | Q(assignments__school__gemeente_id=gemeente_id)
-        candidates = User.objects.filter(pk__in=people.filter(in_gemeente).values("pk"))
+        # Trekker and final responsible are the gemeente's coordinators: the programme's pages are
+        # theirs, and the trekker's weekly digest of stale activities links to them.
+        candidates = people_visible_to(user).filter(
+            is_active=True, kind=UserKind.COORDINATOR, gemeente_id=gemeente_id
+        )
         for name in ("trekker", "responsible"):
             self.fields[name].queryset = candidates.order_by("first_name", "last_name", "pk")
         chosen = Q(pk__in=self.instance.organisations.values("pk")) if self.instance.pk else Q(pk__in=[])

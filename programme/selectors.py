@@ -11,13 +11,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from kpa.access import can_see_coordination
 from kpa.models import User, UserKind
 from partners.scope import gemeenten_visible_to, schools_visible_to, wijken_visible_to
-from programme.models import ActionLine, Activity, Programme, ProgressUpdate
+from programme.models import STALE_AFTER, UNDER_WAY, ActionLine, Activity, Programme, ProgressUpdate
 
 
 def programmes_visible_to(user: User) -> QuerySet[Programme]:
@@ -100,3 +103,13 @@ def can_edit_activity(user: User, activity: Activity) -> bool:
     wijken = {w.pk for w in activity.wijken.all()}
     school_wijken = {s.wijk_id for s in activity.schools.all()}
     return bool(wijken | school_wijken) and wijken | school_wijken <= {user.wijk_id}
+
+
+def stale_activities(today: dt.date) -> QuerySet[Activity]:
+    """Activities under way (planned or running) whose latest update, or else their making, is 60 days or
+    more before `today` (Europe/Amsterdam days): the query behind `Activity.is_stale`."""
+    cutoff = today - STALE_AFTER
+    made_by = timezone.make_aware(dt.datetime.combine(cutoff + dt.timedelta(days=1), dt.time()))
+    return with_last_update(Activity.objects.filter(status__in=UNDER_WAY)).filter(
+        Q(last_update_on__lte=cutoff) | Q(last_update_on=None, created_at__lt=made_by)
+    )
