@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from front import views, views_schools
+from front import views, views_dashboard, views_schools
 
 home_patterns = [
     path("", views.home, name="home"),
@@ -14,4 +14,9 @@ school_patterns = [
     path("<int:pk>/", views_schools.school_detail, name="detail"),
     path("export.csv", views_schools.school_export, {"fmt": "csv"}, name="export-csv"),
     path("export.xlsx", views_schools.school_export, {"fmt": "xlsx"}, name="export-xlsx"),
+]
+
+dashboard_patterns = [
+    path("", views_dashboard.dashboard_view, name="index"),
+    path("export.xlsx", views_dashboard.dashboard_export, name="export-xlsx"),
 ]

@@ -391,3 +391,10 @@ LOGGING = {
 }
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
+
+# --- The coordinator's dashboard (front/dashboard.py) ------------------------------------------------
+# KPOs a school should hold per school year (the seeds say once a year is too few).
+KPA_KPO_TARGET_PER_YEAR = env.int("KPA_KPO_TARGET_PER_YEAR", default=2)
+# A wijk's casework figures are shown only when at least this many of its schools reported casework
+# that school year, so that no figure is one school's.
+KPA_WIJKDATA_MIN_SCHOOLS = env.int("KPA_WIJKDATA_MIN_SCHOOLS", default=3)

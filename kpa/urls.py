@@ -28,6 +28,7 @@ urlpatterns = [
     path("schools/", include(([*front_urls.school_patterns, *schools_urls.urlpatterns], "schools"))),
     path("manage/", include("partners.manage_urls")),
     path("meetings/", include("meetings.urls")),
+    path("dashboard/", include((front_urls.dashboard_patterns, "dashboard"))),
     path("programma/", include("programme.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -20,6 +20,7 @@ from kpa.models import Invitation, hash_token
 from kpa.services import invitation_send
 from tests.conftest import TOTP_SECRET
 from tests.factories import PASSWORD
+from tests.front import url_table as url_table_front
 from tests.helpers import ROLES
 from tests.meetings import url_table_feed, url_table_log, url_table_plan
 from tests.partners.url_table import MANAGE_EXPECTED
@@ -93,6 +94,7 @@ EXPECTED: dict[str, dict[str, object]] = {
     **url_table_plan.EXPECTED,
     **url_table_log.EXPECTED,
     **url_table_feed.EXPECTED,
+    **url_table_front.EXPECTED,
     **programme_url_table.EXPECTED,
 }
 

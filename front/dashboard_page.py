@@ -1,0 +1,399 @@
+"""The coordinator's dashboard as a page and a sheet: the figures of front.dashboard laid out in sections
+of tables, each with its bar chart (this school year beside the one before), with the link to the list
+behind each figure where such a list exists, and the same tables as the rows of the XLSX export."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from front.dashboard import (
+    NO_ROLE,
+    SUPPRESSED_HELP,
+    TEAM_ROLES,
+    DashboardScope,
+    SchoolYear,
+    agreements_by_role,
+    agreements_by_wijk,
+    attendance,
+    coverage,
+    questions_by_wijk,
+    rhythm,
+    wijkdata,
+    wijkdata_minimum,
+)
+from meetings.models import CaseworkTheme, MeetingStatus
+from partners.models import Role
+
+# --- The page: tables (each with its chart) built from the figures ----------------------------------------
+
+
+type Cell = int | str | None
+
+
+@dataclass
+class Row:
+    label: str
+    values: list[Cell]
+    url: str = ""
+
+
+@dataclass
+class Table:
+    """One figure of the dashboard: a table and, when `chart` names two columns (this year, the year
+    before), a bar chart of those."""
+
+    key: str
+    title: str
+    columns: list[str]
+    rows: list[Row]
+    chart: tuple[int, int] | None = (0, 1)
+    note: str = ""
+
+    @property
+    def chart_bars(self) -> list[dict[str, Any]]:
+        """Per row the two bars' widths (0-100, of the largest value in the chart) and values."""
+        if self.chart is None:
+            return []
+        a, b = self.chart
+        numbers = [v for row in self.rows for v in (row.values[a], row.values[b]) if isinstance(v, int)]
+        top = max(numbers, default=0) or 1
+        bars = []
+        for index, row in enumerate(self.rows):
+            current, previous = row.values[a], row.values[b]
+            bars.append(
+                {
+                    "label": row.label,
+                    "y": index * CHART_ROW,
+                    "current": current,
+                    "previous": previous,
+                    "current_width": round(CHART_BAR * current / top) if isinstance(current, int) else 0,
+                    "previous_width": round(CHART_BAR * previous / top) if isinstance(previous, int) else 0,
+                }
+            )
+        return bars
+
+    @property
+    def chart_height(self) -> int:
+        return len(self.rows) * CHART_ROW + 8
+
+
+CHART_ROW = 52  # px per row of a bar chart: its label, two bars of 12 and the gaps
+CHART_BAR = 440  # px of the longest bar (the chart is 600 wide, the value follows the bar)
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    tables: list[Table]
+
+
+def _percent(part: int, whole: int) -> int | None:
+    return round(100 * part / whole) if whole else None
+
+
+def _query(base: str, **params: Any) -> str:
+    return f"{base}?{urlencode({k: v for k, v in params.items() if v not in (None, '')})}"
+
+
+def _role_label(role: str) -> str:
+    return str(Role(role).label) if role else str(_("No seat at the school"))
+
+
+def dashboard_sections(scope: DashboardScope, year: SchoolYear, today: dt.date) -> list[Section]:
+    """Every figure of the dashboard for `year` and the year before it, as sections of tables. A fixed
+    number of queries (about twenty), whatever the number of schools, meetings or agreements."""
+    previous = year.previous
+    current_year = year == SchoolYear.containing(today)
+    years = [year.label, previous.label]
+    roster, meetings = reverse("schools:list"), reverse("meetings:list")
+    own_wijk = scope.wijk.pk if scope.wijk else None
+    schools = scope.schools
+
+    def held_meetings(y: SchoolYear, wijk_id: int | None = None) -> str:
+        return _query(
+            meetings,
+            status=MeetingStatus.HELD,
+            date_from=y.first_day.isoformat(),
+            date_to=y.last_day.isoformat(),
+            wijk=wijk_id or own_wijk,
+        )
+
+    def roster_link(**params: Any) -> str:
+        """The roster shows today's teams: a link only for the current school year."""
+        return _query(roster, wijk=own_wijk, **params) if current_year else ""
+
+    # Coverage
+    cov = coverage(schools, year.reference_day(today))
+    cov_prev = coverage(schools, previous.reference_day(today))
+    teams = Table(
+        "teams",
+        str(_("Teams")),
+        years,
+        [
+            Row(str(_("Schools")), [cov["schools"], cov_prev["schools"]], roster_link()),
+            Row(
+                str(_("Complete team (IB-er and the four kernpartners)")),
+                [cov["complete"], cov_prev["complete"]],
+            ),
+            Row(str(_("Without a complete team")), [cov["incomplete"], cov_prev["incomplete"]]),
+            Row(
+                str(_("A kernpartner seat ends within 30 days")),
+                [cov["ending_any"], cov_prev["ending_any"]],
+                roster_link(gap="ending"),
+            ),
+        ],
+        note=str(
+            _("Teams on %(day)s and on %(previous_day)s.")
+            % {"day": _date(cov["day"]), "previous_day": _date(cov_prev["day"])}
+        ),
+    )
+    vacancies = Table(
+        "vacancies",
+        str(_("Vacancies by role")),
+        [
+            str(_("Vacant %(year)s") % {"year": year.label}),
+            str(_("Vacant %(year)s") % {"year": previous.label}),
+            str(_("Ends within 30 days %(year)s") % {"year": year.label}),
+            str(_("Ends within 30 days %(year)s") % {"year": previous.label}),
+        ],
+        [
+            Row(
+                _role_label(r),
+                [cov["vacant"][r], cov_prev["vacant"][r], cov["ending"][r], cov_prev["ending"][r]],
+                roster_link(missing_role=r),
+            )
+            for r in TEAM_ROLES
+        ],
+    )
+
+    # Rhythm
+    rh, rh_prev = rhythm(schools, year), rhythm(schools, previous)
+    target = rh["target"]
+    kpos = Table(
+        "kpos",
+        str(_("KPOs held")),
+        years,
+        [
+            Row(str(_("KPOs held")), [rh["kpos"], rh_prev["kpos"]], held_meetings(year)),
+            Row(
+                str(_("Schools with at least %(target)s KPOs (the target)") % {"target": target}),
+                [rh["on_target"], rh_prev["on_target"]],
+            ),
+            Row(
+                str(_("Schools with fewer KPOs than the target")),
+                [rh["below_target"], rh_prev["below_target"]],
+            ),
+            Row(str(_("Schools without a KPO held")), [rh["without_kpo"], rh_prev["without_kpo"]]),
+            Row(
+                str(_("Schools without a KPO held or planned")),
+                [rh["nothing_planned"], rh_prev["nothing_planned"]],
+            ),
+        ],
+        note=str(_("The target is %(target)s KPOs per school per school year.") % {"target": target}),
+    )
+    att, att_prev = attendance(schools, year), attendance(schools, previous)
+    attendance_table = Table(
+        "attendance",
+        str(_("Attendance per role")),
+        [
+            str(_("Invited %(year)s") % {"year": year.label}),
+            str(_("Present %(year)s") % {"year": year.label}),
+            str(_("%% present %(year)s") % {"year": year.label}),
+            str(_("Invited %(year)s") % {"year": previous.label}),
+            str(_("Present %(year)s") % {"year": previous.label}),
+            str(_("%% present %(year)s") % {"year": previous.label}),
+        ],
+        [
+            Row(
+                _role_label(r),
+                [
+                    att[r]["invited"],
+                    att[r]["present"],
+                    _percent(att[r]["present"], att[r]["invited"]),
+                    att_prev[r]["invited"],
+                    att_prev[r]["present"],
+                    _percent(att_prev[r]["present"], att_prev[r]["invited"]),
+                ],
+            )
+            for r in TEAM_ROLES
+        ],
+        chart=(2, 5),
+        note=str(
+            _("Of the invitations to the KPOs held; someone who sent a replacement is not counted present.")
+        ),
+    )
+
+    # Follow-up
+    agreement_columns = [
+        str(_("Open %(year)s") % {"year": year.label}),
+        str(_("Open %(year)s") % {"year": previous.label}),
+        str(_("Overdue %(year)s") % {"year": year.label}),
+        str(_("Overdue %(year)s") % {"year": previous.label}),
+        str(_("Made %(year)s") % {"year": year.label}),
+        str(_("Made %(year)s") % {"year": previous.label}),
+    ]
+
+    def agreement_values(now: dict | None, before: dict | None) -> list[Cell]:
+        now, before = now or {}, before or {}
+        return [
+            now.get("open", 0),
+            before.get("open", 0),
+            now.get("overdue", 0),
+            before.get("overdue", 0),
+            now.get("made", 0),
+            before.get("made", 0),
+        ]
+
+    ag_role = agreements_by_role(schools, year, today)
+    ag_role_prev = agreements_by_role(schools, previous, today)
+    by_role = Table(
+        "agreements-role",
+        str(_("Agreements by role of the owner")),
+        agreement_columns,
+        [
+            Row(_role_label(r), agreement_values(ag_role.get(r), ag_role_prev.get(r)))
+            for r in ag_role.keys() | ag_role_prev.keys()
+            if r in TEAM_ROLES or ag_role.get(r, {}).get("made") or ag_role_prev.get(r, {}).get("made")
+        ],
+        note=str(
+            _("Agreements made at the meetings of the school year; open and overdue as of %(today)s.")
+            % {"today": _date(today)}
+        ),
+    )
+    by_role.rows.sort(key=lambda row: _role_order(row.label))
+    ag_wijk = agreements_by_wijk(schools, year, today)
+    ag_wijk_prev = agreements_by_wijk(schools, previous, today)
+    qs_wijk, qs_wijk_prev = questions_by_wijk(schools, year), questions_by_wijk(schools, previous)
+    wijk_rows: list[tuple[int | None, str]] = [(w.pk, w.name) for w in scope.wijken]
+    if None in ag_wijk.keys() | ag_wijk_prev.keys() | qs_wijk.keys() | qs_wijk_prev.keys():
+        wijk_rows.append((None, str(_("No wijk"))))
+    by_wijk = Table(
+        "agreements-wijk",
+        str(_("Agreements by wijk")),
+        agreement_columns,
+        [Row(name, agreement_values(ag_wijk.get(pk), ag_wijk_prev.get(pk))) for pk, name in wijk_rows],
+    )
+    questions = Table(
+        "questions",
+        str(_("Collective questions by wijk")),
+        [
+            str(_("Asked %(year)s") % {"year": year.label}),
+            str(_("Asked %(year)s") % {"year": previous.label}),
+            str(_("Unanswered %(year)s") % {"year": year.label}),
+            str(_("Unanswered %(year)s") % {"year": previous.label}),
+        ],
+        [
+            Row(
+                name,
+                [
+                    qs_wijk.get(pk, {}).get("asked", 0),
+                    qs_wijk_prev.get(pk, {}).get("asked", 0),
+                    qs_wijk.get(pk, {}).get("open", 0),
+                    qs_wijk_prev.get(pk, {}).get("open", 0),
+                ],
+            )
+            for pk, name in wijk_rows
+        ],
+    )
+
+    # Wijk data
+    wd, wd_prev = wijkdata(schools, year), wijkdata(schools, previous)
+    minimum = wijkdata_minimum()
+
+    def shown(data: dict, wijk_id: int, theme: str | None = None) -> Cell:
+        entry = data.get(wijk_id)
+        if entry is None:
+            return 0
+        if entry["suppressed"]:
+            return None
+        return entry["total"] if theme is None else entry["themes"][theme]
+
+    def totals(data: dict, theme: str | None = None) -> int:
+        return sum(v for w in scope.wijken if isinstance(v := shown(data, w.pk, theme), int))
+
+    casework_rows = [
+        Row(w.name, [shown(wd, w.pk), shown(wd_prev, w.pk)], held_meetings(year, w.pk)) for w in scope.wijken
+    ]
+    casework_rows.append(Row(str(_("Total of the wijken shown")), [totals(wd), totals(wd_prev)]))
+    suppressed_note = str(SUPPRESSED_HELP % {"minimum": minimum})
+    casework = Table(
+        "casework",
+        str(_("Casework discussed per wijk")),
+        years,
+        casework_rows,
+        note=str(_("Pupils discussed, counted per theme at the meetings; never per school."))
+        + " "
+        + suppressed_note,
+    )
+    verzuim = Table(
+        "verzuim",
+        str(_("Absence and thuiszitters per wijk")),
+        years,
+        [
+            *(
+                Row(
+                    w.name,
+                    [
+                        shown(wd, w.pk, CaseworkTheme.ATTENDANCE),
+                        shown(wd_prev, w.pk, CaseworkTheme.ATTENDANCE),
+                    ],
+                )
+                for w in scope.wijken
+            ),
+            Row(
+                str(_("Total of the wijken shown")),
+                [totals(wd, CaseworkTheme.ATTENDANCE), totals(wd_prev, CaseworkTheme.ATTENDANCE)],
+            ),
+        ],
+        note=str(_("Pupils discussed under the theme 'Absence and thuiszitters'.")) + " " + suppressed_note,
+    )
+    themes = Table(
+        "themes",
+        str(_("Casework by theme per wijk, %(year)s") % {"year": year.label}),
+        [str(label) for label in CaseworkTheme.labels],
+        [Row(w.name, [shown(wd, w.pk, t) for t in CaseworkTheme.values]) for w in scope.wijken],
+        chart=None,
+        note=suppressed_note,
+    )
+
+    return [
+        Section("coverage", str(_("Coverage")), [teams, vacancies]),
+        Section("rhythm", str(_("Meeting rhythm")), [kpos, attendance_table]),
+        Section("follow-up", str(_("Follow-up")), [by_role, by_wijk, questions]),
+        Section("wijkdata", str(_("Wijk data")), [casework, verzuim, themes]),
+        # PROGRAMME: activities by line and status, traffic lights, stale activities and indicators go
+        # here as a Section("programme", ...) once the programme models exist (issue 12).
+    ]
+
+
+def _date(day: dt.date) -> str:
+    return date_format(day, "j F Y")
+
+
+def _role_order(label: str) -> int:
+    order = [_role_label(r) for r in (*TEAM_ROLES, Role.SCHOOLLEIDER, NO_ROLE)]
+    return order.index(label) if label in order else len(order)
+
+
+def export_rows(scope: DashboardScope, year: SchoolYear, sections: list[Section]) -> tuple[list, list]:
+    """The dashboard as one sheet: a heading row, then per table its title, its header and its rows
+    (a suppressed figure is left empty)."""
+    header = [str(_("KPA dashboard")), scope.name, year.label]
+    rows: list[list[Cell]] = []
+    for section in sections:
+        for table in section.tables:
+            rows.append([])
+            rows.append([f"{section.title}: {table.title}"])
+            rows.append(["", *table.columns])
+            rows.extend([row.label, *row.values] for row in table.rows)
+            if table.note:
+                rows.append([table.note])
+    return header, rows

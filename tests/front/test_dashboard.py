@@ -1,0 +1,505 @@
+"""The coordinator's dashboard (issue 12): every figure on a small known data set, both school years, at a
+pinned clock; scope (wijk coordinator, other gemeente, admin's pick); who may open it; the XLSX; queries.
+
+The data set, at 2 December 2026 (school year 2026-2027; the previous one 2025-2026, its teams looked at
+on 31 July 2026). Gemeente Utrecht: wijk West with schools A, B, C; wijk Overvecht with school D.
+Gemeente Amersfoort: school X, whose figures Utrecht's coordinators never see.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from front.dashboard import SchoolYear, dashboard_scope
+from front.dashboard_page import dashboard_sections
+from kpa.models import AccessLog, UserKind
+from meetings.models import (
+    Agreement,
+    AgreementStatus,
+    Attendance,
+    CaseworkCount,
+    CollectiveQuestion,
+    Invitee,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+)
+from partners.models import PARTNER_ROLES, Assignment, Role
+from schools.models import School, Wijk
+from tests.conftest import with_totp
+from tests.factories import AssignmentFactory, GemeenteFactory, SchoolFactory, UserFactory, WijkFactory
+
+pytestmark = pytest.mark.django_db
+AMS = ZoneInfo("Europe/Amsterdam")
+NOW = dt.datetime(2026, 12, 2, 12, 0, tzinfo=AMS)
+DASHBOARD = reverse("dashboard:index")
+EXPORT = reverse("dashboard:export-xlsx")
+LONG_AGO = dt.date(2025, 1, 1)
+IB, BT, JGZ, PO, LP = Role.IB, Role.BUURTTEAM, Role.JGZ, Role.PASSEND_ONDERWIJS, Role.LEERPLICHT
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def at(y, m, d, hour=10, minute=0) -> dt.datetime:
+    return dt.datetime(y, m, d, hour, minute, tzinfo=AMS)
+
+
+def seat(school, role, start=LONG_AGO, end=None):
+    return AssignmentFactory(school=school, role=role, start_date=start, end_date=end).person
+
+
+def kpo(school, when, status=MeetingStatus.HELD, kind=MeetingKind.KPO, **casework):
+    meeting = Meeting.objects.create(school=school, starts_at=when, status=status, kind=kind)
+    for theme, count in casework.items():
+        CaseworkCount.objects.create(meeting=meeting, theme=theme, count=count)
+    return meeting
+
+
+def invite(meeting, person, role, attendance):
+    Invitee.objects.create(meeting=meeting, person=person, role=role, attendance=attendance)
+
+
+def agree(meeting, owner, due, status=AgreementStatus.OPEN):
+    Agreement.objects.create(
+        school=meeting.school, meeting=meeting, owner=owner, due_date=due, status=status, description="x"
+    )
+
+
+@pytest.fixture
+def data(school, other_school, wijk, other_wijk):
+    """A = `school` (West), B and C (West), D = `other_school` (Overvecht); X in Amersfoort."""
+    a, d = school, other_school
+    b = SchoolFactory(name="School B", wijk=wijk)
+    c = SchoolFactory(name="School C", wijk=wijk)
+    people = {}
+    # A: complete both years.
+    for role in (IB, *PARTNER_ROLES):
+        people[("a", role)] = seat(a, role)
+    # B: complete today, but its leerplicht seat ends on 20 December; its JGZ seat began on 1 September.
+    for role in (IB, BT, PO):
+        people[("b", role)] = seat(b, role)
+    people[("b", JGZ)] = seat(b, JGZ, start=dt.date(2026, 9, 1))
+    people[("b", LP)] = seat(b, LP, end=dt.date(2026, 12, 20))
+    # C: IB-er and buurtteam; its first IB-er left on 10 August, the next one came on 1 September.
+    seat(c, IB, end=dt.date(2026, 8, 10))
+    people[("c", IB)] = seat(c, IB, start=dt.date(2026, 9, 1))
+    seat(c, BT)
+    # D: only an IB-er.
+    people[("d", IB)] = seat(d, IB)
+    people[("d", BT)] = UserFactory()  # invited last year, holds no seat now
+
+    # This school year.
+    a1 = kpo(a, at(2026, 9, 10), verzuim=2, gedrag=3)
+    a2 = kpo(a, at(2026, 11, 5), verzuim=1)
+    kpo(a, at(2027, 1, 15), status=MeetingStatus.PLANNED)
+    visit = kpo(a, at(2026, 10, 10), kind=MeetingKind.WORK_VISIT)
+    b1 = kpo(b, at(2026, 10, 1), verzuim=4, leren=1)
+    kpo(c, at(2026, 11, 20), gedrag=2)
+    c_cancelled = kpo(c, at(2026, 10, 2), status=MeetingStatus.CANCELLED, verzuim=9)
+    kpo(d, at(2026, 9, 15), status=MeetingStatus.CANCELLED)
+    invite(a1, people[("a", IB)], IB, Attendance.PRESENT)
+    invite(a1, people[("a", BT)], BT, Attendance.PRESENT)
+    invite(a1, people[("a", JGZ)], JGZ, Attendance.ABSENT)
+    invite(a2, people[("a", IB)], IB, Attendance.PRESENT)
+    invite(a2, people[("a", JGZ)], JGZ, Attendance.PRESENT)
+    invite(a2, people[("a", LP)], LP, Attendance.REPLACED)
+    invite(b1, people[("b", IB)], IB, Attendance.PRESENT)
+    invite(b1, people[("b", PO)], PO, Attendance.UNKNOWN)
+    invite(visit, people[("a", PO)], PO, Attendance.PRESENT)  # a work visit: not a KPO
+    agree(a1, people[("a", BT)], dt.date(2026, 11, 1))  # overdue
+    agree(a1, people[("a", IB)], dt.date(2026, 10, 1), status=AgreementStatus.DONE)
+    agree(b1, people[("b", LP)], dt.date(2027, 1, 10))  # open, not yet due
+    agree(c_cancelled, UserFactory(), dt.date(2026, 11, 15))  # an owner without a seat at C: overdue
+    CollectiveQuestion.objects.create(school=a, meeting=a1, text="q1", answered_at=at(2026, 10, 1))
+    CollectiveQuestion.objects.create(school=a, meeting=a1, text="q2")
+    CollectiveQuestion.objects.create(school=b, meeting=b1, text="q3")
+
+    # The school year before.
+    a0 = kpo(a, at(2026, 3, 1), verzuim=5)
+    kpo(b, at(2025, 10, 1), gedrag=1)
+    kpo(b, at(2026, 7, 31, 23, 30))  # the last half hour of that school year
+    d0 = kpo(d, at(2026, 5, 1), verzuim=2)
+    invite(d0, people[("d", IB)], IB, Attendance.PRESENT)
+    invite(d0, people[("d", BT)], BT, Attendance.ABSENT)
+    agree(d0, people[("d", IB)], dt.date(2026, 6, 1))  # still open: overdue
+    agree(a0, people[("a", JGZ)], dt.date(2026, 4, 1), status=AgreementStatus.DONE)
+    CollectiveQuestion.objects.create(school=d, meeting=d0, text="q4", answered_at=at(2026, 5, 2))
+    kpo(a, at(2025, 7, 31, 23, 0), verzuim=7)  # two school years ago: in neither year
+
+    # Another gemeente: a complete team, a KPO with everything, a wijk that would be shown.
+    amersfoort = GemeenteFactory(code="0307", name="Amersfoort")
+    centrum = WijkFactory(gemeente=amersfoort, name="Amersfoort-Centrum")
+    for n in range(3):
+        x = SchoolFactory(name=f"School X{n}", wijk=centrum)
+        for role in (IB, *PARTNER_ROLES):
+            seat(x, role)
+        x1 = kpo(x, at(2026, 10, 5), verzuim=100)
+        agree(x1, UserFactory(), dt.date(2026, 10, 6))
+        CollectiveQuestion.objects.create(school=x, meeting=x1, text="qx")
+    return {"a": a, "b": b, "c": c, "d": d, "amersfoort": amersfoort, "centrum": centrum}
+
+
+def tables(response) -> dict:
+    """{table key: {row label: values}} of the page's context."""
+    assert response.status_code == 200, response
+    return {
+        table.key: {row.label: row.values for row in table.rows}
+        for section in response.context["sections"]
+        for table in section.tables
+    }
+
+
+def rows_links(response, key) -> dict:
+    return {
+        row.label: row.url
+        for s in response.context["sections"]
+        for t in s.tables
+        if t.key == key
+        for row in t.rows
+    }
+
+
+# --- Every figure, both years -------------------------------------------------------------------------------
+
+
+def test_it_counts_coverage_today_and_at_the_end_of_last_year(client, data, coordinator):
+    client.force_login(coordinator)
+    figures = tables(client.get(DASHBOARD))
+    assert figures["teams"] == {
+        "Scholen": [4, 4],
+        "Compleet team (IB-er en de vier kernpartners)": [2, 1],
+        "Zonder compleet team": [2, 3],
+        "Een kernpartnerplek eindigt binnen 30 dagen": [1, 0],
+    }
+    # vacant this year, last year; ends within 30 days this year, last year
+    assert figures["vacancies"] == {
+        "IB-er / zorgcoördinator": [0, 0, 0, 1],
+        "Buurtteam": [1, 1, 0, 0],
+        "Jeugdgezondheidszorg (JGZ)": [2, 3, 0, 0],
+        "Adviseur passend onderwijs": [2, 2, 0, 0],
+        "Leerplichtambtenaar": [2, 2, 1, 0],
+    }
+
+
+def test_it_counts_the_kpo_rhythm_against_the_target(client, data, coordinator):
+    client.force_login(coordinator)
+    assert tables(client.get(DASHBOARD))["kpos"] == {
+        "Gehouden KPO's": [4, 4],
+        "Scholen met minstens 2 KPO's (het doel)": [1, 1],
+        "Scholen met minder KPO's dan het doel": [2, 2],
+        "Scholen zonder gehouden KPO": [1, 1],
+        "Scholen zonder gehouden of geplande KPO": [1, 1],
+    }
+
+
+def test_the_target_is_a_setting(client, data, coordinator, settings):
+    settings.KPA_KPO_TARGET_PER_YEAR = 1
+    client.force_login(coordinator)
+    figures = tables(client.get(DASHBOARD))["kpos"]
+    assert figures["Scholen met minstens 1 KPO's (het doel)"] == [3, 3]
+    assert figures["Scholen met minder KPO's dan het doel"] == [0, 0]
+
+
+def test_it_counts_attendance_per_role_at_the_kpos_held(client, data, coordinator):
+    client.force_login(coordinator)
+    # invited, present, % present this year; the same last year
+    assert tables(client.get(DASHBOARD))["attendance"] == {
+        "IB-er / zorgcoördinator": [3, 3, 100, 1, 1, 100],
+        "Buurtteam": [1, 1, 100, 1, 0, 0],
+        "Jeugdgezondheidszorg (JGZ)": [2, 1, 50, 0, 0, None],
+        "Adviseur passend onderwijs": [1, 0, 0, 0, 0, None],
+        "Leerplichtambtenaar": [1, 0, 0, 0, 0, None],
+    }
+
+
+def test_it_counts_open_and_overdue_agreements_by_owner_role_and_wijk(client, data, coordinator):
+    client.force_login(coordinator)
+    figures = tables(client.get(DASHBOARD))
+    # open this year, last year; overdue this year, last year; made this year, last year
+    assert figures["agreements-role"] == {
+        "IB-er / zorgcoördinator": [0, 1, 0, 1, 1, 1],
+        "Buurtteam": [1, 0, 1, 0, 1, 0],
+        "Jeugdgezondheidszorg (JGZ)": [0, 0, 0, 0, 0, 1],
+        "Adviseur passend onderwijs": [0, 0, 0, 0, 0, 0],
+        "Leerplichtambtenaar": [1, 0, 0, 0, 1, 0],
+        "Geen plek op de school": [1, 0, 1, 0, 1, 0],
+    }
+    assert figures["agreements-wijk"] == {
+        "West": [3, 0, 2, 0, 4, 1],
+        "Overvecht": [0, 1, 0, 1, 0, 1],
+    }
+
+
+def test_it_counts_collective_questions_by_wijk(client, data, coordinator):
+    client.force_login(coordinator)
+    # asked this year, last year; unanswered this year, last year
+    assert tables(client.get(DASHBOARD))["questions"] == {"West": [3, 0, 2, 0], "Overvecht": [0, 1, 0, 0]}
+
+
+def test_it_shows_casework_per_wijk_only_where_enough_schools_reported(client, data, coordinator):
+    client.force_login(coordinator)
+    response = client.get(DASHBOARD)
+    figures = tables(response)
+    # West: A, B and C reported this year (13 pupils), only A and B last year: not shown (None).
+    # Overvecht: one school, never shown; nothing reported this year (0 says nothing about a school).
+    assert figures["casework"] == {
+        "West": [13, None],
+        "Overvecht": [0, None],
+        "Totaal van de getoonde wijken": [13, 0],
+    }
+    assert figures["verzuim"] == {
+        "West": [7, None],
+        "Overvecht": [0, None],
+        "Totaal van de getoonde wijken": [7, 0],
+    }
+    assert figures["themes"]["West"] == [7, 0, 5, 0, 1, 0, 0, 0]
+    body = response.content.decode()
+    assert "minder dan 3 van haar scholen" in body
+    assert "School B" not in body  # never per school
+
+
+def test_the_threshold_of_schools_is_a_setting(client, data, coordinator, settings):
+    settings.KPA_WIJKDATA_MIN_SCHOOLS = 2
+    client.force_login(coordinator)
+    figures = tables(client.get(DASHBOARD))
+    assert figures["casework"]["West"] == [13, 6]
+    assert figures["verzuim"]["West"] == [7, 5]
+    assert figures["casework"]["Overvecht"] == [0, None]
+
+
+def test_it_shows_an_earlier_school_year_beside_the_one_before_it(client, data, coordinator):
+    client.force_login(coordinator)
+    response = client.get(DASHBOARD, {"year": "2025"})
+    figures = tables(response)
+    assert response.context["year"] == SchoolYear(2025)
+    assert figures["kpos"]["Gehouden KPO's"] == [4, 1]  # 2025-2026 and 2024-2025
+    assert figures["teams"]["Compleet team (IB-er en de vier kernpartners)"] == [1, 1]  # 31 July 2026, 2025
+    assert "Schooljaar 2025-2026, met 2024-2025 ernaast." in response.content.decode()
+    # The roster shows today's teams: no link from a past year's team figures.
+    assert rows_links(response, "vacancies")["Buurtteam"] == ""
+
+
+def test_each_figure_links_to_the_list_behind_it(client, data, coordinator):
+    client.force_login(coordinator)
+    response = client.get(DASHBOARD)
+    assert rows_links(response, "vacancies")["Jeugdgezondheidszorg (JGZ)"] == "/schools/?missing_role=jgz"
+    assert (
+        rows_links(response, "teams")["Een kernpartnerplek eindigt binnen 30 dagen"] == "/schools/?gap=ending"
+    )
+    held = rows_links(response, "kpos")["Gehouden KPO's"]
+    assert held == "/meetings/?status=held&date_from=2026-08-01&date_to=2027-07-31"
+    # The meetings list has no filter by kind: it lists the 4 KPOs held and the work visit at A.
+    assert len(client.get(held).context["page"].object_list) == 5
+
+
+def test_it_draws_each_chart_as_an_accessible_svg_beside_its_table(client, data, coordinator):
+    client.force_login(coordinator)
+    body = client.get(DASHBOARD).content.decode()
+    assert body.count('role="img"') == 9  # every table but the theme matrix has its chart
+    assert '<title id="chart-kpos-title">Gehouden KPO&#x27;s</title>' in body
+    assert 'aria-labelledby="chart-kpos-title chart-kpos-desc"' in body
+    assert "<script" not in body.split('id="main"')[1].split("</main>")[0]
+    assert 'id="programme"' in body  # the programme's place, for the programme part of issue 12
+
+
+# --- Scope -----------------------------------------------------------------------------------------------
+
+
+def test_a_wijk_coordinator_sees_only_their_wijks_figures(client, data, wijk_coordinator):
+    client.force_login(wijk_coordinator)
+    response = client.get(DASHBOARD)
+    figures = tables(response)
+    assert response.context["scope"].name == "Overvecht"
+    assert figures["teams"]["Scholen"] == [1, 1]
+    assert figures["teams"]["Compleet team (IB-er en de vier kernpartners)"] == [0, 0]
+    assert figures["vacancies"]["Buurtteam"] == [1, 1, 0, 0]
+    assert figures["kpos"]["Gehouden KPO's"] == [0, 1]
+    assert figures["agreements-wijk"] == {"Overvecht": [0, 1, 0, 1, 0, 1]}
+    assert figures["casework"] == {"Overvecht": [0, None], "Totaal van de getoonde wijken": [0, 0]}
+    assert "West" not in response.content.decode()
+    assert (
+        rows_links(response, "vacancies")["Buurtteam"]
+        == f"/schools/?wijk={data['d'].wijk_id}&missing_role=buurtteam"
+    )
+
+
+def test_a_coordinator_never_sees_another_gemeente(client, data, coordinator):
+    client.force_login(coordinator)
+    body = client.get(DASHBOARD).content.decode()
+    assert "Amersfoort" not in body
+    assert client.get(DASHBOARD, {"gemeente": data["amersfoort"].pk}).status_code == 404
+    assert client.get(EXPORT, {"gemeente": data["amersfoort"].pk}).status_code == 404
+    assert client.get(DASHBOARD, {"gemeente": data["a"].gemeente_id}).status_code == 200
+
+
+def test_an_admin_picks_a_gemeente(client, data, coordinator, admin_user):
+    client.force_login(admin_user)
+    first = client.get(DASHBOARD)  # the first by name: Amersfoort
+    assert first.context["scope"].gemeente == data["amersfoort"]
+    assert tables(first)["kpos"]["Gehouden KPO's"] == [3, 0]
+    assert tables(first)["casework"]["Amersfoort-Centrum"] == [300, 0]
+    utrecht = client.get(DASHBOARD, {"gemeente": data["a"].gemeente_id})
+    client.force_login(coordinator)
+    assert tables(utrecht) == tables(client.get(DASHBOARD))
+    client.force_login(admin_user)
+    assert client.get(DASHBOARD, {"gemeente": "999999"}).status_code == 404
+    assert client.get(DASHBOARD, {"gemeente": "x"}).status_code == 404
+
+
+def test_it_answers_404_to_a_school_year_it_does_not_offer(client, data, coordinator):
+    client.force_login(coordinator)
+    assert client.get(DASHBOARD, {"year": "2021"}).status_code == 404
+    assert client.get(DASHBOARD, {"year": "2027"}).status_code == 404
+    assert client.get(DASHBOARD, {"year": "twee"}).status_code == 404
+    assert client.get(DASHBOARD, {"year": "2022"}).status_code == 200
+
+
+def test_it_sends_anonymous_visitors_to_the_login(client, data):
+    for url in (DASHBOARD, EXPORT):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_it_refuses_kernpartners_and_ib_ers_like_the_other_coordinator_pages(client, data, ib, partner):
+    for user in (ib, partner):
+        client.force_login(user)
+        assert client.get(DASHBOARD).status_code == 403
+        assert client.get(EXPORT).status_code == 403
+        assert client.get(reverse("schools:export-xlsx")).status_code == 403  # the same answer
+
+
+def test_the_menu_offers_it_to_coordinators_and_admins_only(client, data, coordinator, admin_user, partner):
+    for user, shown in ((coordinator, True), (admin_user, True), (partner, False)):
+        client.force_login(user)
+        body = client.get(reverse("kpa:home")).content.decode()
+        assert (f'href="{DASHBOARD}"' in body) is shown
+
+
+def test_a_coordinator_without_a_gemeente_sees_an_empty_dashboard(client, data):
+    nobody = with_totp(UserFactory(kind=UserKind.COORDINATOR))
+    client.force_login(nobody)
+    assert tables(client.get(DASHBOARD))["teams"]["Scholen"] == [0, 0]
+
+
+# --- Export -------------------------------------------------------------------------------------------------
+
+
+def trimmed(values: list) -> list:
+    while values and values[-1] is None:
+        values.pop()
+    return values
+
+
+def test_it_exports_the_figures_to_xlsx_without_formulas(client, data, coordinator, wijk):
+    from openpyxl import load_workbook
+
+    Wijk.objects.filter(pk=wijk.pk).update(name="=HYPERLINK(1)")
+    client.force_login(coordinator)
+    response = client.get(EXPORT, {"year": "2026"})
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="kpa-dashboard-2026-2027.xlsx"'
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = [trimmed([cell.value for cell in row]) for row in sheet.iter_rows()]
+    assert rows[0] == ["KPA-dashboard", "Utrecht", "2026-2027"]
+    by_label: dict = {}
+    for row in rows:
+        if row and row[0]:
+            by_label.setdefault(row[0], row[1:])  # the first table with that label
+    assert by_label["Dekking: Vacatures per rol"] == []
+    assert by_label["Compleet team (IB-er en de vier kernpartners)"][:2] == [2, 1]
+    assert by_label["Gehouden KPO's"][:2] == [4, 4]
+    assert by_label["Leerplichtambtenaar"][:4] == [2, 2, 1, 0]  # vacancies
+    assert by_label["'=HYPERLINK(1)"][:6] == [3, 0, 2, 0, 4, 1]  # agreements by wijk; quoted, a text
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+    casework = rows[[r[:1] for r in rows].index(["Wijkdata: Besproken casuïstiek per wijk"]) + 2 :][:3]
+    assert casework[0] == ["'=HYPERLINK(1)", 13]  # not shown last year: an empty cell
+    assert AccessLog.objects.filter(actor=coordinator, what="dashboard.xlsx").count() == 1
+
+
+# --- Queries ---------------------------------------------------------------------------------------------
+
+
+def build(count: int, wijk, gemeente) -> None:
+    """`count` schools in `wijk`, each with a full team, a KPO held this year and one last year, each
+    with invitees, casework, an agreement and a question: in bulk."""
+    schools = School.objects.bulk_create(
+        [SchoolFactory.build(wijk=wijk, gemeente=gemeente) for _ in range(count)]
+    )
+    people = [UserFactory() for _ in range(5)]
+    roles = (IB, *PARTNER_ROLES)
+    Assignment.objects.bulk_create(
+        [
+            Assignment(school=s, role=r, person=p, start_date=LONG_AGO)
+            for s in schools
+            for r, p in zip(roles, people, strict=True)
+        ]
+    )
+    meetings = Meeting.objects.bulk_create(
+        [
+            Meeting(school=s, starts_at=when, status=MeetingStatus.HELD)
+            for s in schools
+            for when in (at(2026, 10, 1), at(2026, 3, 1))
+        ]
+    )
+    Invitee.objects.bulk_create(
+        [
+            Invitee(meeting=m, person=p, role=r, attendance=Attendance.PRESENT)
+            for m in meetings
+            for r, p in zip(roles, people, strict=True)
+        ]
+    )
+    CaseworkCount.objects.bulk_create([CaseworkCount(meeting=m, theme="verzuim", count=2) for m in meetings])
+    Agreement.objects.bulk_create(
+        [
+            Agreement(
+                school=m.school, meeting=m, owner=people[1], due_date=dt.date(2026, 11, 1), description="x"
+            )
+            for m in meetings
+        ]
+    )
+    CollectiveQuestion.objects.bulk_create(
+        [CollectiveQuestion(school=m.school, meeting=m, text="q") for m in meetings]
+    )
+
+
+def measure(client, url, django_assert_max_num_queries) -> int:
+    # session, user, MFA authenticator; the coordinator's gemeente, the wijken of the scope; per school year
+    # (two): coverage, rhythm, attendance, agreements by role and by wijk, questions, wijk data (2); the
+    # export's log row; session save (savepoint, update, release): 24 for the page, 25 for the export
+    with django_assert_max_num_queries(25), CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_it_keeps_the_dashboard_queries_flat(client, django_assert_max_num_queries, coordinator, wijk):
+    """The same number of queries at 10 and at 300 schools, for the page and for its export."""
+    client.force_login(coordinator)
+    counts = {}
+    for total, more in ((10, 10), (300, 290)):
+        build(more, wijk, wijk.gemeente)
+        assert tables(client.get(DASHBOARD))["kpos"]["Gehouden KPO's"] == [total, total]
+        counts[total] = [measure(client, url, django_assert_max_num_queries) for url in (DASHBOARD, EXPORT)]
+    assert counts[10] == counts[300]
+
+
+def test_the_selectors_count_in_a_fixed_number_of_queries(django_assert_num_queries, data, coordinator):
+    from django.utils import timezone
+
+    scope = dashboard_scope(coordinator)
+    # per school year (two): coverage, rhythm, attendance, agreements by role and by wijk, questions,
+    # wijk data (schools reporting, counts)
+    with django_assert_num_queries(16):
+        dashboard_sections(scope, SchoolYear(2026), timezone.localdate())
