@@ -125,8 +125,19 @@ class QuestionAnswerForm(PrivacyCheckedFormMixin, forms.Form):
         self.question = question
 
 
+def theme_field() -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=_("Theme (optional)"),
+        choices=[("", _("No theme")), *CaseworkTheme.choices],
+        required=False,
+        error_messages={"invalid_choice": _("Choose one of the themes.")},
+    )
+
+
 class NewQuestionForm(PrivacyCheckedFormMixin, forms.Form):
-    """One row for a new collective question: about the school as a whole, never about one pupil."""
+    """One row for a new collective question: about the school as a whole, never about one pupil; with an
+    optional theme and action line, so the coordinator sees what schools raise. A theme or line without
+    a question is refused (nothing of the row is lost)."""
 
     privacy_checked_fields = ("text",)
 
@@ -134,10 +145,22 @@ class NewQuestionForm(PrivacyCheckedFormMixin, forms.Form):
         label=_("New collective question"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, number: int, **kwargs) -> None:
+    def __init__(self, *args, number: int, action_lines: list[ActionLine], **kwargs) -> None:
         kwargs.setdefault("prefix", f"question-{number}")
         super().__init__(*args, **kwargs)
         self.fields["text"].label = _("New collective question %(number)s") % {"number": number}
+        self.fields["theme"] = theme_field()
+        self.fields["action_line"] = action_line_field(action_lines)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if (
+            (data.get("theme") or data.get("action_line"))
+            and not data.get("text")
+            and "text" not in self.errors
+        ):
+            self.add_error("text", _("Write the question, or leave its theme and action line empty."))
+        return data
 
 
 class TeamMemberField(forms.ChoiceField):
@@ -388,10 +411,23 @@ class QuestionForm(PrivacyCheckedFormMixin, forms.Form):
         help_text=_("Leave empty while the question is open: it comes back at the next meeting."),
     )
 
-    def __init__(self, *args, question: CollectiveQuestion, **kwargs) -> None:
-        kwargs.setdefault("initial", {"text": question.text, "answer": question.answer})
+    def __init__(self, *args, question: CollectiveQuestion, action_lines: list[ActionLine], **kwargs) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "text": question.text,
+                "answer": question.answer,
+                "theme": question.theme,
+                "action_line": question.action_line_id,
+            },
+        )
         super().__init__(*args, **kwargs)
         self.question = question
+        self.fields["theme"] = theme_field()
+        if question.action_line_id and question.action_line_id not in {line.pk for line in action_lines}:
+            action_lines = [*action_lines, question.action_line]  # a line it has may stay
+        self.fields["action_line"] = action_line_field(action_lines)
+        self.order_fields(["text", "theme", "action_line", "answer"])
 
 
 class AgendaItemForm(PrivacyCheckedFormMixin, forms.Form):

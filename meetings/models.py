@@ -239,6 +239,17 @@ class CollectiveQuestion(models.Model):
     )
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="collective_questions")
     text = models.TextField(_("question"))
+    # What it is about, so the coordinator sees what schools raise (issue 12): a casework theme and the
+    # action line it serves, both optional.
+    theme = models.CharField(_("theme"), max_length=20, choices=CaseworkTheme.choices, blank=True)
+    action_line = models.ForeignKey(
+        ActionLine,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="collective_questions",
+        verbose_name=_("action line"),
+    )
     answer = models.TextField(_("answer"), blank=True)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
 

@@ -21,6 +21,8 @@ from meetings.models import (
 )
 from partners.models import Assignment
 from partners.scope import schools_visible_to, through_schools
+from programme.models import ActionLine
+from schools.models import School
 
 
 def meetings_visible_to(user: User) -> QuerySet[Meeting]:
@@ -140,3 +142,12 @@ def next_kpo_by_school(school_ids: Iterable[int]) -> dict[int, dt.datetime]:
         .annotate(next_at=Min("starts_at"))
     )
     return {row["school_id"]: row["next_at"] for row in rows}
+
+
+def action_lines_for_school(school: School) -> QuerySet[ActionLine]:
+    """The lines an agreement or a collective question of this school can serve: those of the programme of
+    its gemeente and sector, and the lines not yet in a programme (made by meetings 0002 before programmes
+    existed, until programme 0003 or seed_demo puts them in Utrecht's)."""
+    return ActionLine.objects.filter(
+        Q(programme__gemeente_id=school.gemeente_id, programme__sector=school.sector) | Q(programme=None)
+    ).order_by("number", "pk")

@@ -8,6 +8,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from types import EllipsisType
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -24,6 +25,7 @@ from meetings.models import (
     Agreement,
     AgreementStatus,
     CaseworkCount,
+    CaseworkTheme,
     CollectiveQuestion,
     Invitee,
     Meeting,
@@ -350,6 +352,29 @@ def meeting_cancel(*, meeting: Meeting) -> Meeting:
 
 
 @dataclass
+class QuestionInput:
+    """A new collective question of a log: its text, and optionally its theme and action line."""
+
+    text: str
+    theme: str = ""
+    action_line_id: int | None = None
+
+
+def _check_action_line(school, action_line_id: int | None) -> None:
+    """An agreement or question serves a line of its school's own programme, never another gemeente's."""
+    if (
+        action_line_id is not None
+        and not selectors.action_lines_for_school(school).filter(pk=action_line_id).exists()
+    ):
+        raise ValidationError(_("Choose one of the action lines of this school's programme."))
+
+
+def _check_theme(theme: str) -> None:
+    if theme and theme not in CaseworkTheme.values:
+        raise ValidationError(_("Choose one of the themes."))
+
+
+@dataclass
 class AgreementInput:
     description: str
     owner: User
@@ -364,7 +389,7 @@ def meeting_log_save(
     attendance: dict[int, tuple[str, str]],
     minutes: str,
     casework: dict[str, int],
-    new_questions: list[str],
+    new_questions: list[str | QuestionInput],
     new_agreements: list[AgreementInput],
     answered_questions: dict[int, str] | None = None,
     complete: bool = False,
@@ -372,10 +397,16 @@ def meeting_log_save(
     """Save the log of a meeting, in part or whole. `attendance` maps invitee id to (attendance,
     replaced_by). Every free text is checked for pupil data first; nothing is saved when one fails.
     Owners of agreements must be on the school's team."""
-    texts = [minutes, *new_questions, *(a.description for a in new_agreements)]
+    questions = [q if isinstance(q, QuestionInput) else QuestionInput(text=q) for q in new_questions]
+    texts = [minutes, *(q.text for q in questions), *(a.description for a in new_agreements)]
     texts += list((answered_questions or {}).values()) + [r for _a, r in attendance.values()]
     for text in texts:
         validate_no_pupil_data(text)
+    for question in questions:
+        _check_theme(question.theme)
+        _check_action_line(meeting.school, question.action_line_id)
+    for agreement in new_agreements:
+        _check_action_line(meeting.school, agreement.action_line_id)
     team = {p.pk for p, _role in selectors.team_members(meeting.school_id)}
     for agreement in new_agreements:
         validate_new_date(agreement.due_date)
@@ -404,8 +435,14 @@ def meeting_log_save(
         else:
             CaseworkCount.objects.filter(meeting=meeting, theme=theme).delete()
     # A form sent twice (a double click, a reload) adds nothing twice.
-    for text in filter(None, (q.strip() for q in new_questions)):
-        CollectiveQuestion.objects.get_or_create(school=meeting.school, meeting=meeting, text=text)
+    for question in questions:
+        if question.text.strip():
+            CollectiveQuestion.objects.get_or_create(
+                school=meeting.school,
+                meeting=meeting,
+                text=question.text.strip(),
+                defaults={"theme": question.theme, "action_line_id": question.action_line_id},
+            )
     answered = {pk: a.strip() for pk, a in (answered_questions or {}).items() if a.strip()}
     for question in CollectiveQuestion.objects.filter(pk__in=list(answered), school_id=meeting.school_id):
         question.answer, question.answered_at = answered[question.pk], timezone.now()
@@ -450,7 +487,12 @@ def agreement_update(
 ) -> Agreement:
     """Correct an agreement. A new owner must be on the school's team today; the owner it has may stay."""
     validate_no_pupil_data(description)
-    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    agreement = Agreement.objects.select_for_update().select_related("school").get(pk=agreement.pk)
+    if action_line_id != agreement.action_line_id:  # a line kept stays, even if its programme changed
+        try:
+            _check_action_line(agreement.school, action_line_id)
+        except ValidationError as error:
+            raise ValidationError({"action_line": error.messages}) from error
     if due_date != agreement.due_date:  # a new date lies in the window; the stored one may stay
         try:
             validate_new_date(due_date)
@@ -475,18 +517,32 @@ def agreement_update(
 
 
 @transaction.atomic
-def collective_question_update(*, question: CollectiveQuestion, text: str, answer: str) -> CollectiveQuestion:
-    """Correct a question and its answer: an answer closes it, an empty answer opens it again."""
+def collective_question_update(
+    *,
+    question: CollectiveQuestion,
+    text: str,
+    answer: str,
+    theme: str | None = None,
+    action_line_id: int | EllipsisType | None = ...,
+) -> CollectiveQuestion:
+    """Correct a question and its answer: an answer closes it, an empty answer opens it again. A theme
+    or action line not given is kept."""
     validate_no_pupil_data(text)
     validate_no_pupil_data(answer)
-    question = CollectiveQuestion.objects.select_for_update().get(pk=question.pk)
+    question = CollectiveQuestion.objects.select_for_update().select_related("school").get(pk=question.pk)
+    if theme is not None:
+        _check_theme(theme)
+        question.theme = theme
+    if action_line_id is not ...:
+        _check_action_line(question.school, action_line_id)
+        question.action_line_id = action_line_id
     answer = answer.strip()
     question.text, question.answer = text.strip(), answer
     if not answer:
         question.answered_at = None
     elif question.answered_at is None:
         question.answered_at = timezone.now()
-    question.save(update_fields=["text", "answer", "answered_at"])
+    question.save(update_fields=["text", "answer", "answered_at", "theme", "action_line"])
     return question
 
 

@@ -41,7 +41,6 @@ from meetings.models import (
     MeetingStatus,
 )
 from partners.scope import can_edit_school, gemeenten_visible_to
-from programme.models import ActionLine
 from schools.models import Gemeente
 
 RECENTLY_DONE_DAYS = 30
@@ -72,12 +71,15 @@ class LogForms:
 
 def _log_forms(meeting: Meeting, data: QueryDict | None, *, invitees, carried_questions, team) -> LogForms:
     counts = {casework_field_name(c.theme): c.count for c in meeting.casework_counts.all()}
-    action_lines = list(ActionLine.objects.all())
+    action_lines = list(selectors.action_lines_for_school(meeting.school))
     return LogForms(
         log=MeetingLogForm(data, initial={"minutes": meeting.minutes, **counts}),
         attendance=[AttendanceForm(data, invitee=invitee) for invitee in invitees],
         answers=[QuestionAnswerForm(data, question=question) for question in carried_questions],
-        new_questions=[NewQuestionForm(data, number=n) for n in range(1, NEW_QUESTION_ROWS + 1)],
+        new_questions=[
+            NewQuestionForm(data, number=n, action_lines=action_lines)
+            for n in range(1, NEW_QUESTION_ROWS + 1)
+        ],
         new_agreements=[
             NewAgreementForm(data, number=n, team=team, action_lines=action_lines)
             for n in range(1, NEW_AGREEMENT_ROWS + 1)
@@ -93,7 +95,15 @@ def _save_log(meeting: Meeting, forms: LogForms, *, complete: bool) -> None:
         },
         minutes=forms.log.cleaned_data["minutes"],
         casework=forms.log.casework(),
-        new_questions=[f.cleaned_data["text"] for f in forms.new_questions if f.cleaned_data["text"]],
+        new_questions=[
+            services.QuestionInput(
+                text=f.cleaned_data["text"],
+                theme=f.cleaned_data["theme"],
+                action_line_id=f.cleaned_data["action_line"],
+            )
+            for f in forms.new_questions
+            if f.cleaned_data["text"]
+        ],
         new_agreements=[
             services.AgreementInput(
                 description=f.cleaned_data["description"],
@@ -192,7 +202,7 @@ def meeting_log(request: HttpRequest, pk: int) -> HttpResponse:
         "has_started": has_started,
         "agenda_items": list(meeting.agenda_items.all()),
         "carried_agreements": carried_agreements,
-        "saved_questions": list(meeting.collective_questions.all()),
+        "saved_questions": list(meeting.collective_questions.select_related("action_line")),
         "saved_agreements": list(meeting.agreements.select_related("owner", "action_line")),
         "today": timezone.localdate(),
     }

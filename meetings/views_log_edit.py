@@ -22,7 +22,6 @@ from meetings import selectors, services
 from meetings.forms_log import AgendaItemForm, AgreementForm, QuestionForm
 from meetings.models import AgendaItem, Meeting
 from meetings.views_log import loggable_meeting
-from programme.models import ActionLine
 
 CONFIRM = "confirm"
 
@@ -88,7 +87,7 @@ def agreement_update(request: HttpRequest, pk: int, agreement_pk: int) -> HttpRe
         request.POST if request.method == "POST" else None,
         agreement=agreement,
         team=selectors.team_members(meeting.school_id),
-        action_lines=list(ActionLine.objects.all()),
+        action_lines=list(selectors.action_lines_for_school(meeting.school)),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -137,13 +136,23 @@ def question_update(request: HttpRequest, pk: int, question_pk: int) -> HttpResp
     """Correct a collective question of this meeting or one carried onto it, and its answer."""
     meeting = loggable_meeting(request, pk)
     question = get_object_or_404(
-        selectors.questions_of_meeting_or_earlier(meeting).select_related("meeting"), pk=question_pk
+        selectors.questions_of_meeting_or_earlier(meeting).select_related("meeting", "action_line"),
+        pk=question_pk,
     )
-    form = QuestionForm(request.POST if request.method == "POST" else None, question=question)
+    form = QuestionForm(
+        request.POST if request.method == "POST" else None,
+        question=question,
+        action_lines=list(selectors.action_lines_for_school(meeting.school)),
+    )
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
             services.collective_question_update(
-                question=question, text=form.cleaned_data["text"], answer=form.cleaned_data["answer"]
+                question=question,
+                text=data["text"],
+                answer=data["answer"],
+                theme=data["theme"],
+                action_line_id=data["action_line"],
             )
         except ValidationError as error:
             _apply_service_error(form, error)

@@ -433,7 +433,7 @@ def _forms_by_field():
 
     person = User(pk=1, email="ib@school.example")
     agreement = _stand_in(description="", owner=person, owner_id=1, due_date=None, action_line_id=None)
-    question = _stand_in(text="", answer="")
+    question = _stand_in(text="", answer="", theme="", action_line_id=None)
     invitee = Invitee(pk=1, person=person, role="ib", attendance="", replaced_by="")
     return {
         "Meeting.location": [(forms_plan.MeetingPlanForm, "location")],
@@ -448,12 +448,12 @@ def _forms_by_field():
         "AgendaTemplate.items": [(forms_log.AgendaTemplateForm, "items")],
         "AgendaItem.title": [(forms_log.AgendaItemForm, "title")],
         "CollectiveQuestion.text": [
-            (lambda **kw: forms_log.NewQuestionForm(number=1, **kw), "text"),
-            (lambda **kw: forms_log.QuestionForm(question=question, **kw), "text"),
+            (lambda **kw: forms_log.NewQuestionForm(number=1, action_lines=[], **kw), "text"),
+            (lambda **kw: forms_log.QuestionForm(question=question, action_lines=[], **kw), "text"),
         ],
         "CollectiveQuestion.answer": [
             (lambda **kw: forms_log.QuestionAnswerForm(question=question, **kw), "answer"),
-            (lambda **kw: forms_log.QuestionForm(question=question, **kw), "answer"),
+            (lambda **kw: forms_log.QuestionForm(question=question, action_lines=[], **kw), "answer"),
         ],
         "Agreement.description": [
             (
