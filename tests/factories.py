@@ -4,6 +4,8 @@ builds a valid, saved row). Each builds the least a valid row needs; tests name 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+from decimal import Decimal
 
 import factory
 from django.utils import timezone
@@ -28,10 +30,26 @@ from meetings.models import (
 )
 from meetings.reminders import KEY_FORMATS
 from partners.models import Assignment, Organisation, OrganisationKind, Role
-from programme.models import ActionLine
+from programme.models import (
+    ActionLine,
+    Activity,
+    ActivityStatus,
+    Indicator,
+    IndicatorValue,
+    PdcaPhase,
+    Programme,
+    ProgressUpdate,
+    Speerpunt,
+    TrafficLight,
+)
 from schools.models import Gemeente, HolidayRegion, PostcodeArea, School, SchoolHoliday, Sector, Wijk
 
 PASSWORD = "correct-horse-battery"
+
+
+_gemeente_codes = itertools.count(9000)
+# A gemeente other than Utrecht, for a row of which a gemeente has only one (its agenda).
+_other_gemeente_code = factory.LazyFunction(lambda: f"{next(_gemeente_codes) % 10000:04d}")
 
 
 class GemeenteFactory(factory.django.DjangoModelFactory):
@@ -146,14 +164,89 @@ class SchoolHolidayFactory(factory.django.DjangoModelFactory):
     end_date = dt.date(2026, 10, 25)
 
 
+class ProgrammeFactory(factory.django.DjangoModelFactory):
+    """Utrecht's PO programme by default (got, not made twice: one programme per gemeente and sector)."""
+
+    class Meta:
+        model = Programme
+        django_get_or_create = ("gemeente", "sector")
+
+    gemeente = factory.SubFactory(GemeenteFactory)
+    sector = "PO"
+    title = "Doorontwikkeling KPA in het PO"
+
+
 class ActionLineFactory(factory.django.DjangoModelFactory):
-    """Numbers from 101 on: the five real lines (1-5) come from migration meetings 0002."""
+    """Numbers from 10 on: Utrecht's five real lines are 1-5 (migrations, utrecht_programme_ensure)."""
 
     class Meta:
         model = ActionLine
 
-    number = factory.Sequence(lambda n: 101 + n)
-    title = factory.Sequence(lambda n: f"Actielijn {101 + n}")
+    programme = factory.SubFactory(ProgrammeFactory)
+    number = factory.Sequence(lambda n: n + 10)
+    title = factory.Sequence(lambda n: f"Actielijn {n}")
+
+
+class SpeerpuntFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Speerpunt
+
+    line = factory.SubFactory(ActionLineFactory)
+    order = factory.Sequence(lambda n: n + 1)
+    text = factory.Sequence(lambda n: f"Speerpunt {n}")
+
+
+class ActivityFactory(factory.django.DjangoModelFactory):
+    """A running citywide activity; ActivityFactory(wijken=[...], schools=[...]) sets where it runs."""
+
+    class Meta:
+        model = Activity
+        skip_postgeneration_save = True
+
+    line = factory.SubFactory(ActionLineFactory)
+    title = factory.Sequence(lambda n: f"Activiteit {n}")
+    status = ActivityStatus.RUNNING
+    citywide = True
+
+    @factory.post_generation
+    def wijken(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.wijken.set(extracted)
+
+    @factory.post_generation
+    def schools(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.schools.set(extracted)
+
+
+class IndicatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Indicator
+
+    activity = factory.SubFactory(ActivityFactory)
+    name = factory.Sequence(lambda n: f"Indicator {n}")
+
+
+class ProgressUpdateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProgressUpdate
+
+    activity = factory.SubFactory(ActivityFactory)
+    date = dt.date(2026, 10, 1)
+    text = "Eerste bijeenkomst gehouden."
+    phase = PdcaPhase.DO
+    light = TrafficLight.GREEN
+
+
+class IndicatorValueFactory(factory.django.DjangoModelFactory):
+    """A value measured on its own (not with a progress update)."""
+
+    class Meta:
+        model = IndicatorValue
+
+    indicator = factory.SubFactory(IndicatorFactory)
+    date = dt.date(2026, 10, 1)
+    value = Decimal("12.50")
 
 
 class MeetingSeriesFactory(factory.django.DjangoModelFactory):
@@ -199,11 +292,7 @@ class AgendaTemplateFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = AgendaTemplate
 
-    gemeente = factory.SubFactory(
-        GemeenteFactory,
-        code=factory.Sequence(lambda n: f"{9000 + n % 1000:04d}"),
-        name=factory.Sequence(lambda n: f"Gemeente {n}"),
-    )
+    gemeente = factory.SubFactory(GemeenteFactory, code=_other_gemeente_code, name="Gemeente")
     items = "Opening\nCasuïstiek\nCollectieve vragen\nAfspraken"
 
 
