@@ -13,9 +13,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from meetings.dates import EARLIEST_STORED
-from meetings.models import Meeting, MeetingStatus
-from partners.scope import wijken_visible_to
+from meetings.dates import EARLIEST_STORED, SCHOOL_YEAR_STARTS, school_year_start
+from meetings.models import CaseworkTheme, CollectiveQuestion, Meeting, MeetingStatus
+from partners.scope import gemeenten_visible_to, wijken_visible_to
+from programme.models import ActionLine
 from schools.models import Wijk
 
 LATEST_FILTER_DATE = dt.date(2099, 12, 31)  # a bound far out, but one the date arithmetic survives
@@ -111,3 +112,66 @@ class MeetingFilter(django_filters.FilterSet):
     def is_filtering(self) -> bool:
         """Whether any filter was filled in (else the list shows what is coming, as without filters)."""
         return any(str(self.data.get(name, "")).strip() for name in self.filters)
+
+
+QUESTION_STATUS_CHOICES = [("open", _("Open")), ("answered", _("Answered"))]
+
+
+def _action_lines(request) -> QuerySet[ActionLine]:
+    """The lines of the programmes of the gemeenten in the user's scope (and those not yet in one)."""
+    if request is None:
+        return ActionLine.objects.none()
+    return (
+        ActionLine.objects.filter(
+            Q(programme__gemeente__in=gemeenten_visible_to(request.user).values("pk")) | Q(programme=None)
+        )
+        .select_related("programme")
+        .order_by("programme__pk", "number", "pk")
+    )
+
+
+def _school_years() -> list[tuple[str, str]]:
+    """This school year and the four before it, newest first ("2026" is 2026–2027)."""
+    start = school_year_start(timezone.localdate()).year
+    return [(str(year), f"{year}–{year + 1}") for year in range(start, start - 5, -1)]
+
+
+class QuestionFilter(django_filters.FilterSet):
+    """The collective questions list: what schools raise, by theme and action line (issue 12)."""
+
+    theme = django_filters.ChoiceFilter(
+        label=_("Theme"), choices=CaseworkTheme.choices, empty_label=_("All themes")
+    )
+    action_line = django_filters.ModelChoiceFilter(
+        label=_("Action line"), queryset=_action_lines, empty_label=_("All action lines")
+    )
+    wijk = django_filters.ModelChoiceFilter(
+        label=_("Wijk"), queryset=_wijken, field_name="school__wijk", empty_label=_("All wijken")
+    )
+    school = django_filters.CharFilter(label=_("School (name or BRIN)"), method="filter_school")
+    year = django_filters.ChoiceFilter(
+        label=_("School year"), choices=_school_years, method="filter_year", empty_label=_("Every year")
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"),
+        choices=QUESTION_STATUS_CHOICES,
+        method="filter_status",
+        empty_label=_("Any status"),
+    )
+
+    class Meta:
+        model = CollectiveQuestion
+        fields = ["theme", "action_line", "wijk", "school", "year", "status"]
+
+    def filter_school(self, queryset, name, value):
+        return MeetingFilter.filter_school(self, queryset, name, value)
+
+    def filter_year(self, queryset, name, value):
+        start = dt.date(int(value), *SCHOOL_YEAR_STARTS)
+        end = dt.date(int(value) + 1, *SCHOOL_YEAR_STARTS)
+        return queryset.filter(
+            meeting__starts_at__gte=_start_of(start), meeting__starts_at__lt=_start_of(end)
+        )
+
+    def filter_status(self, queryset, name, value):
+        return queryset.filter(answered_at__isnull=value == "open")

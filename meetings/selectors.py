@@ -151,3 +151,8 @@ def action_lines_for_school(school: School) -> QuerySet[ActionLine]:
     return ActionLine.objects.filter(
         Q(programme__gemeente_id=school.gemeente_id, programme__sector=school.sector) | Q(programme=None)
     ).order_by("number", "pk")
+
+
+def questions_visible_to(user: User) -> QuerySet[CollectiveQuestion]:
+    """The collective questions of the schools in the user's scope (partners.scope)."""
+    return through_schools(user, CollectiveQuestion.objects.all())

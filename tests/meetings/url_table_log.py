@@ -29,6 +29,8 @@ EXPECTED: dict[str, dict[str, object]] = {
     "meetings:question-update": LOGGERS,
     "meetings:question-delete": LOGGERS,
     "meetings:my-agreements": {"anonymous": "login", **dict.fromkeys(ROLES[1:], 200)},
+    # Everyone signed in sees the questions of the schools in their own scope (none: an empty list).
+    "meetings:questions": {"anonymous": "login", **dict.fromkeys(ROLES[1:], 200)},
     "meetings:agreement-done": {
         "anonymous": "login",
         "ib": 405,
