@@ -7,6 +7,7 @@ class ProgrammeConfig(AppConfig):
     verbose_name = _("Programme")
 
     def ready(self) -> None:
+        from programme import audit  # noqa: F401
         from programme.notifications import register_kinds
 
         register_kinds()  # the weekly digest of stale activities and its planner, with the outbox

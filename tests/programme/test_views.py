@@ -351,3 +351,19 @@ def test_it_keeps_the_line_and_activity_pages_queries_flat(
             assert client.get(reverse("programme:activity-detail", args=[activity.pk])).status_code == 200
         counts.append((len(line_queries), len(activity_queries)))
     assert counts[0] == counts[1]
+
+
+def test_it_keeps_the_programme_page_queries_flat(
+    client, django_assert_max_num_queries, coordinator, utrecht_po
+):
+    client.force_login(coordinator)
+    lengths = []
+    for n in (1, 25):
+        for line in utrecht_po.lines.all():
+            for _ in range(n):
+                ActivityFactory(line=line)
+        # Session, user, MFA check, programme, lines with their counts, speerpunten; the page's own few.
+        with django_assert_max_num_queries(10) as queries:
+            assert client.get(reverse("programme:detail", args=[utrecht_po.pk])).status_code == 200
+        lengths.append(len(queries))
+    assert lengths[0] == lengths[1]
