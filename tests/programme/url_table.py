@@ -42,3 +42,14 @@ def objects() -> dict[str, dict[str, int]]:
         "programme:activity-update": {"pk": activity.pk},
         "programme:update-create": {"pk": activity.pk},
     }
+
+
+# The voortgangsrapportage (programme/views_report.py): read like the programme page it belongs to.
+EXPECTED |= {"programme:report": READ, "programme:report-xlsx": READ}
+_objects_without_report = objects
+
+
+def objects() -> dict[str, dict[str, int]]:  # the one above, with the report's URLs
+    found = _objects_without_report()
+    programme = found["programme:detail"]
+    return found | {"programme:report": programme, "programme:report-xlsx": programme}
