@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
@@ -314,24 +314,60 @@ def agreements_by_wijk(schools: QuerySet[School], year: SchoolYear, today: dt.da
     return _keyed(rows, "school__wijk_id")
 
 
-def questions_by_wijk(schools: QuerySet[School], year: SchoolYear) -> dict[int | None, dict]:
-    """Collective questions asked at the year's meetings, per wijk: asked, answered, still open. One query.
-
-    By theme and action line once collective questions have them (issue 12, the programme part)."""
+def _questions(schools: QuerySet[School], year: SchoolYear) -> QuerySet[CollectiveQuestion]:
     start, end = year.moments()
-    rows = (
-        CollectiveQuestion.objects.filter(
-            school__in=schools.values("pk"), meeting__starts_at__gte=start, meeting__starts_at__lt=end
-        )
-        .order_by()
-        .values("school__wijk_id")
-        .annotate(
-            asked=Count("pk"),
-            answered=Count("pk", filter=Q(answered_at__isnull=False)),
-            open=Count("pk", filter=Q(answered_at__isnull=True)),
-        )
+    return CollectiveQuestion.objects.filter(
+        school__in=schools.values("pk"), meeting__starts_at__gte=start, meeting__starts_at__lt=end
+    ).order_by()
+
+
+def _question_counts() -> dict[str, Count]:
+    return {
+        "asked": Count("pk"),
+        "answered": Count("pk", filter=Q(answered_at__isnull=False)),
+        "open": Count("pk", filter=Q(answered_at__isnull=True)),
+    }
+
+
+def questions_by_wijk(schools: QuerySet[School], year: SchoolYear) -> dict[int | None, dict]:
+    """Collective questions asked at the year's meetings, per wijk: asked, answered, still open. One query."""
+    return _keyed(
+        _questions(schools, year).values("school__wijk_id").annotate(**_question_counts()), "school__wijk_id"
     )
-    return _keyed(rows, "school__wijk_id")
+
+
+@dataclass
+class QuestionTopics:
+    """Collective questions of a year by theme ("" for none) and by action line (None for none): asked,
+    answered, open; `lines` names each line seen: {id: (number, title)}."""
+
+    by_theme: dict[str, dict[str, int]]
+    by_line: dict[int | None, dict[str, int]]
+    lines: dict[int, tuple[int, str]]
+
+
+def questions_by_topic(schools: QuerySet[School], year: SchoolYear) -> QuestionTopics:
+    """One query grouped by theme and line together (a handful of groups); the two breakdowns are summed
+    from those groups."""
+    rows = (
+        _questions(schools, year)
+        .values("theme", "action_line_id", "action_line__number", "action_line__title")
+        .annotate(**_question_counts())
+    )
+    topics = QuestionTopics(by_theme={}, by_line={}, lines={})
+
+    def add(into: dict[Any, dict[str, int]], key: Any, counts: dict[str, int]) -> None:
+        total = into.setdefault(key, dict.fromkeys(counts, 0))
+        for k, v in counts.items():
+            total[k] += v
+
+    for row in cast(Iterable[Mapping[str, Any]], rows):
+        counts = {k: row[k] for k in ("asked", "answered", "open")}
+        add(topics.by_theme, row["theme"] or "", counts)
+        add(topics.by_line, row["action_line_id"], counts)
+        if row["action_line_id"] is not None:
+            topics.lines[row["action_line_id"]] = (row["action_line__number"], row["action_line__title"])
+    return topics
 
 
 # --- Wijk data -------------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from front.dashboard import (
     agreements_by_wijk,
     attendance,
     coverage,
+    questions_by_topic,
     questions_by_wijk,
     rhythm,
     wijkdata,
@@ -114,6 +115,7 @@ def dashboard_sections(scope: DashboardScope, year: SchoolYear, today: dt.date) 
     current_year = year == SchoolYear.containing(today)
     years = [year.label, previous.label]
     roster, meetings = reverse("schools:list"), reverse("meetings:list")
+    questions_url = reverse("meetings:questions")
     own_wijk = scope.wijk.pk if scope.wijk else None
     schools = scope.schools
 
@@ -281,27 +283,68 @@ def dashboard_sections(scope: DashboardScope, year: SchoolYear, today: dt.date) 
         agreement_columns,
         [Row(name, agreement_values(ag_wijk.get(pk), ag_wijk_prev.get(pk))) for pk, name in wijk_rows],
     )
+    question_columns = [
+        str(_("Asked %(year)s") % {"year": year.label}),
+        str(_("Asked %(year)s") % {"year": previous.label}),
+        str(_("Unanswered %(year)s") % {"year": year.label}),
+        str(_("Unanswered %(year)s") % {"year": previous.label}),
+    ]
+
+    def question_values(now: dict | None, before: dict | None) -> list[Cell]:
+        now, before = now or {}, before or {}
+        return [now.get("asked", 0), before.get("asked", 0), now.get("open", 0), before.get("open", 0)]
+
+    def question_list(**params: Any) -> str:
+        """The collective questions list, filtered to the year (and the wijk coordinator's wijk)."""
+        return _query(questions_url, year=year.start, **{"wijk": own_wijk, **params})
+
     questions = Table(
         "questions",
         str(_("Collective questions by wijk")),
-        [
-            str(_("Asked %(year)s") % {"year": year.label}),
-            str(_("Asked %(year)s") % {"year": previous.label}),
-            str(_("Unanswered %(year)s") % {"year": year.label}),
-            str(_("Unanswered %(year)s") % {"year": previous.label}),
-        ],
+        question_columns,
         [
             Row(
                 name,
-                [
-                    qs_wijk.get(pk, {}).get("asked", 0),
-                    qs_wijk_prev.get(pk, {}).get("asked", 0),
-                    qs_wijk.get(pk, {}).get("open", 0),
-                    qs_wijk_prev.get(pk, {}).get("open", 0),
-                ],
+                question_values(qs_wijk.get(pk), qs_wijk_prev.get(pk)),
+                question_list(wijk=pk) if pk is not None else "",
             )
             for pk, name in wijk_rows
         ],
+    )
+    topics, topics_prev = questions_by_topic(schools, year), questions_by_topic(schools, previous)
+    theme_rows = [
+        Row(
+            str(label),
+            question_values(topics.by_theme.get(theme), topics_prev.by_theme.get(theme)),
+            question_list(theme=theme),
+        )
+        for theme, label in CaseworkTheme.choices
+    ]
+    if "" in topics.by_theme.keys() | topics_prev.by_theme.keys():
+        theme_rows.append(
+            Row(str(_("No theme")), question_values(topics.by_theme.get(""), topics_prev.by_theme.get("")))
+        )
+    questions_theme = Table(
+        "questions-theme", str(_("Collective questions by theme")), question_columns, theme_rows
+    )
+    lines = {**topics_prev.lines, **topics.lines}
+    line_rows = [
+        Row(
+            f"{number}. {title}",
+            question_values(topics.by_line.get(pk), topics_prev.by_line.get(pk)),
+            question_list(action_line=pk),
+        )
+        for pk, (number, title) in sorted(lines.items(), key=lambda item: (item[1][0], item[0]))
+    ]
+    if None in topics.by_line.keys() | topics_prev.by_line.keys():
+        line_rows.append(
+            Row(
+                str(_("No action line")),
+                question_values(topics.by_line.get(None), topics_prev.by_line.get(None)),
+            )
+        )
+    questions_line = Table(
+        "questions-line", str(_("Collective questions by action line")), question_columns, line_rows
     )
 
     # Wijk data
@@ -367,7 +410,11 @@ def dashboard_sections(scope: DashboardScope, year: SchoolYear, today: dt.date) 
     return [
         Section("coverage", str(_("Coverage")), [teams, vacancies]),
         Section("rhythm", str(_("Meeting rhythm")), [kpos, attendance_table]),
-        Section("follow-up", str(_("Follow-up")), [by_role, by_wijk, questions]),
+        Section(
+            "follow-up",
+            str(_("Follow-up")),
+            [by_role, by_wijk, questions, questions_theme, questions_line],
+        ),
         Section("wijkdata", str(_("Wijk data")), [casework, verzuim, themes]),
         # PROGRAMME: activities by line and status, traffic lights, stale activities and indicators go
         # here as a Section("programme", ...) once the programme models exist (issue 12).

@@ -45,6 +45,7 @@ def pages_for(kind: str, world) -> list[str]:
             *school_pages,
             reverse("schools:list") + "?gap=vacant",
             reverse("meetings:agenda-template"),
+            reverse("dashboard:index"),
             *account,
         ]
     return [  # admin

@@ -35,7 +35,14 @@ from meetings.models import (
 from partners.models import PARTNER_ROLES, Assignment, Role
 from schools.models import School, Wijk
 from tests.conftest import with_totp
-from tests.factories import AssignmentFactory, GemeenteFactory, SchoolFactory, UserFactory, WijkFactory
+from tests.factories import (
+    ActionLineFactory,
+    AssignmentFactory,
+    GemeenteFactory,
+    SchoolFactory,
+    UserFactory,
+    WijkFactory,
+)
 
 pytestmark = pytest.mark.django_db
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -122,9 +129,14 @@ def data(school, other_school, wijk, other_wijk):
     agree(a1, people[("a", IB)], dt.date(2026, 10, 1), status=AgreementStatus.DONE)
     agree(b1, people[("b", LP)], dt.date(2027, 1, 10))  # open, not yet due
     agree(c_cancelled, UserFactory(), dt.date(2026, 11, 15))  # an owner without a seat at C: overdue
-    CollectiveQuestion.objects.create(school=a, meeting=a1, text="q1", answered_at=at(2026, 10, 1))
-    CollectiveQuestion.objects.create(school=a, meeting=a1, text="q2")
-    CollectiveQuestion.objects.create(school=b, meeting=b1, text="q3")
+    line, other_line = (
+        ActionLineFactory(number=11, title="Elf"),
+        ActionLineFactory(number=14, title="Veertien"),
+    )
+    question = CollectiveQuestion.objects.create
+    question(school=a, meeting=a1, text="q1", answered_at=at(2026, 10, 1), theme="verzuim", action_line=line)
+    question(school=a, meeting=a1, text="q2", theme="gedrag")
+    question(school=b, meeting=b1, text="q3", action_line=line)
 
     # The school year before.
     a0 = kpo(a, at(2026, 3, 1), verzuim=5)
@@ -135,7 +147,9 @@ def data(school, other_school, wijk, other_wijk):
     invite(d0, people[("d", BT)], BT, Attendance.ABSENT)
     agree(d0, people[("d", IB)], dt.date(2026, 6, 1))  # still open: overdue
     agree(a0, people[("a", JGZ)], dt.date(2026, 4, 1), status=AgreementStatus.DONE)
-    CollectiveQuestion.objects.create(school=d, meeting=d0, text="q4", answered_at=at(2026, 5, 2))
+    question(
+        school=d, meeting=d0, text="q4", answered_at=at(2026, 5, 2), theme="verzuim", action_line=other_line
+    )
     kpo(a, at(2025, 7, 31, 23, 0), verzuim=7)  # two school years ago: in neither year
 
     # Another gemeente: a complete team, a KPO with everything, a wijk that would be shown.
@@ -147,7 +161,7 @@ def data(school, other_school, wijk, other_wijk):
             seat(x, role)
         x1 = kpo(x, at(2026, 10, 5), verzuim=100)
         agree(x1, UserFactory(), dt.date(2026, 10, 6))
-        CollectiveQuestion.objects.create(school=x, meeting=x1, text="qx")
+        CollectiveQuestion.objects.create(school=x, meeting=x1, text="qx", theme="verzuim")
     return {"a": a, "b": b, "c": c, "d": d, "amersfoort": amersfoort, "centrum": centrum}
 
 
@@ -242,10 +256,29 @@ def test_it_counts_open_and_overdue_agreements_by_owner_role_and_wijk(client, da
     }
 
 
-def test_it_counts_collective_questions_by_wijk(client, data, coordinator):
+def test_it_counts_collective_questions_by_wijk_theme_and_action_line(client, data, coordinator):
     client.force_login(coordinator)
+    response = client.get(DASHBOARD)
+    figures = tables(response)
     # asked this year, last year; unanswered this year, last year
-    assert tables(client.get(DASHBOARD))["questions"] == {"West": [3, 0, 2, 0], "Overvecht": [0, 1, 0, 0]}
+    assert figures["questions"] == {"West": [3, 0, 2, 0], "Overvecht": [0, 1, 0, 0]}
+    themes = figures["questions-theme"]
+    assert themes["Verzuim en thuiszitters"] == [1, 1, 0, 0]
+    assert themes["Gedrag"] == [1, 0, 1, 0]
+    assert themes["Geen thema"] == [1, 0, 1, 0]
+    assert sum(sum(values) for values in themes.values()) == 3 + 1 + 2  # asked, asked before, unanswered
+    assert figures["questions-line"] == {
+        "11. Elf": [2, 0, 1, 0],
+        "14. Veertien": [0, 1, 0, 0],
+        "Geen actielijn": [1, 0, 1, 0],
+    }
+    # Each links to the collective questions list with the same filter and school year.
+    west = data["a"].wijk_id
+    assert rows_links(response, "questions")["West"] == f"/meetings/questions/?year=2026&wijk={west}"
+    assert rows_links(response, "questions-theme")["Gedrag"] == "/meetings/questions/?year=2026&theme=gedrag"
+    line_link = rows_links(response, "questions-line")["11. Elf"]
+    assert line_link.startswith("/meetings/questions/?year=2026&action_line=")
+    assert len(client.get(line_link).context["page"].object_list) == 2
 
 
 def test_it_shows_casework_per_wijk_only_where_enough_schools_reported(client, data, coordinator):
@@ -307,7 +340,7 @@ def test_each_figure_links_to_the_list_behind_it(client, data, coordinator):
 def test_it_draws_each_chart_as_an_accessible_svg_beside_its_table(client, data, coordinator):
     client.force_login(coordinator)
     body = client.get(DASHBOARD).content.decode()
-    assert body.count('role="img"') == 9  # every table but the theme matrix has its chart
+    assert body.count('role="img"') == 11  # every table but the theme matrix has its chart
     assert '<title id="chart-kpos-title">Gehouden KPO&#x27;s</title>' in body
     assert 'aria-labelledby="chart-kpos-title chart-kpos-desc"' in body
     assert "<script" not in body.split('id="main"')[1].split("</main>")[0]
@@ -439,6 +472,7 @@ def build(count: int, wijk, gemeente) -> None:
         [SchoolFactory.build(wijk=wijk, gemeente=gemeente) for _ in range(count)]
     )
     people = [UserFactory() for _ in range(5)]
+    line = ActionLineFactory()
     roles = (IB, *PARTNER_ROLES)
     Assignment.objects.bulk_create(
         [
@@ -471,15 +505,19 @@ def build(count: int, wijk, gemeente) -> None:
         ]
     )
     CollectiveQuestion.objects.bulk_create(
-        [CollectiveQuestion(school=m.school, meeting=m, text="q") for m in meetings]
+        [
+            CollectiveQuestion(school=m.school, meeting=m, text="q", theme="gedrag", action_line=line)
+            for m in meetings
+        ]
     )
 
 
 def measure(client, url, django_assert_max_num_queries) -> int:
     # session, user, MFA authenticator; the coordinator's gemeente, the wijken of the scope; per school year
-    # (two): coverage, rhythm, attendance, agreements by role and by wijk, questions, wijk data (2); the
-    # export's log row; session save (savepoint, update, release): 24 for the page, 25 for the export
-    with django_assert_max_num_queries(25), CaptureQueriesContext(connection) as queries:
+    # (two): coverage, rhythm, attendance, agreements by role and by wijk, questions by wijk and by theme
+    # and line, wijk data (2); the export's log row; session save (savepoint, update, release): 26 for the
+    # page, 27 for the export
+    with django_assert_max_num_queries(27), CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
     return len(queries)
 
@@ -499,7 +537,7 @@ def test_the_selectors_count_in_a_fixed_number_of_queries(django_assert_num_quer
     from django.utils import timezone
 
     scope = dashboard_scope(coordinator)
-    # per school year (two): coverage, rhythm, attendance, agreements by role and by wijk, questions,
-    # wijk data (schools reporting, counts)
-    with django_assert_num_queries(16):
+    # per school year (two): coverage, rhythm, attendance, agreements by role and by wijk, questions by
+    # wijk and by theme and line, wijk data (schools reporting, counts)
+    with django_assert_num_queries(18):
         dashboard_sections(scope, SchoolYear(2026), timezone.localdate())
