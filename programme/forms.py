@@ -71,9 +71,16 @@ class LineForm(PrivacyCheckedFormMixin, forms.ModelForm):
     def __init__(self, *args, programme: Programme, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.programme = programme
-        if not self.is_bound and self.instance.pk is None:
+        if self.instance.pk is None:
             numbers = list(programme.lines.values_list("number", flat=True))
             self.initial.setdefault("number", max(numbers, default=0) + 1)
+        else:
+            self.current = list(self.instance.speerpunten.order_by("order"))
+            self.initial.setdefault("speerpunten", "\n".join(s.text for s in self.current))
+            self.fields["speerpunten"].help_text = _(
+                "One speerpunt per line. A speerpunt keeps its place: changing a line's text changes that "
+                "speerpunt, also for the activities under it."
+            )
 
     def clean_number(self) -> int:
         number = self.cleaned_data["number"]
@@ -89,6 +96,11 @@ class LineForm(PrivacyCheckedFormMixin, forms.ModelForm):
         too_long = [t for t in texts if len(t) > 300]
         if too_long:
             raise forms.ValidationError(_("A speerpunt has at most 300 characters."))
+        dropped = [s for s in getattr(self, "current", [])[len(texts) :] if s.activities.exists()]
+        if dropped:
+            raise forms.ValidationError(
+                _("“%(text)s” has activities and cannot be removed.") % {"text": dropped[0].text}
+            )
         return texts
 
     def validate_constraints(self):

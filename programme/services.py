@@ -36,15 +36,24 @@ def utrecht_programme_ensure() -> Programme | None:
 
 @transaction.atomic
 def line_save(*, line: ActionLine, speerpunten: list[str] | None = None) -> ActionLine:
-    """Save a line; with `speerpunten`, a new line gets them in that order (an existing line keeps its own:
-    activities point at them)."""
-    is_new = line.pk is None
+    """Save a line and, given `speerpunten`, make its speerpunten these texts in this order: the n-th keeps
+    its row (and the activities under it) with the n-th text, new ones are added, those past the end are
+    removed (the form refuses to remove one with activities)."""
     line.full_clean(validate_constraints=False)
     line.save()
-    if is_new and speerpunten:
-        Speerpunt.objects.bulk_create(
-            Speerpunt(line=line, order=order, text=text) for order, text in enumerate(speerpunten, start=1)
-        )
+    if speerpunten is None:
+        return line
+    current = list(line.speerpunten.order_by("order"))
+    for speerpunt, text in zip(current, speerpunten, strict=False):
+        if speerpunt.text != text:
+            speerpunt.text = text
+            speerpunt.save(update_fields=["text"])
+    Speerpunt.objects.filter(pk__in=[s.pk for s in current[len(speerpunten) :]]).delete()
+    Speerpunt.objects.bulk_create(
+        Speerpunt(line=line, order=order, text=text)
+        for order, text in enumerate(speerpunten, start=1)
+        if order > len(current)
+    )
     return line
 
 

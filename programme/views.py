@@ -93,6 +93,21 @@ def line_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def line_update(request: HttpRequest, pk: int) -> HttpResponse:
+    line = selectors.get_line_for_user(request.user, pk)
+    if line.programme is None or not selectors.can_edit_programme(request.user, line.programme):
+        raise PermissionDenied
+    form = LineForm(request.POST or None, instance=line, programme=line.programme)
+    if request.method == "POST" and form.is_valid():
+        services.line_save(line=form.instance, speerpunten=form.cleaned_data["speerpunten"])
+        messages.success(request, _("The changes are saved."))
+        return redirect("programme:line-detail", pk=line.pk)
+    context = {"programme": line.programme, "form": form, "line": line}
+    return render(request, "programme/line_form.html", context)
+
+
+@login_required
 @require_GET
 def line_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A line: its speerpunten, and under each the activities in view, stale ones flagged."""
@@ -113,6 +128,7 @@ def line_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "without_speerpunt": by_speerpunt.get(None, []),
         "stale": [a for group in by_speerpunt.values() for a in group if a.stale],
         "can_add": line.programme is not None and selectors.can_add_activity(request.user, line.programme),
+        "can_edit": line.programme is not None and selectors.can_edit_programme(request.user, line.programme),
     }
     return render(request, "programme/line_detail.html", context)
 

@@ -38,6 +38,7 @@ def pages(activity):
         reverse("programme:detail", args=[line.programme_id]),
         reverse("programme:line-create", args=[line.programme_id]),
         reverse("programme:line-detail", args=[line.pk]),
+        reverse("programme:line-update", args=[line.pk]),
         reverse("programme:activity-create", args=[line.pk]),
         reverse("programme:activity-detail", args=[activity.pk]),
         reverse("programme:activity-update", args=[activity.pk]),
@@ -367,3 +368,40 @@ def test_it_keeps_the_programme_page_queries_flat(
             assert client.get(reverse("programme:detail", args=[utrecht_po.pk])).status_code == 200
         lengths.append(len(queries))
     assert lengths[0] == lengths[1]
+
+
+def test_it_changes_a_line_and_its_speerpunten_keeping_those_with_activities(client, coordinator, line4):
+    client.force_login(coordinator)
+    first, second, third, fourth = line4.speerpunten.order_by("order")
+    ActivityFactory(line=line4, speerpunt=fourth)
+    url = reverse("programme:line-update", args=[line4.pk])
+    assert first.text in client.get(url).content.decode()
+    data = {"number": "4", "title": "Samenwerking in de wijk", "speerpunten": f"Nieuw eerste\n{second.text}"}
+    response = client.post(url, data)
+    assert f"“{third.text}” heeft activiteiten en kan niet weg." not in response.content.decode()
+    assert f"“{fourth.text}” heeft activiteiten en kan niet weg." in response.content.decode()
+    line4.refresh_from_db()
+    assert line4.title == "Versterken van de kernpartnersamenwerking in de wijk"
+    assert line4.speerpunten.count() == 4
+    data["speerpunten"] = f"Nieuw eerste\n{second.text}\n\n{fourth.text}\nVijfde"
+    response = client.post(url, data)
+    assert response["Location"] == reverse("programme:line-detail", args=[line4.pk])
+    line4.refresh_from_db()
+    assert line4.title == "Samenwerking in de wijk"
+    speerpunten = list(line4.speerpunten.order_by("order"))
+    assert [s.text for s in speerpunten] == ["Nieuw eerste", second.text, fourth.text, "Vijfde"]
+    assert [s.pk for s in speerpunten[:3]] == [first.pk, second.pk, third.pk]  # a place keeps its row
+    # Number 5 is taken by another line of the programme.
+    response = client.post(url, data | {"number": "5"})
+    assert "Dit programma heeft al een actielijn met dit nummer." in response.content.decode()
+
+
+def test_only_the_programme_s_editors_change_a_line(client, line4, wijk_coordinator, amsterdam_coordinator):
+    url = reverse("programme:line-update", args=[line4.pk])
+    client.force_login(wijk_coordinator)
+    assert client.get(url).status_code == 403
+    client.force_login(amsterdam_coordinator)
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"number": "4", "title": "Weg"}).status_code == 404
+    line4.refresh_from_db()
+    assert line4.title == "Versterken van de kernpartnersamenwerking in de wijk"
