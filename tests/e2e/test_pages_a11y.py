@@ -67,6 +67,7 @@ def pages_for(kind: str, world) -> list[str]:
         reverse("schools:import"),
         reverse("schools:postcode-areas"),
         reverse("schools:unplaced"),
+        reverse("dashboard:index"),
         *account,
     ]
 
