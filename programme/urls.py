@@ -15,3 +15,10 @@ urlpatterns = [
     path("activities/<int:pk>/edit/", views.activity_update, name="activity-update"),
     path("activities/<int:pk>/updates/new/", views.update_create, name="update-create"),
 ]
+
+from programme import views_report  # noqa: E402  (the voortgangsrapportage, appended to the list above)
+
+urlpatterns += [
+    path("<int:pk>/report/", views_report.report_page, name="report"),
+    path("<int:pk>/report.xlsx", views_report.report_xlsx, name="report-xlsx"),
+]
