@@ -2,7 +2,7 @@
 tests/kpa/test_urls.py. Like the other coordinator pages (the roster's exports, the agenda template): 403
 for IB-ers and kernpartners, each coordinator and admin 200 (the figures of their own scope)."""
 
-ROLES = ("anonymous", "ib", "partner", "outsider", "coordinator", "wijk_coordinator", "admin")
+from tests.helpers import ROLES
 
 COORDINATION = {"anonymous": "login", **dict.fromkeys(ROLES[1:4], 403), **dict.fromkeys(ROLES[4:], 200)}
 

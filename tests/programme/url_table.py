@@ -5,7 +5,7 @@ programme is the coordinators': school staff and kernpartners get 403 on the lis
 Utrecht's city-wide coordinator and admins read and write; the wijk coordinator reads and adds activities,
 but changes neither the lines nor a city-wide activity (403)."""
 
-ROLES = ("anonymous", "ib", "partner", "outsider", "coordinator", "wijk_coordinator", "admin")
+from tests.helpers import ROLES
 
 LIST = {"anonymous": "login", **dict.fromkeys(ROLES[1:4], 403), **dict.fromkeys(ROLES[4:], 200)}
 READ = {"anonymous": "login", **dict.fromkeys(ROLES[1:4], 404), **dict.fromkeys(ROLES[4:], 200)}
