@@ -13,7 +13,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kpa.outbox.models import Notification  # noqa: F401  (the outbox's, in kpa; imported here for callers)
 from meetings.dates import local_day, validate_stored_date
 from programme.models import ActionLine
 

@@ -26,14 +26,10 @@ from kpa.models import User
 from kpa.outbox import registry
 from kpa.outbox.models import Notification
 from kpa.outbox.registry import Kind, Mail
-from kpa.outbox.sender import MAX_ATTEMPTS, message_id, send_due, sweep
 from meetings import reminders
 from meetings.dates import school_year_start
 from meetings.models import Agreement, Invitee, Meeting, MeetingStatus, NotificationKind
 from partners.models import Assignment, Role
-
-# The outbox's, named here too for the callers that send meetings' mails (tests, the bench).
-__all__ = ["MAX_ATTEMPTS", "message_id", "register_kinds", "send_due", "sweep", "why_not_send"]
 
 CALENDAR_KINDS = {NotificationKind.INVITATION, NotificationKind.UPDATE, NotificationKind.CANCELLATION}
 # The attachment is named for what it does (the mail's text names it too).

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kpa.models import User
+from kpa.outbox.models import Notification
 from kpa.privacy import validate_no_pupil_data as _validate_text
 from meetings import selectors
 from meetings.dates import local_day, validate_new_date
@@ -32,7 +33,6 @@ from meetings.models import (
     MeetingKind,
     MeetingSeries,
     MeetingStatus,
-    Notification,
     NotificationKind,
 )
 from schools.models import School, SchoolHoliday

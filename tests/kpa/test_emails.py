@@ -15,9 +15,9 @@ from django.core.mail import EmailMultiAlternatives
 
 from kpa import emails
 from kpa.models import UserKind
-from kpa.outbox import registry
+from kpa.outbox import registry, sender
 from kpa.outbox.models import Notification
-from meetings import notifications, reminders, services
+from meetings import reminders, services
 from tests.factories import AssignmentFactory, UserFactory
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -98,17 +98,15 @@ def test_each_merged_mail_is_the_mail_rendered_on_its_own(school, team, monkeypa
     monkeypatch.setattr(emails, "render_to_string", lambda name, ctx: renders.append(name) or real(name, ctx))
     with time_machine.travel(NOW, tick=False):
         meeting = services.meeting_schedule(school=school, starts_at=dt.datetime(2026, 10, 26, 9, tzinfo=AMS))
-        assert notifications.send_due() == 3
+        assert sender.send_due() == 3
     assert len(renders) == 3  # one subject, one text and one HTML body for the three invitees
     with time_machine.travel(dt.datetime(2026, 10, 19, 9, 30, tzinfo=AMS), tick=False):
         reminders.plan_due()
-        assert notifications.send_due() == 3  # the week-before reminder
+        assert sender.send_due() == 3  # the week-before reminder
         by_address = {m.to[0]: m for m in mail.outbox}
         greetings = set()
         for row in Notification.objects.filter(meeting=meeting).select_related("recipient"):
-            matching = [
-                m for m in mail.outbox if m.extra_headers["Message-ID"] == notifications.message_id(row.key)
-            ]
+            matching = [m for m in mail.outbox if m.extra_headers["Message-ID"] == sender.message_id(row.key)]
             assert len(matching) == 1, row.key
             _same(matching[0], _alone(row))
             greetings.add(matching[0].alternatives[0].content.split("</p>")[0])

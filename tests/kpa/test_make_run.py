@@ -23,8 +23,8 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from kpa.outbox.models import Notification
 from meetings import services
-from meetings.models import Notification
 from tests.celery_worker import _keep_migration_data, worker_database_url  # noqa: F401  (a fixture)
 from tests.factories import AssignmentFactory, UserFactory
 

@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils.translation import override
 
 from kpa.models import User, UserKind
+from kpa.outbox import sender
 from kpa.validators import one_line, validate_one_line
-from meetings import notifications, services
+from meetings import services
 from partners.manage_forms import OrganisationForm, WijkForm
 from partners.models import Organisation
 from partners.people_forms import InviteForm
@@ -150,7 +151,7 @@ def test_it_keeps_the_subject_on_one_line_whatever_the_name(school):
             school=school, starts_at=dt.datetime(2026, 10, 26, 9, 0, tzinfo=AMS), location="Teamkamer"
         )
 
-        assert notifications.send_due() == 1
+        assert sender.send_due() == 1
 
     [message] = mail.outbox
     assert "OBS De Zonnewijzer (West)" in message.subject

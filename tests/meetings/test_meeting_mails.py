@@ -10,7 +10,8 @@ import time_machine
 from django.core import mail
 
 from kpa.models import UserKind
-from meetings import notifications, services
+from kpa.outbox import sender
+from meetings import services
 from partners.models import Role
 from tests.factories import AssignmentFactory, UserFactory
 from tests.helpers import AMS, at
@@ -54,11 +55,11 @@ def move(meeting, starts_at, location=""):
 
 def test_it_names_the_attachment_for_what_it_does(school, ib, partner, now):
     meeting = services.meeting_schedule(school=school, starts_at=at(2026, 10, 26))
-    notifications.send_due()
+    sender.send_due()
     move(meeting, at(2026, 10, 27))
-    notifications.send_due()
+    sender.send_due()
     services.meeting_cancel(meeting=meeting)
-    notifications.send_due()
+    sender.send_due()
 
     names = [(m.attachments[0][0], m.attachments[0][2]) for m in mail.outbox if m.to == [ib.email]]
     assert names == [
@@ -74,12 +75,12 @@ def test_it_names_the_attachment_for_what_it_does(school, ib, partner, now):
 
 def test_it_says_in_the_update_mail_what_the_time_was_and_is(school, ib, partner, now):
     meeting = services.meeting_schedule(school=school, starts_at=at(2026, 10, 26))
-    notifications.send_due()
+    sender.send_due()
     mail.outbox.clear()
 
     move(meeting, at(2026, 10, 27, 13, 30))
     move(meeting, at(2026, 10, 28, 14, 0))  # before the first update went out: it is superseded
-    assert notifications.send_due() == 2
+    assert sender.send_due() == 2
 
     message = mail.outbox[0]
     said = "Verplaatst van maandag 26 oktober 2026, 09:00 naar woensdag 28 oktober 2026, 14:00."
@@ -90,11 +91,11 @@ def test_it_says_in_the_update_mail_what_the_time_was_and_is(school, ib, partner
 
 def test_it_says_nothing_of_a_move_when_only_the_place_changed(school, ib, partner, now):
     meeting = services.meeting_schedule(school=school, starts_at=at(2026, 10, 26))
-    notifications.send_due()
+    sender.send_due()
     mail.outbox.clear()
 
     move(meeting, at(2026, 10, 26), location="Aula")
-    notifications.send_due()
+    sender.send_due()
 
     assert "Aula" in mail.outbox[0].body
     assert "Verplaatst" not in mail.outbox[0].body
@@ -115,10 +116,10 @@ def test_it_puts_the_year_in_the_subject_when_the_meeting_is_not_in_this_school_
 ):
     with time_machine.travel(today, tick=False):
         meeting = services.meeting_schedule(school=school, starts_at=starts_at)
-        notifications.send_due()
+        sender.send_due()
         move(meeting, starts_at + dt.timedelta(hours=1))
         services.meeting_cancel(meeting=meeting)
-        notifications.send_due()
+        sender.send_due()
 
     [invitation, *_] = mail.outbox
     assert invitation.subject == f"Uitnodiging: KPO OBS De Zonnewijzer op {in_subject}"
@@ -136,18 +137,18 @@ def test_it_puts_the_year_in_reminder_and_nudge_subjects_across_the_turn_of_the_
     with time_machine.travel(at(2026, 7, 13, 10), tick=False):
         services.meeting_schedule(school=school, starts_at=at(2026, 7, 30))  # in 2025-26
         services.meeting_schedule(school=school, starts_at=at(2026, 8, 3))  # in 2026-27
-        notifications.send_due()
+        sender.send_due()
     mail.outbox.clear()
 
     with time_machine.travel(at(2026, 7, 27, 9, 5), tick=False):  # still 2025-26
         reminders.plan_due()
-        notifications.send_due()
+        sender.send_due()
     [reminder] = {m.subject for m in mail.outbox}
     assert "maandag 3 augustus 2026 om 09:00" in reminder
     mail.outbox.clear()
 
     with time_machine.travel(at(2026, 8, 1, 9, 5), tick=False):  # 2026-27 began today
         reminders.plan_due()
-        notifications.send_due()
+        sender.send_due()
     [nudge] = {m.subject for m in mail.outbox}  # to the IB-er: log the meeting of 30 July
     assert "donderdag 30 juli 2026" in nudge

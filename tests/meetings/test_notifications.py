@@ -23,7 +23,7 @@ from kpa.models import UserKind
 from kpa.outbox import sender
 from kpa.outbox.models import Notification
 from kpa.tasks import outbox_send_due_task, outbox_sweep_task
-from meetings import notifications, reminders, services
+from meetings import reminders, services
 from meetings.models import Meeting, NotificationKind
 from tests.factories import AssignmentFactory, UserFactory
 from tests.helpers import AMS, at
@@ -59,7 +59,7 @@ def calendar_of(message, filename="uitnodiging.ics") -> tuple[str, Calendar]:
 def test_it_sends_the_invitation_with_the_calendar_attached(school, team, now):
     meeting = services.meeting_schedule(school=school, starts_at=at(2026, 10, 26), location="Teamkamer")
 
-    assert notifications.send_due() == 2
+    assert sender.send_due() == 2
 
     assert sorted(m.to[0] for m in mail.outbox) == ["buurtteam@lokalis.example", "ib@school.example"]
     message = mail.outbox[0]
@@ -78,13 +78,13 @@ def test_it_sends_the_invitation_with_the_calendar_attached(school, team, now):
     assert 'filename="uitnodiging.ics"' in raw
     rows = Notification.objects.filter(kind=NotificationKind.INVITATION)
     assert all(r.sent_at is not None and r.attempts == 1 for r in rows)
-    assert notifications.send_due() == 0  # sent is sent
+    assert sender.send_due() == 0  # sent is sent
 
 
 @pytest.mark.django_db
 def test_it_sends_updates_and_cancellations_with_the_same_uid_and_a_higher_sequence(school, team, now):
     meeting = services.meeting_schedule(school=school, starts_at=at(2026, 10, 26))
-    notifications.send_due()
+    sender.send_due()
     services.meeting_update(
         meeting=meeting, starts_at=at(2026, 10, 27), ends_at=None, location="", online_url=""
     )
@@ -92,7 +92,7 @@ def test_it_sends_updates_and_cancellations_with_the_same_uid_and_a_higher_seque
         meeting=meeting, starts_at=at(2026, 10, 27, 10), ends_at=None, location="", online_url=""
     )
 
-    assert notifications.send_due() == 2  # only the latest change: the first one is superseded
+    assert sender.send_due() == 2  # only the latest change: the first one is superseded
     superseded = Notification.objects.filter(kind=NotificationKind.UPDATE, payload__sequence=1)
     assert {r.skip_reason for r in superseded} == {"Superseded by a later change of the meeting."}
     mimetype, calendar = calendar_of(mail.outbox[-1], "wijziging.ics")
@@ -102,7 +102,7 @@ def test_it_sends_updates_and_cancellations_with_the_same_uid_and_a_higher_seque
     assert event.decoded("DTSTART") == at(2026, 10, 27, 10)
 
     services.meeting_cancel(meeting=meeting)
-    assert notifications.send_due() == 2
+    assert sender.send_due() == 2
     mimetype, calendar = calendar_of(mail.outbox[-1], "annulering.ics")
     assert mimetype == "text/calendar; method=CANCEL"
     assert calendar["METHOD"] == "CANCEL"
@@ -116,7 +116,7 @@ def test_it_does_not_send_an_invitation_for_a_meeting_cancelled_before_it_went_o
     meeting = services.meeting_schedule(school=school, starts_at=at(2026, 10, 26))
     services.meeting_cancel(meeting=meeting)
 
-    assert notifications.send_due() == 2
+    assert sender.send_due() == 2
     assert all(m.attachments[0][2] == "text/calendar; method=CANCEL" for m in mail.outbox)
     invitations = Notification.objects.filter(kind=NotificationKind.INVITATION)
     assert {r.skip_reason for r in invitations} == {"The meeting was cancelled."}
@@ -134,24 +134,24 @@ def test_it_retries_an_smtp_failure_with_backoff_and_marks_nothing_sent(school, 
     row = Notification.objects.get()
     monkeypatch.setattr(EmailBackend, "send_messages", FailingBackend.send_messages)
 
-    assert notifications.send_due() == 0
+    assert sender.send_due() == 0
     row.refresh_from_db()
     assert (row.sent_at, row.skipped_at, row.attempts) == (None, None, 1)
     assert row.last_error == "SMTPServerDisconnected: Connection unexpectedly closed"
     assert row.due_at == NOW + dt.timedelta(minutes=2)
-    assert notifications.send_due() == 0  # not due again yet
+    assert sender.send_due() == 0  # not due again yet
     assert Notification.objects.get().attempts == 1
 
     now.shift(dt.timedelta(minutes=2))
-    assert notifications.send_due() == 0
+    assert sender.send_due() == 0
     row.refresh_from_db()
     assert row.attempts == 2
     assert row.due_at == NOW + dt.timedelta(minutes=2 + 4)
 
     monkeypatch.undo()  # the SMTP server is back
     now.shift(dt.timedelta(minutes=4))
-    assert notifications.send_due() == 1
-    assert notifications.send_due() == 0
+    assert sender.send_due() == 1
+    assert sender.send_due() == 0
     row.refresh_from_db()
     assert (row.attempts, row.last_error) == (3, "")
     assert row.sent_at == NOW + dt.timedelta(minutes=6)
@@ -162,9 +162,9 @@ def test_it_retries_an_smtp_failure_with_backoff_and_marks_nothing_sent(school, 
 def test_it_gives_up_after_eight_failed_attempts(school, team, now, monkeypatch):
     services.meeting_schedule(school=school, starts_at=at(2026, 10, 26))
     monkeypatch.setattr(EmailBackend, "send_messages", FailingBackend.send_messages)
-    for _attempt in range(notifications.MAX_ATTEMPTS):
+    for _attempt in range(sender.MAX_ATTEMPTS):
         now.shift(dt.timedelta(days=1))
-        notifications.send_due()
+        sender.send_due()
     rows = Notification.objects.all()
     assert {(r.attempts, r.sent_at, r.skip_reason) for r in rows} == {
         (8, None, "Gave up after 8 failed attempts.")
@@ -197,7 +197,7 @@ def test_it_sends_a_batch_in_a_bounded_number_of_queries(many_due_reminders, dja
         time_machine.travel(at(2026, 11, 23, 9, 1), tick=False),
         django_assert_num_queries(7),
     ):
-        assert notifications.send_due() == 40
+        assert sender.send_due() == 40
     assert len(mail.outbox) == 40
 
 
@@ -232,8 +232,8 @@ def test_it_saves_a_meeting_at_once_while_the_broker_is_down_and_sends_once_it_i
     assert mail.outbox == []
 
     # Redis is back: the next beat sweep sends what is due, once.
-    assert notifications.sweep()["sent"] == 2
-    assert notifications.sweep()["sent"] == 0
+    assert sender.sweep()["sent"] == 2
+    assert sender.sweep()["sent"] == 0
     assert len(mail.outbox) == 2
 
 
@@ -252,7 +252,7 @@ def test_it_checks_the_meeting_as_it_is_when_the_row_is_claimed(many_due_reminde
 
     monkeypatch.setattr(sender, "_render", move_then_render)
     with time_machine.travel(at(2026, 11, 23, 9, 1), tick=False):
-        assert notifications.send_due(limit=40) == 0
+        assert sender.send_due(limit=40) == 0
     reasons = set(
         Notification.objects.filter(kind=NotificationKind.REMINDER).values_list("skip_reason", flat=True)
     )
@@ -268,5 +268,11 @@ def test_it_sweeps_every_minute_from_beat(school, team, now):
     assert entry["options"]["expires"] < 60  # a sweep that waited for a worker longer is dropped
 
     services.meeting_schedule(school=school, starts_at=at(2026, 10, 26))
-    assert outbox_sweep_task() == {"reminders": 0, "log_nudges": 0, "overdue_digests": 0, "sent": 2}
+    assert outbox_sweep_task() == {
+        "reminders": 0,
+        "log_nudges": 0,
+        "overdue_digests": 0,
+        "stale_digests": 0,  # the programme's planner (issue 12)
+        "sent": 2,
+    }
     assert outbox_send_due_task() == 0

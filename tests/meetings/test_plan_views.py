@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from kpa.outbox.models import Notification
 from meetings import services
 from meetings.models import (
     AgendaTemplate,
@@ -22,7 +23,6 @@ from meetings.models import (
     CaseworkTheme,
     Meeting,
     MeetingStatus,
-    Notification,
     NotificationKind,
 )
 from partners.models import Role

@@ -1,4 +1,4 @@
-"""The reminder rules (meetings.reminders.plan_due) and the checks at sending (notifications.send_due):
+"""The reminder rules (meetings.reminders.plan_due) and the checks at sending (sender.send_due):
 7- and 1-day reminders at Amsterdam wall-clock time across DST, the IB-er's nudge to log, the weekly
 digest of overdue agreements; never twice, never for a cancelled meeting or a moved meeting's old time,
 never to someone no longer on the team."""
@@ -12,8 +12,9 @@ import time_machine
 from django.core import mail
 
 from kpa.models import UserKind
+from kpa.outbox import sender
 from kpa.outbox.models import Notification
-from meetings import notifications, reminders, services
+from meetings import reminders, services
 from meetings.models import Agreement, AgreementStatus, NotificationKind
 from partners.models import Role
 from tests.factories import AssignmentFactory, SchoolFactory, UserFactory
@@ -48,7 +49,7 @@ def sweep(now):
     """One beat run at `now`: plan, then send everything due."""
     with time_machine.travel(now, tick=False):
         planned = reminders.plan_due()
-        sent = notifications.send_due()
+        sent = sender.send_due()
     return planned, sent
 
 
@@ -141,7 +142,7 @@ def test_it_sends_no_reminder_for_a_cancelled_meeting(school, team):
         reminders.plan_due()  # the late one's rows exist now, its cancellation comes before sending
         services.meeting_cancel(meeting=cancelled_late)
         Notification.objects.filter(kind=NotificationKind.CANCELLATION).update(sent_at=at(2026, 11, 23, 14))
-        assert notifications.send_due() == 0
+        assert sender.send_due() == 0
 
     assert not reminder_rows().filter(meeting=cancelled_early).exists()
     late = reminder_rows().filter(meeting=cancelled_late)
@@ -158,7 +159,7 @@ def test_it_reminds_of_a_moved_meeting_only_at_its_new_time(school, team):
             meeting=meeting, starts_at=at(2026, 12, 7), ends_at=None, location="", online_url=""
         )
         Notification.objects.filter(kind=NotificationKind.UPDATE).update(sent_at=at(2026, 11, 23))
-        assert notifications.send_due() == 0  # ... and never sent
+        assert sender.send_due() == 0  # ... and never sent
 
     old = reminder_rows(days=7)
     assert old.count() == 3
@@ -195,7 +196,7 @@ def test_it_reminds_only_people_on_the_team_today(school, team):
         assert reminders.plan_due()["reminders"] == 2
         team["buurtteam"].is_active = False
         team["buurtteam"].save()
-        assert notifications.send_due() == 1
+        assert sender.send_due() == 1
 
     assert [m.to for m in mail.outbox] == [["ib@school.example"]]
     assert not reminder_rows().filter(recipient=team["jgz"]).exists()
@@ -210,7 +211,7 @@ def test_it_skips_a_planned_reminder_when_the_person_has_left_the_team_since(sch
     with time_machine.travel(at(2026, 11, 23), tick=False):
         reminders.plan_due()
         team["jgz"].assignments.update(end_date=dt.date(2026, 11, 22))
-        assert notifications.send_due() == 2
+        assert sender.send_due() == 2
 
     left = reminder_rows().get(recipient=team["jgz"])
     assert (left.sent_at, left.skip_reason) == (None, "No longer on the school's team.")
@@ -264,7 +265,7 @@ def test_it_does_not_nudge_when_the_log_is_done_before_the_mail_goes_out(school,
             new_agreements=[],
             complete=True,
         )
-        assert notifications.send_due() == 0
+        assert sender.send_due() == 0
     nudge = Notification.objects.get(kind=NotificationKind.LOG_NUDGE)
     assert nudge.skip_reason == "The meeting has been logged."
 
@@ -324,7 +325,7 @@ def test_it_skips_the_digest_when_nothing_is_overdue_any_more_at_sending(agreeme
     with time_machine.travel(at(2026, 11, 23, 8), tick=False):
         reminders.plan_due()
         Agreement.objects.filter(owner=team["jgz"]).update(status=AgreementStatus.DONE)
-        assert notifications.send_due() == 1
+        assert sender.send_due() == 1
     jgz = Notification.objects.get(kind=NotificationKind.OVERDUE_DIGEST, recipient=team["jgz"])
     assert jgz.skip_reason == "No overdue agreements any more."
 

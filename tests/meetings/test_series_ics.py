@@ -24,8 +24,10 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from kpa.models import UserKind
-from meetings import ics, notifications, reminders, services
-from meetings.models import Meeting, MeetingStatus, Notification, NotificationKind
+from kpa.outbox import sender
+from kpa.outbox.models import Notification
+from meetings import ics, reminders, services
+from meetings.models import Meeting, MeetingStatus, NotificationKind
 from partners.models import Role
 from schools.models import SchoolHoliday
 from tests.factories import AssignmentFactory, UserFactory
@@ -233,7 +235,7 @@ def test_it_invites_a_team_of_seven_to_a_five_meeting_series_with_seven_mails(sc
     result = plan_series(school)
     assert [m.starts_at for m in result.meetings] == PLANNED
 
-    assert notifications.send_due() == 7  # was 35: five invitations per person
+    assert sender.send_due() == 7  # was 35: five invitations per person
 
     assert len(mail.outbox) == 7
     assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in team)
@@ -268,7 +270,7 @@ def test_it_expands_the_series_to_exactly_the_planned_starts_across_the_clock_ch
     school, team, autumn, now
 ):
     plan_series(school)
-    notifications.send_due()
+    sender.send_due()
     _filename, _mimetype, raw = attachment(series_mails(team[0])[0])
 
     by_icalendar = expand_with_icalendar(Calendar.from_ical(raw))
@@ -292,7 +294,7 @@ def test_it_writes_a_meeting_off_the_rule_as_an_rdate(school, team, autumn, now)
     Meeting.objects.filter(pk=result.meetings[2].pk).update(
         starts_at=wednesday, ends_at=wednesday + dt.timedelta(minutes=90), original_starts_at=wednesday
     )
-    notifications.send_due()
+    sender.send_due()
     _filename, _mimetype, raw = attachment(series_mails(team[0])[0])
     calendar = Calendar.from_ical(raw)
 
@@ -311,7 +313,7 @@ def test_it_sends_a_series_invitation_with_an_override_for_a_meeting_moved_befor
     services.meeting_update(
         meeting=moved, starts_at=at(2026, 11, 3, 13, 30), ends_at=None, location="Aula", online_url=""
     )
-    notifications.send_due()
+    sender.send_due()
     _filename, _mimetype, raw = attachment(series_mails(team[0])[0])
     calendar = Calendar.from_ical(raw)
 
@@ -333,7 +335,7 @@ def test_it_leaves_a_meeting_cancelled_before_the_invitation_went_out_out_of_the
     result = plan_series(school)
     services.meeting_cancel(meeting=result.meetings[0])
     services.meeting_cancel(meeting=result.meetings[3])
-    notifications.send_due()
+    sender.send_due()
     _filename, _mimetype, raw = attachment(series_mails(team[0])[0])
     calendar = Calendar.from_ical(raw)
 
@@ -350,7 +352,7 @@ def test_it_moves_one_meeting_as_an_override_whose_recurrence_id_stays_the_origi
     school, team, autumn, now
 ):
     result = plan_series(school)
-    notifications.send_due()
+    sender.send_due()
     _filename, _mimetype, series_raw = attachment(series_mails(team[0])[0])
     instances = expand_with_icalendar(Calendar.from_ical(series_raw))
     meeting = result.meetings[2]
@@ -362,7 +364,7 @@ def test_it_moves_one_meeting_as_an_override_whose_recurrence_id_stays_the_origi
     services.meeting_update(
         meeting=meeting, starts_at=at(2026, 11, 19, 10), ends_at=None, location="Teamkamer", online_url=""
     )
-    assert notifications.send_due() == 7  # the first move was superseded before it went out
+    assert sender.send_due() == 7  # the first move was superseded before it went out
 
     for message in mail.outbox:
         filename, mimetype, raw = attachment(message)
@@ -382,11 +384,11 @@ def test_it_cancels_one_meeting_of_the_series_with_method_cancel_and_its_recurre
     school, team, autumn, now
 ):
     result = plan_series(school)
-    notifications.send_due()
+    sender.send_due()
     mail.outbox.clear()
 
     services.meeting_cancel(meeting=result.meetings[3])
-    assert notifications.send_due() == 7
+    assert sender.send_due() == 7
 
     filename, mimetype, raw = attachment(mail.outbox[0])
     assert (filename, mimetype) == ("annulering.ics", "text/calendar; method=CANCEL")
@@ -416,7 +418,7 @@ def test_it_keeps_a_single_meeting_and_the_download_of_a_series_meeting_as_event
     [event] = download.walk("VEVENT")
     assert event["UID"] == f"{result.meetings[1].uid}@kpa"
     assert "RECURRENCE-ID" not in event
-    notifications.send_due()
+    sender.send_due()
     single_mails = [m for m in mail.outbox if attachment(m)[0] == "uitnodiging.ics"]
     assert len(single_mails) == 7
     [event] = Calendar.from_ical(attachment(single_mails[0])[2]).walk("VEVENT")
@@ -430,7 +432,7 @@ def test_it_invites_someone_who_joins_later_once_to_the_rest_of_the_series(schoo
     from partners.services import assignment_create
 
     result = plan_series(school)
-    notifications.send_due()
+    sender.send_due()
     mail.outbox.clear()
     newcomer = UserFactory(email="nieuw@team.example")
 
@@ -438,7 +440,7 @@ def test_it_invites_someone_who_joins_later_once_to_the_rest_of_the_series(schoo
         person=newcomer, school=school, role=Role.JGZ, start_date=dt.date(2026, 11, 10), is_stand_in=True
     )
 
-    assert notifications.send_due() == 1
+    assert sender.send_due() == 1
     [message] = mail.outbox
     assert message.to == [newcomer.email]
     assert reverse("meetings:detail", args=[result.meetings[2].pk]) in message.body  # their first one
@@ -448,14 +450,14 @@ def test_it_invites_someone_who_joins_later_once_to_the_rest_of_the_series(schoo
     assert expand_with_icalendar(calendar) == expand_with_dateutil(raw) == PLANNED[2:]
     assert calendar.walk("VEVENT")[0]["UID"] == f"{result.series.uid}@kpa"
     services.invitees_sync(school_ids=[school.pk])  # run again: nothing new
-    assert notifications.send_due() == 0
+    assert sender.send_due() == 0
 
 
 def test_it_does_not_send_a_series_invitation_when_nothing_of_the_series_is_left(school, team, autumn, now):
     result = plan_series(school, until=dt.date(2026, 10, 5))
     services.meeting_cancel(meeting=result.meetings[0])
 
-    notifications.send_due()
+    sender.send_due()
 
     rows = Notification.objects.filter(kind=NotificationKind.SERIES_INVITATION)
     assert {r.skip_reason for r in rows} == {"Nothing of the series is still to come for this person."}
@@ -464,12 +466,12 @@ def test_it_does_not_send_a_series_invitation_when_nothing_of_the_series_is_left
 
 def test_it_still_reminds_per_meeting_of_a_series(school, team, autumn, now):
     plan_series(school)
-    notifications.send_due()
+    sender.send_due()
     mail.outbox.clear()
 
     with time_machine.travel(at(2026, 11, 15, 9, 5), tick=False):
         reminders.plan_due()
-        sent = notifications.send_due()
+        sent = sender.send_due()
 
     rows = Notification.objects.filter(kind=NotificationKind.REMINDER)
     assert {(r.payload["days"], r.meeting.starts_at) for r in rows} == {(1, PLANNED[2])}
@@ -486,7 +488,7 @@ def test_it_opens_as_one_series_in_a_caldav_server_and_takes_a_moved_meeting_as_
     server = CalDAVServer(tmp_path)
     assert server.request("MKCALENDAR", "/kpa/kpo/")[0] == 201
     result = plan_series(school)
-    notifications.send_due()
+    sender.send_due()
     _filename, _mimetype, series_raw = attachment(series_mails(team[0])[0])
 
     assert server.store("/kpa/kpo/series.ics", series_raw) == 201
@@ -497,7 +499,7 @@ def test_it_opens_as_one_series_in_a_caldav_server_and_takes_a_moved_meeting_as_
     services.meeting_update(
         meeting=result.meetings[3], starts_at=at(2026, 12, 1, 15), ends_at=None, location="", online_url=""
     )
-    notifications.send_due()
+    sender.send_due()
     _filename, _mimetype, update_raw = attachment(mail.outbox[0])
     [override] = Calendar.from_ical(update_raw).walk("VEVENT")
     series = Calendar.from_ical(series_raw)

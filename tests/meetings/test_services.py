@@ -5,6 +5,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from kpa.outbox.models import Notification
 from meetings.models import (
     Agreement,
     AgreementStatus,
@@ -12,7 +13,6 @@ from meetings.models import (
     CollectiveQuestion,
     Meeting,
     MeetingStatus,
-    Notification,
     NotificationKind,
 )
 from meetings.selectors import carried_items, my_open_agreements, team_members
