@@ -73,7 +73,7 @@ class SchoolYear:
 
     @property
     def label(self) -> str:
-        return f"{self.start}-{self.start + 1}"
+        return f"{self.start}–{self.start + 1}"
 
     @property
     def previous(self) -> SchoolYear:

@@ -57,7 +57,7 @@ def dashboard_export(request: HttpRequest) -> HttpResponse:
     )
     return table_response(
         "xlsx",
-        filename=f"kpa-dashboard-{context['year'].label}",
+        filename=f"kpa-dashboard-{context['year'].start}-{context['year'].start + 1}",
         header=header,
         rows=rows,
         sheet_title=_("Dashboard"),

@@ -319,7 +319,7 @@ def test_it_shows_an_earlier_school_year_beside_the_one_before_it(client, data, 
     assert response.context["year"] == SchoolYear(2025)
     assert figures["kpos"]["Gehouden KPO's"] == [4, 1]  # 2025-2026 and 2024-2025
     assert figures["teams"]["Compleet team (IB-er en de vier kernpartners)"] == [1, 1]  # 31 July 2026, 2025
-    assert "Schooljaar 2025-2026, met 2024-2025 ernaast." in response.content.decode()
+    assert "Schooljaar 2025–2026, met 2024–2025 ernaast." in response.content.decode()
     # The roster shows today's teams: no link from a past year's team figures.
     assert rows_links(response, "vacancies")["Buurtteam"] == ""
 
@@ -446,7 +446,7 @@ def test_it_exports_the_figures_to_xlsx_without_formulas(client, data, coordinat
     assert response["Content-Disposition"] == 'attachment; filename="kpa-dashboard-2026-2027.xlsx"'
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = [trimmed([cell.value for cell in row]) for row in sheet.iter_rows()]
-    assert rows[0] == ["KPA-dashboard", "Utrecht", "2026-2027"]
+    assert rows[0] == ["KPA-dashboard", "Utrecht", "2026–2027"]
     by_label: dict = {}
     for row in rows:
         if row and row[0]:
