@@ -402,9 +402,9 @@ def meeting_log_save(
     texts += list((answered_questions or {}).values()) + [r for _a, r in attendance.values()]
     for text in texts:
         validate_no_pupil_data(text)
-    for question in questions:
-        _check_theme(question.theme)
-        _check_action_line(meeting.school, question.action_line_id)
+    for new in questions:
+        _check_theme(new.theme)
+        _check_action_line(meeting.school, new.action_line_id)
     for agreement in new_agreements:
         _check_action_line(meeting.school, agreement.action_line_id)
     team = {p.pk for p, _role in selectors.team_members(meeting.school_id)}
@@ -435,13 +435,13 @@ def meeting_log_save(
         else:
             CaseworkCount.objects.filter(meeting=meeting, theme=theme).delete()
     # A form sent twice (a double click, a reload) adds nothing twice.
-    for question in questions:
-        if question.text.strip():
+    for new in questions:
+        if new.text.strip():
             CollectiveQuestion.objects.get_or_create(
                 school=meeting.school,
                 meeting=meeting,
-                text=question.text.strip(),
-                defaults={"theme": question.theme, "action_line_id": question.action_line_id},
+                text=new.text.strip(),
+                defaults={"theme": new.theme, "action_line_id": new.action_line_id},
             )
     answered = {pk: a.strip() for pk, a in (answered_questions or {}).items() if a.strip()}
     for question in CollectiveQuestion.objects.filter(pk__in=list(answered), school_id=meeting.school_id):
