@@ -27,6 +27,8 @@ from django.utils import timezone
 from demo.management.commands.seed_demo import FIRST, LAST, WIJKEN
 from demo.scale.bulk import Report, Writer, clear, model, next_ids
 from demo.scale.meetings import build_meetings
+from demo.scale.programme import NUMBERED as PROGRAMME_NUMBERED
+from demo.scale.programme import build_activities, build_programme_lines
 from demo.scale.texts import ENDINGS, LETTERS, SCHOOL_NOUNS, SCHOOL_TYPES, STEMS, WIJK_NAMES
 from meetings.dates import school_year_start
 
@@ -419,8 +421,6 @@ def build(*, schools: int, seed: int = 2026, years: int = 5, now: dt.datetime | 
     """Build the data set into an empty database (the caller checks and runs this in a transaction)."""
     from django.contrib.auth.hashers import make_password
 
-    from programme.models import ActionLine
-
     builder = Builder(schools=schools, seed=seed, years=years, now=now)
     password = make_password(BENCH_PASSWORD)  # once: hashing 50,000 times would take minutes
     rows = builder.places()
@@ -428,10 +428,12 @@ def build(*, schools: int, seed: int = 2026, years: int = 5, now: dt.datetime | 
     builder.people(rows, orgs, password)
     builder.staff(password)
     builder.write_people()
-    build_meetings(builder, rows, list(ActionLine.objects.values_list("pk", flat=True)))
+    lines = build_programme_lines(builder, rows)
+    build_meetings(builder, rows, lines)
+    build_activities(builder)
     labels = ["schools.Gemeente", "schools.Wijk", "schools.School", "partners.Organisation", "kpa.User"]
     statements = connection.ops.sequence_reset_sql(
-        no_style(), [model(label) for label in [*labels, "meetings.Meeting"]]
+        no_style(), [model(label) for label in [*labels, "meetings.Meeting", *PROGRAMME_NUMBERED]]
     )
     with connection.cursor() as cursor:
         for sql in statements:

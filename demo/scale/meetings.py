@@ -28,13 +28,15 @@ def _weekday(day: dt.date) -> dt.date:
     return day + dt.timedelta(days=max(0, 7 - day.weekday()) if day.weekday() >= 5 else 0)
 
 
-def build_meetings(b: Builder, schools: list[dict], action_lines: list[int]) -> None:
+def build_meetings(b: Builder, schools: list[dict], action_lines: dict[tuple[int, str], list[int]]) -> None:
     """Five school years of meetings per school with their invitees (the team on the day), and for the
-    held ones attendance, casework counts, collective questions and agreements."""
+    held ones attendance, casework counts, collective questions (with a theme) and agreements; a question
+    or agreement may serve a line of the programme of its school's gemeente and sector (`action_lines`)."""
     rng, now, today = b.rng, b.now, b.today
     current_year = school_year_start(today)
     meetings, invitees, counts, questions, agreements, agenda = [], [], [], [], [], []
     for s in schools:
+        lines = action_lines.get((s["gemeente"], s["sector"]), [])
         for year in range(b.first_year, b.first_year + b.years):
             start = dt.date(year, 8, 1)
             plan = [(d, "kpo") for d in KPO_DAYS]
@@ -102,6 +104,8 @@ def build_meetings(b: Builder, schools: list[dict], action_lines: list[int]) -> 
                             rng.choice(QUESTIONS),
                             rng.choice(ANSWERS) if answered else "",
                             starts + dt.timedelta(days=rng.randint(30, 80)) if answered else None,
+                            rng.choice(THEMES),
+                            rng.choice(lines) if lines and rng.random() < 0.5 else None,
                         )
                     )
                 for _ in range(rng.choice((0, 1, 1, 2, 2, 3))):
@@ -117,7 +121,7 @@ def build_meetings(b: Builder, schools: list[dict], action_lines: list[int]) -> 
                             rng.choice(AGREEMENTS),
                             rng.choice(team)[0],
                             due,
-                            rng.choice(action_lines) if action_lines and rng.random() < 0.4 else None,
+                            rng.choice(lines) if lines and rng.random() < 0.4 else None,
                             "done" if done else "open",
                             done_at,
                             "Afgerond in het team" if done else "",
@@ -149,7 +153,9 @@ def build_meetings(b: Builder, schools: list[dict], action_lines: list[int]) -> 
     b.writer.insert("meetings.Invitee", ["meeting", "person", "role", "attendance", "replaced_by"], invitees)
     b.writer.insert("meetings.CaseworkCount", ["meeting", "theme", "count"], counts)
     b.writer.insert(
-        "meetings.CollectiveQuestion", ["school", "meeting", "text", "answer", "answered_at"], questions
+        "meetings.CollectiveQuestion",
+        ["school", "meeting", "text", "answer", "answered_at", "theme", "action_line"],
+        questions,
     )
     b.writer.insert(
         "meetings.Agreement",

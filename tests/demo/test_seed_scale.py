@@ -6,6 +6,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import models
 from django.db.models import Count
 from django.utils import timezone
 
@@ -18,13 +19,15 @@ from schools.models import Gemeente, School
 
 pytestmark = pytest.mark.django_db
 
-# Whatever --schools is, 23 on SQLite: the savepoint pair of the command's transaction, 1 "schools
-# exist?", 6 max(pk) lookups (rows are numbered in Python), 1 read of the action lines, one executemany()
-# per table written (gemeente, wijk, school, organisation, user, assignment, meeting, invitee, casework
-# count, collective question, agreement, agenda item: 12) and the authenticators' bulk insert. PostgreSQL
-# adds a sequence reset per numbered table and ANALYZE. A row-by-row insert anywhere would cost hundreds of
-# queries at 30 schools and twice that at 60.
-QUERY_BUDGET = 30
+# Whatever --schools is, 32 on SQLite: the savepoint pair of the command's transaction, 1 "schools
+# exist?", 6 max(pk) lookups and 1 for the six programme tables together (rows are numbered in Python), 1
+# read of the action lines no programme holds, one executemany() per table written (gemeente, wijk,
+# school, organisation, user, assignment, meeting, invitee, casework count, collective question,
+# agreement, agenda item, programme, action line, speerpunt, activity, its wijken, progress update,
+# indicator, measured value: 20) and the authenticators' bulk insert. PostgreSQL adds a sequence reset per
+# numbered table (12) and ANALYZE. A row-by-row insert anywhere would cost hundreds of queries at 30
+# schools and twice that at 60.
+QUERY_BUDGET = 45
 
 
 @pytest.fixture(autouse=True)
@@ -105,3 +108,50 @@ def test_its_queries_do_not_grow_with_the_schools(schools, django_assert_max_num
     with django_assert_max_num_queries(QUERY_BUDGET):
         seed(schools)
     assert School.objects.count() == schools
+
+
+def test_it_builds_a_programme_per_gemeente_with_activities_and_updates():
+    """Every gemeente with primary schools (and Utrecht) gets a PO programme with the five lines of seed
+    000 and their speerpunten; each line a few activities with a trekker of the gemeente, city-wide or in
+    one of its wijken; activities under way have updates, an indicator and measured values. Agreements
+    and collective questions name only a line of their own school's programme."""
+    from programme import seed as programme_seed
+    from programme.models import ActionLine, Activity, IndicatorValue, Programme, ProgressUpdate
+
+    seed(30)
+    programmes = Programme.objects.select_related("gemeente")
+    with_po = set(School.objects.filter(sector="PO").values_list("gemeente_id", flat=True))
+    assert {p.gemeente_id for p in programmes} == with_po | {Gemeente.objects.get(code="0344").pk}
+    titles = [(line.number, line.title) for line in programme_seed.ACTION_LINES]
+    for programme in programmes:
+        assert (programme.sector, programme.title) == ("PO", programme_seed.PROGRAMME_TITLE)
+        lines = list(programme.lines.order_by("number").prefetch_related("speerpunten"))
+        assert [(line.number, line.title) for line in lines] == titles
+        for line, seed_line in zip(lines, programme_seed.ACTION_LINES, strict=True):
+            assert [s.text for s in line.speerpunten.order_by("order")] == list(seed_line.speerpunten)
+            activities = list(line.activities.select_related("trekker").prefetch_related("wijken"))
+            assert len(activities) >= 1
+            for activity in activities:
+                assert activity.trekker.gemeente_id == programme.gemeente_id
+                assert activity.citywide or [w.gemeente_id for w in activity.wijken.all()] == [
+                    programme.gemeente_id
+                ]
+                assert activity.speerpunt.line_id == line.pk
+    utrecht = programmes.get(gemeente__code="0344")
+    assert Activity.objects.filter(line__programme=utrecht).count() >= 5 * 4
+    assert not ActionLine.objects.filter(programme=None).exists()
+    # Progress: updates with all three lights and some successes, measured values on updates.
+    assert set(ProgressUpdate.objects.values_list("light", flat=True)) == {"green", "orange", "red"}
+    assert ProgressUpdate.objects.filter(is_success=True).exists()
+    assert IndicatorValue.objects.filter(update__isnull=False).exists()
+    assert not ProgressUpdate.objects.exclude(date__gte=models.F("activity__starts_on")).exists()
+    assert not any(re.search(r"\d{8,}", t) for t in ProgressUpdate.objects.values_list("text", flat=True))
+    # A line on an agreement or a question is one of its school's gemeente and sector.
+    for model in (Agreement, CollectiveQuestion):
+        named = model.objects.exclude(action_line=None)
+        assert named.exists()
+        assert not named.exclude(
+            action_line__programme__gemeente=models.F("school__gemeente"),
+            action_line__programme__sector=models.F("school__sector"),
+        ).exists()
+    assert CollectiveQuestion.objects.exclude(theme="").exists()
