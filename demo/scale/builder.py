@@ -428,9 +428,9 @@ def build(*, schools: int, seed: int = 2026, years: int = 5, now: dt.datetime | 
     builder.people(rows, orgs, password)
     builder.staff(password)
     builder.write_people()
-    lines = build_programme_lines(builder, rows)
+    lines, programme_lines = build_programme_lines(builder, rows)
     build_meetings(builder, rows, lines)
-    build_activities(builder)
+    build_activities(builder, programme_lines)
     labels = ["schools.Gemeente", "schools.Wijk", "schools.School", "partners.Organisation", "kpa.User"]
     statements = connection.ops.sequence_reset_sql(
         no_style(), [model(label) for label in [*labels, "meetings.Meeting", *PROGRAMME_NUMBERED]]

@@ -21,6 +21,7 @@ from django.db import connection
 
 from demo.scale.bulk import model
 from programme import seed
+from programme.models import ActionLine
 
 if TYPE_CHECKING:
     from demo.scale.builder import Builder
@@ -62,8 +63,16 @@ SUCCESS_TEXTS = (
     "Ouders kwamen in groten getale naar de bijeenkomst.",
 )
 # The activity's texts of the uitvoeringsprogramma, left empty here (the pages read them, the bench not).
-TEXTS = ("steps_taken", "steps_planned", "other_partners", "intended_results")
-TEXTS += ("steering", "accountability", "communication", "money")
+TEXTS = (
+    "steps_taken",
+    "steps_planned",
+    "other_partners",
+    "intended_results",
+    "steering",
+    "accountability",
+    "communication",
+    "money",
+)
 INDICATORS = ("Deelnemende scholen", "Bijeenkomsten gehouden", "Betrokken partners")
 
 
@@ -71,7 +80,7 @@ def _first_ids(labels: list[str]) -> dict[str, int]:
     """The first free primary key of each table, in one query (demo.scale.bulk.next_ids asks one a table)."""
     quote = connection.ops.quote_name
     parts = ", ".join(
-        f"(SELECT MAX({quote(model(label)._meta.pk.column)}) FROM {quote(model(label)._meta.db_table)})"  # noqa: S608  (names from the models, not input)
+        f"(SELECT MAX({quote(str(model(label)._meta.pk.column))}) FROM {quote(model(label)._meta.db_table)})"  # noqa: S608  (names from the models, not input)
         for label in labels
     )
     with connection.cursor() as cursor:
@@ -90,11 +99,16 @@ NUMBERED = [
 ]
 
 
-def build_programme_lines(b: Builder, schools: list[dict]) -> dict[tuple[int, str], list[int]]:
+type ProgrammeLines = dict[int, list[tuple[int, int, list[int]]]]  # gemeente: [(line, number, speerpunten)]
+
+
+def build_programme_lines(
+    b: Builder, schools: list[dict]
+) -> tuple[dict[tuple[int, str], list[int]], ProgrammeLines]:
     """A PO programme per gemeente with the five lines and their speerpunten. Returns the line ids by
-    (gemeente, sector), for the agreements of the meetings."""
+    (gemeente, sector), for the agreements and questions of the meetings, and the lines by gemeente with
+    their speerpunten, for `build_activities`."""
     b.ids.update(_first_ids(NUMBERED))
-    ActionLine = model("programme.ActionLine")
     free: dict[int, int] = {}  # the lines of no programme, by number, and their speerpunten
     free_speerpunten: dict[int, dict[int, int]] = {}
     for pk, number, speerpunt, order in ActionLine.objects.filter(programme=None).values_list(
@@ -105,13 +119,13 @@ def build_programme_lines(b: Builder, schools: list[dict]) -> dict[tuple[int, st
             free_speerpunten.setdefault(pk, {})[order] = speerpunt
     with_po = {s["gemeente"] for s in schools if s["sector"] == "PO"}
     programmes, lines, speerpunten, taken = [], [], [], []
-    b.programme_lines = {}  # gemeente: [(line, number, speerpunt ids)], for build_activities
+    programme_lines: ProgrammeLines = {}
     for index, (gemeente, code, _name) in enumerate(b.gemeenten):
         if index > 0 and gemeente not in with_po:
             continue
         programme = b._id("programme.Programme")
         programmes.append((programme, gemeente, seed.PROGRAMME_SECTOR, seed.PROGRAMME_TITLE))
-        b.programme_lines[gemeente] = []
+        programme_lines[gemeente] = []
         for seed_line in seed.ACTION_LINES:
             reuse = free.pop(seed_line.number, None) if code == seed.UTRECHT_CODE else None
             if reuse is not None:
@@ -126,16 +140,17 @@ def build_programme_lines(b: Builder, schools: list[dict]) -> dict[tuple[int, st
                     have[order] = b._id("programme.Speerpunt")
                     speerpunten.append((have[order], line, order, text))
                 ids.append(have[order])
-            b.programme_lines[gemeente].append((line, seed_line.number, ids))
+            programme_lines[gemeente].append((line, seed_line.number, ids))
     b.writer.insert("programme.Programme", ["id", "gemeente", "sector", "title"], programmes)
     if taken:
         ActionLine.objects.filter(pk__in=taken).update(programme_id=programmes[0][0])
     b.writer.insert("programme.ActionLine", ["id", "programme", "number", "title", "description"], lines)
     b.writer.insert("programme.Speerpunt", ["id", "line", "order", "text"], speerpunten)
-    return {
+    by_sector = {
         (gemeente, seed.PROGRAMME_SECTOR): [line for line, _number, _ids in rows]
-        for gemeente, rows in b.programme_lines.items()
+        for gemeente, rows in programme_lines.items()
     }
+    return by_sector, programme_lines
 
 
 def _status_dates(b: Builder, status: str) -> tuple[dt.date | None, dt.date | None]:
@@ -151,20 +166,20 @@ def _status_dates(b: Builder, status: str) -> tuple[dt.date | None, dt.date | No
     return start, min(today - dt.timedelta(days=1), start + dt.timedelta(days=rng.randint(60, 400)))
 
 
-def build_activities(b: Builder) -> None:
+def build_activities(b: Builder, programme_lines: ProgrammeLines) -> None:
     """A few activities per line of every programme (see the module docstring), with their updates,
     indicator and measured values; trekker the gemeente's coordinator, or in Utrecht the wijk's."""
     rng, now, today = b.rng, b.now, b.today
     utrecht = b.gemeenten[0][0]
     coordinator = {gemeente: b.coordinators[i] for i, (gemeente, _code, _name) in enumerate(b.gemeenten)}
     wijken: dict[int, list[int]] = {}
-    for wijk, gemeente, _name in b.wijken:
-        wijken.setdefault(gemeente, []).append(wijk)
+    for wijk_id, gemeente, _name in b.wijken:
+        wijken.setdefault(gemeente, []).append(wijk_id)
     wijk_coordinator = dict(zip(wijken.get(utrecht, []), b.wijk_coordinators, strict=False))
     statuses, status_weights = list(STATUS_WEIGHTS), list(STATUS_WEIGHTS.values())
     lights, light_weights = list(LIGHT_WEIGHTS), list(LIGHT_WEIGHTS.values())
     activities, places, updates, indicators, values = [], [], [], [], []
-    for gemeente, lines in b.programme_lines.items():
+    for gemeente, lines in programme_lines.items():
         low, high = UTRECHT_ACTIVITIES_PER_LINE if gemeente == utrecht else ACTIVITIES_PER_LINE
         for line, _number, speerpunten in lines:
             for _ in range(rng.randint(low, high)):
@@ -172,8 +187,12 @@ def build_activities(b: Builder) -> None:
                 status = rng.choices(statuses, status_weights)[0]
                 starts_on, ends_on = _status_dates(b, status)
                 citywide = rng.random() < CITYWIDE_SHARE
-                wijk = None if citywide else rng.choice(wijken[gemeente])
-                trekker = wijk_coordinator.get(wijk, coordinator[gemeente])
+                wijk: int | None = None if citywide else rng.choice(wijken[gemeente])
+                trekker = (
+                    coordinator[gemeente]
+                    if wijk is None
+                    else wijk_coordinator.get(wijk, coordinator[gemeente])
+                )
                 made = now - dt.timedelta(days=rng.randint(0, 60))
                 if starts_on is not None and starts_on < today:
                     made = min(made, dt.datetime.combine(starts_on, dt.time(9), tzinfo=dt.UTC))
