@@ -113,12 +113,3 @@ def stale_activities(today: dt.date) -> QuerySet[Activity]:
     return with_last_update(Activity.objects.filter(status__in=UNDER_WAY)).filter(
         Q(last_update_on__lte=cutoff) | Q(last_update_on=None, created_at__lt=made_by)
     )
-
-
-def lines_for_school(school_gemeente_id: int) -> QuerySet[ActionLine]:
-    """The action lines an agreement or collective question at a school of this gemeente may name: those
-    of the gemeente's programmes (and the five lines of no programme, before Utrecht's exists). Never
-    another gemeente's lines."""
-    return ActionLine.objects.filter(
-        Q(programme__gemeente_id=school_gemeente_id) | Q(programme=None)
-    ).order_by("programme_id", "number")
