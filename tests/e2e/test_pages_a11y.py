@@ -12,6 +12,7 @@ from django.utils import timezone
 from meetings.models import Agreement
 from tests.conftest import TOTP_SECRET
 from tests.e2e import axe
+from tests.e2e.programme_pages import programme_pages
 
 
 def pages_for(kind: str, world) -> list[str]:
@@ -46,6 +47,7 @@ def pages_for(kind: str, world) -> list[str]:
             reverse("schools:list") + "?gap=vacant",
             reverse("meetings:agenda-template"),
             reverse("dashboard:index"),
+            *programme_pages(world),
             *account,
         ]
     return [  # admin
@@ -68,6 +70,7 @@ def pages_for(kind: str, world) -> list[str]:
         reverse("schools:postcode-areas"),
         reverse("schools:unplaced"),
         reverse("dashboard:index"),
+        *programme_pages(world),
         *account,
     ]
 
