@@ -101,7 +101,9 @@ def _percent(part: int, whole: int) -> int | None:
 
 
 def _query(base: str, **params: Any) -> str:
-    return f"{base}?{urlencode({k: v for k, v in params.items() if v not in (None, '')})}"
+    """`base` with the params that have a value, as a query string."""
+    query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
+    return f"{base}?{query}" if query else base
 
 
 def _role_label(role: str) -> str:
@@ -118,9 +120,16 @@ def dashboard_sections(scope: DashboardScope, year: SchoolYear, today: dt.date) 
     questions_url = reverse("meetings:questions")
     own_wijk = scope.wijk.pk if scope.wijk else None
     schools = scope.schools
+    # The lists filter by wijk, not by gemeente, and show everything in the user's scope: for a
+    # coordinator that is the dashboard's scope; an admin's lists span every gemeente, so for them only
+    # a figure of one wijk links to its list.
+    whole_scope = not scope.gemeenten
+
+    def _link(base: str, **params: Any) -> str:
+        return _query(base, **params) if whole_scope or params.get("wijk") else ""
 
     def held_meetings(y: SchoolYear, wijk_id: int | None = None) -> str:
-        return _query(
+        return _link(
             meetings,
             status=MeetingStatus.HELD,
             date_from=y.first_day.isoformat(),
@@ -130,7 +139,7 @@ def dashboard_sections(scope: DashboardScope, year: SchoolYear, today: dt.date) 
 
     def roster_link(**params: Any) -> str:
         """The roster shows today's teams: a link only for the current school year."""
-        return _query(roster, wijk=own_wijk, **params) if current_year else ""
+        return _link(roster, wijk=own_wijk, **params) if current_year else ""
 
     # Coverage
     cov = coverage(schools, year.reference_day(today))
@@ -296,7 +305,7 @@ def dashboard_sections(scope: DashboardScope, year: SchoolYear, today: dt.date) 
 
     def question_list(**params: Any) -> str:
         """The collective questions list, filtered to the year (and the wijk coordinator's wijk)."""
-        return _query(questions_url, year=year.start, **{"wijk": own_wijk, **params})
+        return _link(questions_url, year=year.start, **{"wijk": own_wijk, **params})
 
     questions = Table(
         "questions",

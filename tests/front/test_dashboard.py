@@ -384,6 +384,12 @@ def test_an_admin_picks_a_gemeente(client, data, coordinator, admin_user):
     assert tables(first)["kpos"]["Gehouden KPO's"] == [3, 0]
     assert tables(first)["casework"]["Amersfoort-Centrum"] == [300, 0]
     utrecht = client.get(DASHBOARD, {"gemeente": data["a"].gemeente_id})
+    # The lists span every gemeente for an admin: only a wijk's figures link to theirs.
+    assert rows_links(utrecht, "kpos")["Gehouden KPO's"] == ""
+    assert rows_links(utrecht, "vacancies")["Buurtteam"] == ""
+    west = data["a"].wijk_id
+    assert rows_links(utrecht, "questions")["West"] == f"/meetings/questions/?year=2026&wijk={west}"
+    assert rows_links(utrecht, "casework")["West"].endswith(f"&wijk={west}")
     client.force_login(coordinator)
     assert tables(utrecht) == tables(client.get(DASHBOARD))
     client.force_login(admin_user)
