@@ -37,6 +37,7 @@ from meetings.models import (
     CaseworkTheme,
     CollectiveQuestion,
     Invitee,
+    Meeting,
     MeetingKind,
     MeetingStatus,
 )
@@ -229,6 +230,28 @@ def rhythm(schools: QuerySet[School], year: SchoolYear) -> dict[str, Any]:
         nothing_planned=Count("pk", filter=Q(any_kpo=0)),
     )
     return {"target": target, **counts}
+
+
+def rhythm_by_wijk(schools: QuerySet[School], year: SchoolYear) -> dict[int | None, dict[str, int]]:
+    """Per wijk: KPOs held in the school year and the schools without one held. One query."""
+    start, end = year.moments()
+    in_year = {
+        "kind": MeetingKind.KPO,
+        "status": MeetingStatus.HELD,
+        "starts_at__gte": start,
+        "starts_at__lt": end,
+    }
+    held = Q(**{f"meetings__{k}": v for k, v in in_year.items()})
+    none_held = ~Exists(Meeting.objects.filter(school_id=OuterRef("pk"), **in_year))
+    rows = (
+        schools.order_by()
+        .values("wijk_id")
+        .annotate(
+            kpos=Count("meetings", filter=held),
+            without_kpo=Count("pk", filter=Q(none_held), distinct=True),
+        )
+    )
+    return _keyed(rows, "wijk_id")
 
 
 def attendance(schools: QuerySet[School], year: SchoolYear) -> dict[str, dict[str, int]]:

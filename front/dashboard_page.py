@@ -26,6 +26,7 @@ from front.dashboard import (
     questions_by_topic,
     questions_by_wijk,
     rhythm,
+    rhythm_by_wijk,
     wijkdata,
     wijkdata_minimum,
 )
@@ -209,6 +210,33 @@ def dashboard_sections(scope: DashboardScope, year: SchoolYear, today: dt.date) 
             ),
         ],
         note=str(_("The target is %(target)s KPOs per school per school year.") % {"target": target}),
+    )
+    rw, rw_prev = rhythm_by_wijk(schools, year), rhythm_by_wijk(schools, previous)
+    kpo_wijk_rows = [(w.pk, w.name) for w in scope.wijken]
+    if None in rw.keys() | rw_prev.keys():
+        kpo_wijk_rows.append((None, str(_("No wijk"))))
+    kpos_wijk = Table(
+        "kpos-wijk",
+        str(_("KPOs by wijk")),
+        [
+            str(_("KPOs held %(year)s") % {"year": year.label}),
+            str(_("KPOs held %(year)s") % {"year": previous.label}),
+            str(_("Without a KPO held %(year)s") % {"year": year.label}),
+            str(_("Without a KPO held %(year)s") % {"year": previous.label}),
+        ],
+        [
+            Row(
+                name,
+                [
+                    rw.get(pk, {}).get("kpos", 0),
+                    rw_prev.get(pk, {}).get("kpos", 0),
+                    rw.get(pk, {}).get("without_kpo", 0),
+                    rw_prev.get(pk, {}).get("without_kpo", 0),
+                ],
+                held_meetings(year, pk) if pk is not None else "",
+            )
+            for pk, name in kpo_wijk_rows
+        ],
     )
     att, att_prev = attendance(schools, year), attendance(schools, previous)
     attendance_table = Table(
@@ -418,7 +446,7 @@ def dashboard_sections(scope: DashboardScope, year: SchoolYear, today: dt.date) 
 
     return [
         Section("coverage", str(_("Coverage")), [teams, vacancies]),
-        Section("rhythm", str(_("Meeting rhythm")), [kpos, attendance_table]),
+        Section("rhythm", str(_("Meeting rhythm")), [kpos, kpos_wijk, attendance_table]),
         Section(
             "follow-up",
             str(_("Follow-up")),

@@ -218,6 +218,17 @@ def test_it_counts_the_kpo_rhythm_against_the_target(client, data, coordinator):
     }
 
 
+def test_it_counts_kpos_and_schools_without_one_by_wijk(client, data, coordinator):
+    client.force_login(coordinator)
+    response = client.get(DASHBOARD)
+    # KPOs held this year, last year; schools without one this year, last year
+    assert tables(response)["kpos-wijk"] == {"West": [4, 3, 0, 1], "Overvecht": [0, 1, 1, 0]}
+    west = data["a"].wijk_id
+    assert rows_links(response, "kpos-wijk")["West"] == (
+        f"/meetings/?status=held&date_from=2026-08-01&date_to=2027-07-31&wijk={west}"
+    )
+
+
 def test_the_target_is_a_setting(client, data, coordinator, settings):
     settings.KPA_KPO_TARGET_PER_YEAR = 1
     client.force_login(coordinator)
@@ -340,7 +351,7 @@ def test_each_figure_links_to_the_list_behind_it(client, data, coordinator):
 def test_it_draws_each_chart_as_an_accessible_svg_beside_its_table(client, data, coordinator):
     client.force_login(coordinator)
     body = client.get(DASHBOARD).content.decode()
-    assert body.count('role="img"') == 11  # every table but the theme matrix has its chart
+    assert body.count('role="img"') == 12  # every table but the theme matrix has its chart
     assert '<title id="chart-kpos-title">Gehouden KPO&#x27;s</title>' in body
     assert 'aria-labelledby="chart-kpos-title chart-kpos-desc"' in body
     assert "<script" not in body.split('id="main"')[1].split("</main>")[0]
@@ -461,7 +472,7 @@ def test_it_exports_the_figures_to_xlsx_without_formulas(client, data, coordinat
     assert by_label["Compleet team (IB-er en de vier kernpartners)"][:2] == [2, 1]
     assert by_label["Gehouden KPO's"][:2] == [4, 4]
     assert by_label["Leerplichtambtenaar"][:4] == [2, 2, 1, 0]  # vacancies
-    assert by_label["'=HYPERLINK(1)"][:6] == [3, 0, 2, 0, 4, 1]  # agreements by wijk; quoted, a text
+    assert by_label["'=HYPERLINK(1)"] == [4, 3, 0, 1]  # KPOs by wijk, the first with wijken; quoted, a text
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
     casework = rows[[r[:1] for r in rows].index(["Wijkdata: Besproken casuïstiek per wijk"]) + 2 :][:3]
     assert casework[0] == ["'=HYPERLINK(1)", 13]  # not shown last year: an empty cell
@@ -520,10 +531,10 @@ def build(count: int, wijk, gemeente) -> None:
 
 def measure(client, url, django_assert_max_num_queries) -> int:
     # session, user, MFA authenticator; the coordinator's gemeente, the wijken of the scope; per school year
-    # (two): coverage, rhythm, attendance, agreements by role and by wijk, questions by wijk and by theme
-    # and line, wijk data (2); the export's log row; session save (savepoint, update, release): 26 for the
-    # page, 27 for the export
-    with django_assert_max_num_queries(27), CaptureQueriesContext(connection) as queries:
+    # (two): coverage, rhythm in all and by wijk, attendance, agreements by role and by wijk, questions by
+    # wijk and by theme and line, wijk data (2); the export's log row; session save (savepoint, update,
+    # release): 28 for the page, 29 for the export
+    with django_assert_max_num_queries(29), CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
     return len(queries)
 
@@ -543,7 +554,7 @@ def test_the_selectors_count_in_a_fixed_number_of_queries(django_assert_num_quer
     from django.utils import timezone
 
     scope = dashboard_scope(coordinator)
-    # per school year (two): coverage, rhythm, attendance, agreements by role and by wijk, questions by
-    # wijk and by theme and line, wijk data (schools reporting, counts)
-    with django_assert_num_queries(18):
+    # per school year (two): coverage, rhythm in all and by wijk, attendance, agreements by role and by
+    # wijk, questions by wijk and by theme and line, wijk data (schools reporting, counts)
+    with django_assert_num_queries(20):
         dashboard_sections(scope, SchoolYear(2026), timezone.localdate())
