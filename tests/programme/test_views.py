@@ -405,3 +405,11 @@ def test_only_the_programme_s_editors_change_a_line(client, line4, wijk_coordina
     assert client.post(url, {"number": "4", "title": "Weg"}).status_code == 404
     line4.refresh_from_db()
     assert line4.title == "Versterken van de kernpartnersamenwerking in de wijk"
+
+
+def test_the_line_page_links_to_what_schools_raise_under_it(client, coordinator, line4):
+    client.force_login(coordinator)
+    page = client.get(reverse("programme:line-detail", args=[line4.pk])).content.decode()
+    link = f'href="{reverse("meetings:questions")}?action_line={line4.pk}"'
+    assert link in page and "Wat scholen onder deze actielijn inbrengen" in page
+    assert client.get(f"{reverse('meetings:questions')}?action_line={line4.pk}").status_code == 200
