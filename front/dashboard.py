@@ -8,8 +8,8 @@ shown per wijk only, and a wijk's figures are left out when fewer schools than
 settings.KPA_WIJKDATA_MIN_SCHOOLS reported any (see `wijkdata`).
 
 The page (tables, charts, links, the export's rows) is front.dashboard_page. The programme part of the
-dashboard (activities by line and status, traffic lights, stale activities, indicators) is built with the
-programme models; its place is marked "PROGRAMME" in front.dashboard_page and in the template.
+dashboard (activities by line and status, traffic lights, stale activities, indicators) is
+front.dashboard_programme, on the lines and activities of the scope.
 """
 
 from __future__ import annotations
@@ -44,6 +44,8 @@ from meetings.models import (
 from partners.models import PARTNER_ROLES, Assignment, Role
 from partners.scope import gemeenten_visible_to, schools_visible_to, wijken_visible_to
 from partners.selectors import GAP_HORIZON
+from programme.models import ActionLine, Activity
+from programme.selectors import activities_visible_to, lines_visible_to
 from schools.models import Gemeente, School, Wijk
 
 TEAM_ROLES = (Role.IB, *PARTNER_ROLES)  # a complete team: the IB-er and the four kernpartners
@@ -122,6 +124,10 @@ class DashboardScope:
     schools: QuerySet[School]
     wijken: list[Wijk]
     gemeenten: list[Gemeente] = field(default_factory=list)  # the admin's picker; empty for others
+    # The programme's lines of the gemeente and the activities under them the user sees (a wijk
+    # coordinator: the city-wide ones and their wijk's, programme.selectors.activities_visible_to).
+    lines: QuerySet[ActionLine] = field(default_factory=ActionLine.objects.none)
+    activities: QuerySet[Activity] = field(default_factory=Activity.objects.none)
 
 
 def dashboard_scope(user: User, gemeente_id: str | None = None) -> DashboardScope:
@@ -150,10 +156,14 @@ def dashboard_scope(user: User, gemeente_id: str | None = None) -> DashboardScop
         wijk = user.wijk
     schools = schools_visible_to(user).filter(is_active=True)
     wijken = wijken_visible_to(user)
+    lines, activities = lines_visible_to(user), activities_visible_to(user)
     if gemeente is None:
         schools, wijken = schools.none(), wijken.none()
+        lines, activities = lines.none(), activities.none()
     else:
         schools, wijken = schools.filter(gemeente=gemeente), wijken.filter(gemeente=gemeente)
+        lines = lines.filter(programme__gemeente=gemeente)
+        activities = activities.filter(line__programme__gemeente=gemeente)
     return DashboardScope(
         name=str(wijk or gemeente or ""),
         gemeente=gemeente,
@@ -161,6 +171,8 @@ def dashboard_scope(user: User, gemeente_id: str | None = None) -> DashboardScop
         schools=schools,
         wijken=list(wijken.order_by("name", "pk")),
         gemeenten=gemeenten,
+        lines=lines,
+        activities=activities,
     )
 
 

@@ -30,13 +30,14 @@ from front.dashboard import (
     wijkdata,
     wijkdata_minimum,
 )
+from front.dashboard_programme import programme_section
 from meetings.models import CaseworkTheme, MeetingStatus
 from partners.models import Role
 
 # --- The page: tables (each with its chart) built from the figures ----------------------------------------
 
 
-type Cell = int | str | None
+type Cell = int | float | str | None
 
 
 @dataclass
@@ -113,7 +114,8 @@ def _role_label(role: str) -> str:
 
 def dashboard_sections(scope: DashboardScope, year: SchoolYear, today: dt.date) -> list[Section]:
     """Every figure of the dashboard for `year` and the year before it, as sections of tables. A fixed
-    number of queries (about twenty), whatever the number of schools, meetings or agreements."""
+    number of queries (about twenty-five), whatever the number of schools, meetings, agreements or
+    activities."""
     previous = year.previous
     current_year = year == SchoolYear.containing(today)
     years = [year.label, previous.label]
@@ -453,8 +455,7 @@ def dashboard_sections(scope: DashboardScope, year: SchoolYear, today: dt.date) 
             [by_role, by_wijk, questions, questions_theme, questions_line],
         ),
         Section("wijkdata", str(_("Wijk data")), [casework, verzuim, themes]),
-        # PROGRAMME: activities by line and status, traffic lights, stale activities and indicators go
-        # here as a Section("programme", ...) once the programme models exist (issue 12).
+        programme_section(scope, year, today),
     ]
 
 

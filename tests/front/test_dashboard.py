@@ -50,6 +50,7 @@ NOW = dt.datetime(2026, 12, 2, 12, 0, tzinfo=AMS)
 DASHBOARD = reverse("dashboard:index")
 EXPORT = reverse("dashboard:export-xlsx")
 LONG_AGO = dt.date(2025, 1, 1)
+GREEN = "Op koers"  # the traffic light's Dutch label
 IB, BT, JGZ, PO, LP = Role.IB, Role.BUURTTEAM, Role.JGZ, Role.PASSEND_ONDERWIJS, Role.LEERPLICHT
 
 
@@ -351,11 +352,12 @@ def test_each_figure_links_to_the_list_behind_it(client, data, coordinator):
 def test_it_draws_each_chart_as_an_accessible_svg_beside_its_table(client, data, coordinator):
     client.force_login(coordinator)
     body = client.get(DASHBOARD).content.decode()
-    assert body.count('role="img"') == 12  # every table but the theme matrix has its chart
+    # every table but the theme matrix, the stale activities and the indicators has its chart
+    assert body.count('role="img"') == 14
     assert '<title id="chart-kpos-title">Gehouden KPO&#x27;s</title>' in body
     assert 'aria-labelledby="chart-kpos-title chart-kpos-desc"' in body
     assert "<script" not in body.split('id="main"')[1].split("</main>")[0]
-    assert 'id="programme"' in body  # the programme's place, for the programme part of issue 12
+    assert 'id="programme"' in body
 
 
 # --- Scope -----------------------------------------------------------------------------------------------
@@ -529,23 +531,68 @@ def build(count: int, wijk, gemeente) -> None:
     )
 
 
+def build_programme(count: int, gemeente) -> None:
+    """`count` more activities under two lines of the gemeente's programme, running both years, each with
+    two progress updates (the latest stale for every third), an indicator and two measured values."""
+    from programme.models import ActionLine, Activity, Indicator, IndicatorValue, ProgressUpdate
+    from tests.factories import ProgrammeFactory
+
+    programme = ProgrammeFactory(gemeente=gemeente)
+    lines = [
+        ActionLine.objects.get_or_create(programme=programme, number=n, defaults={"title": f"Lijn {n}"})[0]
+        for n in (4, 5)
+    ]
+    activities = Activity.objects.bulk_create(
+        [
+            Activity(
+                line=lines[n % 2], title=f"A{count}-{n}", status="running", citywide=True, starts_on=LONG_AGO
+            )
+            for n in range(count)
+        ]
+    )
+    updates = ProgressUpdate.objects.bulk_create(
+        [
+            ProgressUpdate(activity=a, date=day, text="x", phase="do", light=light)
+            for n, a in enumerate(activities)
+            for day, light in (
+                (dt.date(2026, 3, 1), "red"),
+                (dt.date(2026, 8, 1) if n % 3 == 0 else dt.date(2026, 11, 1), "green"),
+            )
+        ]
+    )
+    indicators = Indicator.objects.bulk_create([Indicator(activity=a, name="n") for a in activities])
+    IndicatorValue.objects.bulk_create(
+        [
+            IndicatorValue(indicator=i, date=u.date, value=5, update=u)
+            for i, u in zip(indicators, updates[1::2], strict=True)
+        ]
+        + [IndicatorValue(indicator=i, date=dt.date(2026, 3, 1), value=3) for i in indicators]
+    )
+
+
 def measure(client, url, django_assert_max_num_queries) -> int:
     # session, user, MFA authenticator; the coordinator's gemeente, the wijken of the scope; per school year
     # (two): coverage, rhythm in all and by wijk, attendance, agreements by role and by wijk, questions by
-    # wijk and by theme and line, wijk data (2); the export's log row; session save (savepoint, update,
-    # release): 28 for the page, 29 for the export
-    with django_assert_max_num_queries(29), CaptureQueriesContext(connection) as queries:
+    # wijk and by theme and line, wijk data (2); the programme: its lines, activities by line, traffic
+    # lights, stale activities, indicators; the export's log row; session save (savepoint, update,
+    # release): 33 for the page, 34 for the export
+    with django_assert_max_num_queries(34), CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
     return len(queries)
 
 
 def test_it_keeps_the_dashboard_queries_flat(client, django_assert_max_num_queries, coordinator, wijk):
-    """The same number of queries at 10 and at 300 schools, for the page and for its export."""
+    """The same number of queries at 10 and at 300 schools (and 3 and 90 activities), for the page and for
+    its export."""
     client.force_login(coordinator)
     counts = {}
     for total, more in ((10, 10), (300, 290)):
         build(more, wijk, wijk.gemeente)
-        assert tables(client.get(DASHBOARD))["kpos"]["Gehouden KPO's"] == [total, total]
+        build_programme(more * 3 // 10, wijk.gemeente)
+        figures = tables(client.get(DASHBOARD))
+        assert figures["kpos"]["Gehouden KPO's"] == [total, total]
+        assert figures["traffic-lights"][GREEN] == [total * 3 // 10, 0]
+        assert len(figures["indicators"]) == total * 3 // 10
         counts[total] = [measure(client, url, django_assert_max_num_queries) for url in (DASHBOARD, EXPORT)]
     assert counts[10] == counts[300]
 
@@ -555,6 +602,7 @@ def test_the_selectors_count_in_a_fixed_number_of_queries(django_assert_num_quer
 
     scope = dashboard_scope(coordinator)
     # per school year (two): coverage, rhythm in all and by wijk, attendance, agreements by role and by
-    # wijk, questions by wijk and by theme and line, wijk data (schools reporting, counts)
-    with django_assert_num_queries(20):
+    # wijk, questions by wijk and by theme and line, wijk data (schools reporting, counts); the programme:
+    # its lines, activities by line (both years), traffic lights (both years), stale activities, indicators
+    with django_assert_num_queries(25):
         dashboard_sections(scope, SchoolYear(2026), timezone.localdate())
