@@ -89,3 +89,22 @@ def test_it_gives_each_demo_agreement_to_the_role_its_text_names():
             )
         )
         assert roles[agreement.description] in seats or Role.IB in seats, agreement.description
+
+
+def test_it_gives_each_demo_question_its_theme_and_a_line_of_utrecht_s_programme():
+    """So the dashboard's questions by theme and line, and the questions list, have something to show."""
+    from demo.management.commands.seed_demo import DEMO_QUESTIONS
+    from meetings.models import CollectiveQuestion
+
+    call_command("seed_demo")
+    expected = {text: (theme, number) for text, theme, number in DEMO_QUESTIONS}
+    questions = list(CollectiveQuestion.objects.select_related("action_line__programme__gemeente"))
+    assert questions
+    for question in questions:
+        theme, number = expected[question.text]
+        assert question.theme == theme
+        if number is None:
+            assert question.action_line is None
+        else:
+            assert question.action_line.number == number
+            assert question.action_line.programme.gemeente.name == "Utrecht"

@@ -160,10 +160,11 @@ DEMO_MINUTES = (
     "Casuïstiekronde gedaan (aantallen hieronder). Collectieve vraag over verzuim besproken; "
     "JGZ sluit aan bij de ouderavond. Afspraken van vorige keer doorgenomen."
 )
+# Each question with its theme and the number of the action line it serves (None: no line).
 DEMO_QUESTIONS = [
-    "Hoe signaleren we eerder dat een leerling thuis vastloopt?",
-    "Hoe versterken we de preventieve rol van de JGZ in de onderbouw?",
-    "Hoe pakken we oplopend verzuim na de vakanties samen op?",
+    ("Hoe signaleren we eerder dat een leerling thuis vastloopt?", "thuissituatie", None),
+    ("Hoe versterken we de preventieve rol van de JGZ in de onderbouw?", "gezondheid", 3),
+    ("Hoe pakken we oplopend verzuim na de vakanties samen op?", "verzuim", 4),
 ]
 # Each agreement with the role its text names: the person in that seat owns it (the IB-er if it is vacant).
 DEMO_AGREEMENTS = [
@@ -397,8 +398,13 @@ class Command(BaseCommand):
                         for k, theme in enumerate(["verzuim", "gedrag", "thuissituatie"])
                     ]
                 )
+                text, theme, line_number = DEMO_QUESTIONS[(index + n) % len(DEMO_QUESTIONS)]
                 CollectiveQuestion.objects.create(
-                    school=school, meeting=meeting, text=DEMO_QUESTIONS[(index + n) % len(DEMO_QUESTIONS)]
+                    school=school,
+                    meeting=meeting,
+                    text=text,
+                    theme=theme,
+                    action_line=next((line for line in lines if line.number == line_number), None),
                 )
                 seats = {role: person for person, role in reversed(team)}  # the first in each seat
                 for k, (text, role) in enumerate(DEMO_AGREEMENTS[(index + n) % 2 :: 2]):
