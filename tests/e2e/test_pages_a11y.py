@@ -12,7 +12,7 @@ from django.utils import timezone
 from meetings.models import Agreement
 from tests.conftest import TOTP_SECRET
 from tests.e2e import axe
-from tests.e2e.programme_pages import programme_pages
+from tests.e2e.programme_pages import programme_pages, report_page
 
 
 def pages_for(kind: str, world) -> list[str]:
@@ -48,6 +48,7 @@ def pages_for(kind: str, world) -> list[str]:
             reverse("meetings:agenda-template"),
             reverse("dashboard:index"),
             *programme_pages(world),
+            report_page(),
             *account,
         ]
     return [  # admin

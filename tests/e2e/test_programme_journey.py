@@ -1,6 +1,7 @@
 """The coordinator's programme journey: from the menu to action line 4, add an activity (a BSN in its
 description is refused and nothing typed is lost), post a progress update with a traffic light and a
-measured value, see it on the activity's timeline and the line page, and download the progress report."""
+measured value, see it on the activity's timeline, the line page and the dashboard (whose line links back
+to the line page), and download the progress report."""
 
 from __future__ import annotations
 
@@ -55,6 +56,19 @@ def test_a_coordinator_adds_an_activity_and_posts_its_progress(open_browser, wor
     tab.follow("Actielijn 4")
     expect(page.get_by_role("main")).to_contain_text("Lerend netwerk West")
     expect(page.get_by_role("main")).to_contain_text("Risico")
+
+    # The dashboard's programme section counts it (this school year's column first) and links to the line.
+    tab.follow("Dashboard", exact=True)
+    line4 = "4. Versterken van de kernpartnersamenwerking in de wijk"
+    by_line = page.locator('table[aria-labelledby="table-activities-line"]')
+    expect(by_line.get_by_role("row", name=line4).get_by_role("cell").first).to_have_text("1")
+    lights = page.locator('table[aria-labelledby="table-traffic-lights"]')
+    expect(lights.get_by_role("row", name="Risico").get_by_role("cell").first).to_have_text("1")
+    expect(lights.get_by_role("row", name="Op koers").get_by_role("cell").first).to_have_text("0")
+    with page.expect_navigation():
+        by_line.get_by_role("link", name=line4).click()
+    tab.audit()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Versterken van de kernpartnersamenwerking")
 
     tab.visit(reverse("programme:report", args=[programme.pk]))
     expect(page.get_by_role("main")).to_contain_text("Lerend netwerk West")
