@@ -18,7 +18,9 @@ from urllib.parse import urlencode
 from locust import HttpUser, between, task
 
 from benchmarks.pages import (
+    ADMIN_DASHBOARD,
     ADMIN_ROSTER,
+    DASHBOARD,
     FLOOR,
     IB_LOG,
     IB_SAVE,
@@ -120,12 +122,21 @@ def roster_query(wijken: list[int]) -> str:
 
 
 class CoordinatorUser(KpaUser):
+    """Filters the roster; the city's coordinator now and then opens the dashboard (issue 12)."""
+
     weight = 2
     pool = "coordinator"
 
-    @task
+    @task(3)
     def roster(self) -> None:
         self.get(roster_query(self.account["wijken"]), ROSTER)
+
+    @task(1)
+    def dashboard(self) -> None:
+        if not self.account.get("city"):
+            return self.roster()
+        self.get("/dashboard/", DASHBOARD)
+        return None
 
 
 class AdminUser(KpaUser):
@@ -139,6 +150,18 @@ class AdminUser(KpaUser):
     @task
     def roster(self) -> None:
         self.get(roster_query([]), ADMIN_ROSTER)
+
+
+class AdminDashboardUser(KpaUser):
+    """An admin's dashboard (issue 12): Utrecht picked out of every gemeente in the country (the picker
+    lists them all). Always in the mix, unlike the admin's roster above."""
+
+    weight = 1
+    pool = "admin"
+
+    @task
+    def dashboard(self) -> None:
+        self.get("/dashboard/?" + urlencode({"gemeente": self.account["gemeente"]}), ADMIN_DASHBOARD)
 
 
 class FloorUser(KpaUser):

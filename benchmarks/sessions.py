@@ -50,13 +50,15 @@ def _log_form(meeting) -> dict[str, str]:
 
 def prepare(per_kind: int, seed: int) -> dict[str, list[dict]]:
     """Sessions of IB-ers (with a held meeting of their school to log), kernpartners (with their schools),
-    Utrecht's coordinators (with the wijken they may filter on), admins, and the floor's."""
+    Utrecht's coordinators (with the wijken they may filter on, and whether they are the city's), admins
+    (with Utrecht, whose dashboard they open), and the floor's."""
     from django.utils import timezone
 
     from kpa.models import User, UserKind
     from meetings.models import Meeting, MeetingStatus
     from partners.models import PARTNER_ROLES, Assignment, Role
     from partners.scope import schools_visible_to, wijken_visible_to
+    from schools.models import Gemeente
 
     rng = random.Random(seed)  # noqa: S311  (picking bench users, not secrets)
     now = timezone.now()
@@ -85,9 +87,12 @@ def prepare(per_kind: int, seed: int) -> dict[str, list[dict]]:
     coordinators = User.objects.filter(kind=UserKind.COORDINATOR, is_active=True, gemeente__code="0344")
     for user in coordinators.order_by("pk"):
         wijken = list(wijken_visible_to(user).values_list("pk", flat=True))
-        result["coordinator"].append({"session": _session(user), "wijken": wijken, "email": user.email})
+        result["coordinator"].append(
+            {"session": _session(user), "wijken": wijken, "email": user.email, "city": not user.wijk_id}
+        )
+    utrecht = Gemeente.objects.filter(code="0344").values_list("pk", flat=True).first()
     for user in User.objects.filter(kind=UserKind.ADMIN, is_active=True).order_by("pk")[:3]:
-        result["admin"].append({"session": _session(user), "wijken": []})
+        result["admin"].append({"session": _session(user), "wijken": [], "gemeente": utrecht})
     result["floor"] = [{"session": entry["session"]} for entry in result["partner"]]
     return result
 
