@@ -30,6 +30,7 @@ def pages_for(kind: str, world) -> list[str]:
         reverse("meetings:list"),
         reverse("meetings:detail", args=[meeting.pk]),
         reverse("meetings:my-agreements"),
+        reverse("meetings:questions"),
     ]
     editing = [
         reverse("meetings:plan", args=[school.pk]),
@@ -72,6 +73,7 @@ def pages_for(kind: str, world) -> list[str]:
         reverse("schools:unplaced"),
         reverse("dashboard:index"),
         *programme_pages(world),
+        report_page(),
         *account,
     ]
 
