@@ -50,8 +50,7 @@ def programme_pages(world) -> list[str]:
 
 
 def report_page() -> str:
-    """The voortgangsrapportage of Utrecht's PO programme (the coordinator's walk only: at 320 px it is
-    still 516 px wide, its table does not scroll in a box of its own; the admin's reflow walk would fail)."""
+    """The voortgangsrapportage of Utrecht's PO programme (for the coordinator's and the admin's walks)."""
     programme = utrecht_programme_ensure()
     assert programme is not None
     return reverse("programme:report", args=[programme.pk])
