@@ -98,8 +98,12 @@ def chromium() -> Iterator:
 
 
 def ensure_action_lines() -> None:
-    """The five action lines come from a data migration; a transactional test's flush removes them."""
-    from programme.models import ActionLine  # moved from meetings, with the rows of that migration
+    """The five action lines come from data migrations; a transactional test's flush removes them. Put
+    back what the migrations leave: meetings 0002's rows, then programme 0003's verbatim titles and
+    speerpunten (programme.seed.install, the code that migration runs)."""
+    from programme import seed
+    from programme.models import ActionLine, Programme, Speerpunt
+    from schools.models import Gemeente
 
     migration = importlib.import_module("meetings.migrations.0002_action_lines")
     if not ActionLine.objects.exists():
@@ -107,6 +111,12 @@ def ensure_action_lines() -> None:
             ActionLine.objects.update_or_create(
                 number=number, defaults={"title": title, "description": description}
             )
+        seed.install(
+            gemeente_model=Gemeente,
+            programme_model=Programme,
+            line_model=ActionLine,
+            speerpunt_model=Speerpunt,
+        )
 
 
 @pytest.fixture(scope="session")
