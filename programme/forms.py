@@ -284,3 +284,15 @@ class ProgressUpdateForm(PrivacyCheckedFormMixin, forms.ModelForm):
             if value is not None and not indicator:
                 self.add_error("indicator", _("Choose the indicator this value belongs to."))
         return cleaned
+
+
+class ProgressUpdateChangeForm(ProgressUpdateForm):
+    """Correcting a progress update: the same fields and checks as a new one, with the value it measured
+    (if any) filled in."""
+
+    def __init__(self, *args, update: ProgressUpdate, **kwargs):
+        super().__init__(*args, instance=update, activity=update.activity, **kwargs)
+        measured = update.indicator_values.order_by("pk").first()
+        if measured is not None and "indicator" in self.fields:
+            self.initial.setdefault("indicator", measured.indicator_id)
+            self.initial.setdefault("value", measured.value)

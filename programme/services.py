@@ -102,3 +102,55 @@ def progress_update_add(
             raise ValueError("The indicator belongs to another activity.")
         IndicatorValue.objects.create(indicator=indicator, date=date, value=value, update=update)
     return update
+
+
+@transaction.atomic
+def progress_update_change(
+    *,
+    update: ProgressUpdate,
+    date: dt.date,
+    text: str,
+    phase: str,
+    light: str,
+    is_success: bool = False,
+    indicator: Indicator | None = None,
+    value: Decimal | None = None,
+) -> ProgressUpdate:
+    """Correct a progress update, keeping its measured value in step: the value it recorded takes the new
+    indicator, value and date, is added when one is given now, and is removed when none is (each saved or
+    removed on its own, so the audit trail has every change). The author stays who wrote it."""
+    update.date, update.text, update.phase, update.light, update.is_success = (
+        date,
+        text,
+        phase,
+        light,
+        is_success,
+    )
+    update.full_clean()
+    update.save()
+    recorded = list(update.indicator_values.order_by("pk"))
+    if indicator is None or value is None:
+        for measured in recorded:
+            measured.delete()
+        return update
+    if indicator.activity_id != update.activity_id:
+        raise ValueError("The indicator belongs to another activity.")
+    if not recorded:
+        IndicatorValue.objects.create(indicator=indicator, date=date, value=value, update=update)
+        return update
+    measured, *extra = recorded
+    if (measured.indicator_id, measured.date, measured.value) != (indicator.pk, date, value):
+        measured.indicator, measured.date, measured.value = indicator, date, value
+        measured.full_clean()
+        measured.save()
+    for other in extra:
+        other.delete()
+    return update
+
+
+@transaction.atomic
+def progress_update_delete(*, update: ProgressUpdate) -> None:
+    """Remove a progress update and the values measured with it (both kept in the audit trail)."""
+    for measured in update.indicator_values.all():
+        measured.delete()
+    update.delete()

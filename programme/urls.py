@@ -22,3 +22,9 @@ urlpatterns += [
     path("<int:pk>/report/", views_report.report_page, name="report"),
     path("<int:pk>/report.xlsx", views_report.report_xlsx, name="report-xlsx"),
 ]
+
+# Correcting and removing a progress update (appended).
+urlpatterns += [
+    path("updates/<int:pk>/edit/", views.update_update, name="update-update"),
+    path("updates/<int:pk>/delete/", views.update_delete, name="update-delete"),
+]

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -18,8 +18,14 @@ from kpa.access import require_coordination
 from kpa.models import UserKind
 from partners.scope import schools_visible_to
 from programme import selectors, services
-from programme.forms import ActivityForm, LineForm, ProgrammeForm, ProgressUpdateForm
-from programme.models import Activity, ActivityStatus, IndicatorValue, Speerpunt
+from programme.forms import (
+    ActivityForm,
+    LineForm,
+    ProgrammeForm,
+    ProgressUpdateChangeForm,
+    ProgressUpdateForm,
+)
+from programme.models import Activity, ActivityStatus, IndicatorValue, ProgressUpdate, Speerpunt
 
 
 def _can_create_programme(user) -> bool:
@@ -218,3 +224,58 @@ def update_create(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("The progress update is saved."))
         return redirect("programme:activity-detail", pk=activity.pk)
     return render(request, "programme/update_form.html", {"activity": activity, "form": form})
+
+
+# Correcting and removing a progress update: for those who may change its activity (as adding one).
+
+
+def _editable_update(request: HttpRequest, pk: int) -> ProgressUpdate:
+    """An update of an activity in view (else 404) that the user may change (else 403)."""
+    visible = ProgressUpdate.objects.filter(
+        activity__in=selectors.activities_visible_to(request.user).values("pk")
+    )
+    update = get_object_or_404(visible, pk=pk)
+    update.activity = _editable_activity(request, update.activity_id)
+    return update
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def update_update(request: HttpRequest, pk: int) -> HttpResponse:
+    update = _editable_update(request, pk)
+    activity = update.activity
+    form = ProgressUpdateChangeForm(request.POST or None, update=update)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.progress_update_change(
+            update=update,
+            date=data["date"],
+            text=data["text"],
+            phase=data["phase"],
+            light=data["light"],
+            is_success=data["is_success"],
+            indicator=data.get("indicator"),
+            value=data.get("value"),
+        )
+        messages.success(request, _("The progress update is changed."))
+        return redirect("programme:activity-detail", pk=activity.pk)
+    context = {"activity": activity, "update": update, "form": form}
+    return render(request, "programme/update_update.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def update_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks; POST removes the update and the values measured with it."""
+    update = _editable_update(request, pk)
+    activity = update.activity
+    if request.method == "GET":
+        context = {
+            "activity": activity,
+            "update": update,
+            "values": list(update.indicator_values.select_related("indicator")),
+        }
+        return render(request, "programme/update_delete.html", context)
+    services.progress_update_delete(update=update)
+    messages.success(request, _("The progress update is removed."))
+    return redirect("programme:activity-detail", pk=activity.pk)

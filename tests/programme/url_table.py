@@ -55,3 +55,21 @@ def objects() -> dict[str, dict[str, int]]:  # the one above, with the report's 
     found = _objects_without_report()
     programme = found["programme:detail"]
     return found | {"programme:report": programme, "programme:report-xlsx": programme}
+
+
+# Correcting and removing a progress update: written like adding one (WRITE), on an update of the activity.
+EXPECTED |= {"programme:update-update": WRITE, "programme:update-delete": WRITE}
+_objects_without_update_edit = objects
+
+
+def objects() -> dict[str, dict[str, int]]:  # the ones above, with an update of the activity
+    from programme.models import Activity
+    from tests.programme.factories import ProgressUpdateFactory
+
+    found = _objects_without_update_edit()
+    activity = Activity.objects.get(pk=found["programme:activity-detail"]["pk"])
+    update = ProgressUpdateFactory(activity=activity)
+    return found | {
+        "programme:update-update": {"pk": update.pk},
+        "programme:update-delete": {"pk": update.pk},
+    }
