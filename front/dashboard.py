@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from django.conf import settings
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -41,6 +41,7 @@ from meetings.models import (
     MeetingKind,
     MeetingStatus,
 )
+from meetings.selectors import NO_ROLE, agreement_owner_role
 from partners.models import PARTNER_ROLES, Assignment, Role
 from partners.scope import gemeenten_visible_to, schools_visible_to, wijken_visible_to
 from partners.selectors import GAP_HORIZON
@@ -50,7 +51,6 @@ from schools.models import Gemeente, School, Wijk
 
 TEAM_ROLES = (Role.IB, *PARTNER_ROLES)  # a complete team: the IB-er and the four kernpartners
 YEARS_BACK = 4  # the year picker offers the current school year and this many before it
-NO_ROLE = ""  # an agreement whose owner holds no seat at its school (anymore)
 
 
 # --- School years -----------------------------------------------------------------------------------------
@@ -325,14 +325,9 @@ def agreements_by_role(schools: QuerySet[School], year: SchoolYear, today: dt.da
     """Agreements made in the year, per role of their owner at the agreement's school (the seat they
     took last there; NO_ROLE when they never held one): made, still open today, overdue today. One
     query."""
-    owner_role = Subquery(
-        Assignment.objects.filter(person_id=OuterRef("owner_id"), school_id=OuterRef("school_id"))
-        .order_by("-start_date", "-pk")
-        .values("role")[:1]
-    )
     rows = (
         _agreements(schools, year)
-        .annotate(owner_role=Coalesce(owner_role, Value(NO_ROLE)))
+        .annotate(owner_role=agreement_owner_role())
         .values("owner_role")
         .annotate(**_agreement_counts(today))
     )

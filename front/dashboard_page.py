@@ -5,7 +5,7 @@ behind each figure where such a list exists, and the same tables as the rows of 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
@@ -31,6 +31,7 @@ from front.dashboard import (
     wijkdata_minimum,
 )
 from front.dashboard_programme import programme_section
+from meetings.filters import NO_SEAT
 from meetings.models import CaseworkTheme, MeetingStatus
 from partners.models import Role
 
@@ -42,9 +43,18 @@ type Cell = int | float | str | None
 
 @dataclass
 class Row:
+    """A row of a table: its label (linking to `url`) and its figures, each linking to its own list where
+    `links` has one at its place."""
+
     label: str
     values: list[Cell]
     url: str = ""
+    links: list[str] = field(default_factory=list)
+
+    @property
+    def cells(self) -> list[tuple[Cell, str]]:
+        """Each figure with its link ("" for none)."""
+        return [(value, self.links[i] if i < len(self.links) else "") for i, value in enumerate(self.values)]
 
 
 @dataclass
@@ -121,6 +131,7 @@ def dashboard_sections(scope: DashboardScope, year: SchoolYear, today: dt.date) 
     years = [year.label, previous.label]
     roster, meetings = reverse("schools:list"), reverse("meetings:list")
     questions_url = reverse("meetings:questions")
+    agreements_url = reverse("meetings:agreements-list")
     own_wijk = scope.wijk.pk if scope.wijk else None
     schools = scope.schools
     # The lists filter by wijk, not by gemeente, and show everything in the user's scope: for a
@@ -293,6 +304,16 @@ def dashboard_sections(scope: DashboardScope, year: SchoolYear, today: dt.date) 
             before.get("made", 0),
         ]
 
+    def agreement_links(**params: Any) -> list[str]:
+        """The agreements list behind each figure of an agreement row, in the columns' order: open,
+        overdue and made, each of this year and the year before (the wijk coordinator's wijk kept)."""
+        params = {"wijk": own_wijk, **params}
+        return [
+            _link(agreements_url, status=status, year=y.start, **params)
+            for status in ("open", "overdue", "")
+            for y in (year, previous)
+        ]
+
     ag_role = agreements_by_role(schools, year, today)
     ag_role_prev = agreements_by_role(schools, previous, today)
     by_role = Table(
@@ -300,7 +321,11 @@ def dashboard_sections(scope: DashboardScope, year: SchoolYear, today: dt.date) 
         str(_("Agreements by role of the owner")),
         agreement_columns,
         [
-            Row(_role_label(r), agreement_values(ag_role.get(r), ag_role_prev.get(r)))
+            Row(
+                _role_label(r),
+                agreement_values(ag_role.get(r), ag_role_prev.get(r)),
+                links=agreement_links(role=r or NO_SEAT),
+            )
             for r in ag_role.keys() | ag_role_prev.keys()
             if r in TEAM_ROLES or ag_role.get(r, {}).get("made") or ag_role_prev.get(r, {}).get("made")
         ],
@@ -320,7 +345,14 @@ def dashboard_sections(scope: DashboardScope, year: SchoolYear, today: dt.date) 
         "agreements-wijk",
         str(_("Agreements by wijk")),
         agreement_columns,
-        [Row(name, agreement_values(ag_wijk.get(pk), ag_wijk_prev.get(pk))) for pk, name in wijk_rows],
+        [
+            Row(
+                name,
+                agreement_values(ag_wijk.get(pk), ag_wijk_prev.get(pk)),
+                links=agreement_links(wijk=pk) if pk is not None else [],
+            )
+            for pk, name in wijk_rows
+        ],
     )
     question_columns = [
         str(_("Asked %(year)s") % {"year": year.label}),

@@ -14,7 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from meetings.dates import EARLIEST_STORED, SCHOOL_YEAR_STARTS, school_year_start
-from meetings.models import CaseworkTheme, CollectiveQuestion, Meeting, MeetingStatus
+from meetings.models import Agreement, CaseworkTheme, CollectiveQuestion, Meeting, MeetingStatus
+from meetings.selectors import NO_ROLE
+from partners.models import Role
 from partners.scope import gemeenten_visible_to, wijken_visible_to
 from programme.models import ActionLine
 from schools.models import Wijk
@@ -130,10 +132,10 @@ def _action_lines(request) -> QuerySet[ActionLine]:
     )
 
 
-def _school_years() -> list[tuple[str, str]]:
-    """This school year and the four before it, newest first ("2026" is 2026–2027)."""
+def _school_years(count: int = 5) -> list[tuple[str, str]]:
+    """This school year and the ones before it (`count` in all), newest first ("2026" is 2026–2027)."""
     start = school_year_start(timezone.localdate()).year
-    return [(str(year), f"{year}–{year + 1}") for year in range(start, start - 5, -1)]
+    return [(str(year), f"{year}–{year + 1}") for year in range(start, start - count, -1)]
 
 
 class QuestionFilter(django_filters.FilterSet):
@@ -175,3 +177,60 @@ class QuestionFilter(django_filters.FilterSet):
 
     def filter_status(self, queryset, name, value):
         return queryset.filter(answered_at__isnull=value == "open")
+
+
+AGREEMENT_STATUS_CHOICES = [("open", _("Open")), ("overdue", _("Overdue")), ("done", _("Done"))]
+NO_SEAT = "none"  # the role filter's value for an owner without a seat at the agreement's school
+AGREEMENT_YEARS = 6  # this school year and five before: the dashboard's oldest year and the one before it
+
+
+def _owner_roles() -> list[tuple[str, str]]:
+    return [*Role.choices, (NO_SEAT, _("No seat at the school"))]
+
+
+class AgreementFilter(django_filters.FilterSet):
+    """The agreements list: everyone's agreements in scope, the list behind the dashboard's figures
+    (issue 12). `owner_role` comes from meetings.selectors.agreements_list_for."""
+
+    status = django_filters.ChoiceFilter(
+        label=_("Status"),
+        choices=AGREEMENT_STATUS_CHOICES,
+        method="filter_status",
+        empty_label=_("Any status"),
+    )
+    role = django_filters.ChoiceFilter(
+        label=_("Owner's role"), choices=_owner_roles, method="filter_role", empty_label=_("Every role")
+    )
+    wijk = django_filters.ModelChoiceFilter(
+        label=_("Wijk"), queryset=_wijken, field_name="school__wijk", empty_label=_("All wijken")
+    )
+    school = django_filters.CharFilter(label=_("School (name or BRIN)"), method="filter_school")
+    year = django_filters.ChoiceFilter(
+        label=_("School year"),
+        choices=lambda: _school_years(AGREEMENT_YEARS),
+        method="filter_year",
+        empty_label=_("Every year"),
+    )
+    action_line = django_filters.ModelChoiceFilter(
+        label=_("Action line"), queryset=_action_lines, empty_label=_("All action lines")
+    )
+
+    class Meta:
+        model = Agreement
+        fields = ["status", "role", "wijk", "school", "year", "action_line"]
+
+    def filter_status(self, queryset, name, value):
+        """Open and overdue as of today, as the dashboard counts them: overdue is open and past due."""
+        if value == "overdue":
+            return queryset.overdue(timezone.localdate())
+        return queryset.filter(status=value)
+
+    def filter_role(self, queryset, name, value):
+        return queryset.filter(owner_role=NO_ROLE if value == NO_SEAT else value)
+
+    def filter_school(self, queryset, name, value):
+        return MeetingFilter.filter_school(self, queryset, name, value)
+
+    def filter_year(self, queryset, name, value):
+        """Made in the school year: at a meeting held in it (the dashboard's 'made in the year')."""
+        return QuestionFilter.filter_year(self, queryset, name, value)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Case, IntegerField, Min, Q, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Min, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -156,3 +157,29 @@ def action_lines_for_school(school: School) -> QuerySet[ActionLine]:
 def questions_visible_to(user: User) -> QuerySet[CollectiveQuestion]:
     """The collective questions of the schools in the user's scope (partners.scope)."""
     return through_schools(user, CollectiveQuestion.objects.all())
+
+
+NO_ROLE = ""  # the owner of an agreement who never held a seat at its school
+
+
+def agreement_owner_role() -> Coalesce:
+    """The role of an agreement's owner at the agreement's school: the seat they took last there (today's
+    or a past one), NO_ROLE when they never held one. One rule for the dashboard's figures by role and
+    the agreements list's filter by role, so that the two agree."""
+    last_seat = Subquery(
+        Assignment.objects.filter(person_id=OuterRef("owner_id"), school_id=OuterRef("school_id"))
+        .order_by("-start_date", "-pk")
+        .values("role")[:1]
+    )
+    return Coalesce(last_seat, Value(NO_ROLE))
+
+
+def agreements_list_for(user: User) -> QuerySet[Agreement]:
+    """The agreements of the schools in the user's scope, each with its owner's role at the school
+    (`owner_role`), with what the list shows of them, the newest meeting first."""
+    return (
+        agreements_visible_to(user)
+        .annotate(owner_role=agreement_owner_role())
+        .select_related("school__wijk", "meeting", "owner", "action_line")
+        .order_by("-meeting__starts_at", "due_date", "-pk")
+    )

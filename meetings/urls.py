@@ -1,6 +1,6 @@
 from django.urls import path
 
-from meetings import views_feed, views_log, views_log_edit, views_plan, views_questions
+from meetings import views_agreements, views_feed, views_log, views_log_edit, views_plan, views_questions
 
 app_name = "meetings"
 urlpatterns = [
@@ -32,6 +32,7 @@ urlpatterns = [
     ),
     path("<int:pk>/invite.ics", views_feed.meeting_ics_download, name="ics"),
     path("agreements/", views_log.my_agreements, name="my-agreements"),
+    path("agreements/all/", views_agreements.agreement_list, name="agreements-list"),
     path("questions/", views_questions.question_list, name="questions"),
     path("agreements/<int:pk>/done/", views_log.agreement_done, name="agreement-done"),
     path("agenda-template/", views_log.agenda_template, name="agenda-template"),

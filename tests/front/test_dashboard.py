@@ -606,3 +606,72 @@ def test_the_selectors_count_in_a_fixed_number_of_queries(django_assert_num_quer
     # its lines, activities by line (both years), traffic lights (both years), stale activities, indicators
     with django_assert_num_queries(25):
         dashboard_sections(scope, SchoolYear(2026), timezone.localdate())
+
+
+# --- The agreements list behind the agreement figures ------------------------------------------------------
+
+
+def cell_links(response, key) -> dict:
+    """{row label: [(figure, link), ...]} of one table."""
+    return {
+        row.label: row.cells
+        for s in response.context["sections"]
+        for t in s.tables
+        if t.key == key
+        for row in t.rows
+    }
+
+
+def listed(client, link) -> int:
+    response = client.get(link)
+    assert response.status_code == 200
+    assert response.context["filter"].errors == {}, link
+    return response.context["page"].paginator.count
+
+
+def test_each_agreement_figure_links_to_the_agreements_list_with_that_count(client, data, coordinator):
+    client.force_login(coordinator)
+    response = client.get(DASHBOARD)
+    west = data["a"].wijk_id
+    by_role, by_wijk = cell_links(response, "agreements-role"), cell_links(response, "agreements-wijk")
+    # Open by role: the buurtteam's one open agreement of this year; overdue by wijk: West's two.
+    assert by_role["Buurtteam"][0] == (1, "/meetings/agreements/all/?status=open&year=2026&role=buurtteam")
+    assert by_role["Geen plek op de school"][2] == (
+        1,
+        "/meetings/agreements/all/?status=overdue&year=2026&role=none",
+    )
+    assert by_wijk["West"][2] == (2, f"/meetings/agreements/all/?status=overdue&year=2026&wijk={west}")
+    assert by_wijk["West"][5] == (1, f"/meetings/agreements/all/?year=2025&wijk={west}")
+    # Every figure of both tables, both years, equals the count of the list it links to.
+    for table in (by_role, by_wijk):
+        for cells in table.values():
+            assert all(link for _figure, link in cells)
+            assert [figure for figure, _link in cells] == [listed(client, link) for _figure, link in cells]
+    body = response.content.decode()
+    assert '<a href="/meetings/agreements/all/?status=open&amp;year=2026&amp;role=buurtteam">1</a>' in body
+
+
+def test_agreement_links_of_the_oldest_year_offered_reach_the_year_before_it(client, data, coordinator):
+    client.force_login(coordinator)
+    response = client.get(DASHBOARD, {"year": "2022"})
+    for cells in cell_links(response, "agreements-role").values():
+        assert [figure for figure, _link in cells] == [listed(client, link) for _figure, link in cells]
+
+
+def test_a_wijk_coordinators_agreement_links_keep_their_wijk(client, data, wijk_coordinator):
+    client.force_login(wijk_coordinator)
+    response = client.get(DASHBOARD)
+    overvecht = data["d"].wijk_id
+    ib_cells = cell_links(response, "agreements-role")["IB-er / zorgcoördinator"]
+    assert ib_cells[3] == (1, f"/meetings/agreements/all/?status=overdue&year=2025&wijk={overvecht}&role=ib")
+    for cells in cell_links(response, "agreements-role").values():
+        assert [figure for figure, _link in cells] == [listed(client, link) for _figure, link in cells]
+
+
+def test_an_admins_agreement_figures_link_only_by_wijk(client, data, admin_user):
+    client.force_login(admin_user)
+    utrecht = client.get(DASHBOARD, {"gemeente": data["a"].gemeente_id})
+    # The agreements list spans every gemeente for an admin: a role's figures would count Amersfoort's too.
+    assert all(link == "" for cells in cell_links(utrecht, "agreements-role").values() for _f, link in cells)
+    for cells in cell_links(utrecht, "agreements-wijk").values():
+        assert [figure for figure, _link in cells] == [listed(client, link) for _figure, link in cells]

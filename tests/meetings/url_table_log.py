@@ -31,6 +31,8 @@ EXPECTED: dict[str, dict[str, object]] = {
     "meetings:my-agreements": {"anonymous": "login", **dict.fromkeys(ROLES[1:], 200)},
     # Everyone signed in sees the questions of the schools in their own scope (none: an empty list).
     "meetings:questions": {"anonymous": "login", **dict.fromkeys(ROLES[1:], 200)},
+    # Everyone's agreements at the schools in one's own scope (none: an empty list).
+    "meetings:agreements-list": {"anonymous": "login", **dict.fromkeys(ROLES[1:], 200)},
     "meetings:agreement-done": {
         "anonymous": "login",
         "ib": 405,
