@@ -46,6 +46,11 @@ def programme_pages(world) -> list[str]:
         reverse("programme:activity-detail", args=[activity.pk]),
         reverse("programme:activity-update", args=[activity.pk]),
         reverse("programme:update-create", args=[activity.pk]),
+        *[
+            reverse(name, args=[update.pk])
+            for update in activity.updates.order_by("pk")[:1]
+            for name in ("programme:update-update", "programme:update-delete")
+        ],
     ]
 
 
