@@ -31,6 +31,7 @@ def pages_for(kind: str, world) -> list[str]:
         reverse("meetings:detail", args=[meeting.pk]),
         reverse("meetings:my-agreements"),
         reverse("meetings:questions"),
+        reverse("meetings:agreements-list"),
     ]
     editing = [
         reverse("meetings:plan", args=[school.pk]),
