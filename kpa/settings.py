@@ -398,3 +398,6 @@ KPA_KPO_TARGET_PER_YEAR = env.int("KPA_KPO_TARGET_PER_YEAR", default=2)
 # A wijk's casework figures are shown only when at least this many of its schools reported casework
 # that school year, so that no figure is one school's.
 KPA_WIJKDATA_MIN_SCHOOLS = env.int("KPA_WIJKDATA_MIN_SCHOOLS", default=3)
+# How long the dashboard's figures are kept in the cache (seconds) before they are counted again; the page
+# says when they were counted and offers to count them now. 0: never kept (the tests' default).
+KPA_DASHBOARD_CACHE_SECONDS = env.int("KPA_DASHBOARD_CACHE_SECONDS", default=0 if TESTING else 120)

@@ -1,0 +1,91 @@
+"""The dashboard's figures are kept for KPA_DASHBOARD_CACHE_SECONDS (front/views_dashboard.py): a second
+visit is served from the cache in a few queries, the page says when the figures were counted, "count them
+now" counts them again, they are counted again once the time is up, and one scope never sees another's."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.factories import SchoolFactory
+
+pytestmark = pytest.mark.django_db
+
+NOW = dt.datetime(2026, 12, 2, 10, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+URL = reverse("dashboard:index")
+
+
+@pytest.fixture(autouse=True)
+def kept(settings):
+    settings.KPA_DASHBOARD_CACHE_SECONDS = 120
+
+
+@pytest.fixture
+def clock():
+    """The clock at NOW, moved by the test (signing in happens at NOW too, so the session is fresh)."""
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+def visit(client, **params):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(URL, params)
+    assert response.status_code == 200
+    return response, len(queries)
+
+
+def test_a_second_visit_is_served_from_the_cache_and_says_when_it_was_counted(
+    client, coordinator, school, clock
+):
+    client.force_login(coordinator)
+    first, counted = visit(client)
+    clock.shift(60)
+    SchoolFactory(wijk=school.wijk, name="Nieuwe school")  # in the figures once they are counted again
+    second, from_cache = visit(client)
+    assert second.context["sections_html"] == first.context["sections_html"]
+    assert second.context["counted_at"] == first.context["counted_at"] == NOW
+    assert from_cache < counted - 15  # the figures' own queries are not made again
+    assert "Cijfers geteld om 10:00; na 2 minuten worden ze opnieuw geteld." in second.content.decode()
+
+    clock.shift(30)
+    fresh, recounted = visit(client, fresh="1")  # "Nu opnieuw tellen"
+    assert fresh.context["sections_html"] != first.context["sections_html"]
+    assert fresh.context["counted_at"] == NOW + dt.timedelta(seconds=90)
+    assert recounted == counted
+
+
+def test_the_figures_are_counted_again_when_their_time_is_up(client, coordinator, school, clock):
+    client.force_login(coordinator)
+    first, _queries = visit(client)
+    SchoolFactory(wijk=school.wijk, name="Nieuwe school")
+    clock.shift(121)
+    later, _queries = visit(client)
+    assert later.context["sections_html"] != first.context["sections_html"]
+    assert later.context["counted_at"] == NOW + dt.timedelta(seconds=121)
+
+
+def test_one_scope_never_gets_anothers_figures(
+    client, coordinator, wijk_coordinator, school, other_school, clock
+):
+    client.force_login(coordinator)
+    city, _queries = visit(client)
+    client.force_login(wijk_coordinator)
+    own, _queries = visit(client)
+    assert "West" in city.context["sections_html"] and "Overvecht" in city.context["sections_html"]
+    assert "Overvecht" in own.context["sections_html"]
+    assert "West" not in own.context["sections_html"]  # the city's figures were in the cache: not served
+
+
+def test_without_keeping_the_page_has_no_counted_at_line(client, coordinator, school, settings, clock):
+    settings.KPA_DASHBOARD_CACHE_SECONDS = 0
+    client.force_login(coordinator)
+    first, counted = visit(client)
+    _second, again = visit(client)
+    assert again == counted
+    assert "Cijfers geteld om" not in first.content.decode()
