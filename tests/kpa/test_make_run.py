@@ -144,6 +144,10 @@ def test_it_serves_on_port_with_links_to_that_port_and_stops_everything_on_ctrl_
             "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
             "EMAIL_TIMEOUT": "120",
         }
+        # Ctrl-C handled as in a terminal even when the tests run in a shell's background job, which
+        # starts with SIGINT ignored (and bash cannot trap a signal ignored when it started): the child
+        # gets the default action from a parent that handles SIGINT while it starts it.
+        ignoring = signal.signal(signal.SIGINT, signal.default_int_handler)
         with log_path.open("w") as log:
             make = subprocess.Popen(
                 ["make", "--no-print-directory", "serve", f"PORT={port}"],
@@ -153,6 +157,7 @@ def test_it_serves_on_port_with_links_to_that_port_and_stops_everything_on_ctrl_
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # its own session and foreground group, as in a terminal
             )
+        signal.signal(signal.SIGINT, ignoring)
         try:
             started = wait_for(
                 lambda: answers(f"http://127.0.0.1:{port}/") and " ready." in log_path.read_text(), START
