@@ -61,7 +61,9 @@ def _sections_html(request: HttpRequest, context: dict) -> tuple[str, dt.datetim
     key = _cache_key(context["scope"], context["year"], context["today"])
     if seconds and not request.GET.get("fresh"):
         kept = cache.get(key)
-        if kept is not None:
+        # The age is checked here too, not left to the cache's own expiry alone: what the page promises
+        # ("counted again after two minutes") then holds whatever keeps the cache (Redis, the database).
+        if kept is not None and timezone.now() - kept[1] < dt.timedelta(seconds=seconds):
             return kept
     sections = dashboard_page.dashboard_sections(context["scope"], context["year"], context["today"])
     html = render_to_string("front/_dashboard_sections.html", {"sections": sections, "year": context["year"]})
