@@ -93,6 +93,9 @@ class Assignment(models.Model):
         indexes = [
             models.Index(fields=["school", "role"], name="assignment_school_role_idx"),
             models.Index(fields=["person", "end_date"], name="assignment_person_end_idx"),
+            # An agreement owner's seat at the agreement's school (meetings.selectors.agreement_owner_role),
+            # the latest first: a probe per agreement of the dashboard's figures by role.
+            models.Index(fields=["person", "school", "start_date"], name="assignment_person_school_idx"),
         ]
 
     def __str__(self) -> str:

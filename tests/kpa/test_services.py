@@ -34,6 +34,30 @@ def test_it_uses_the_services_the_environment_names():
         assert settings.CELERY_BROKER_URL == "filesystem://"
 
 
+def test_it_turns_postgresqls_jit_off(monkeypatch):
+    """JIT compiling cost more than it saved on the dashboard's counts (docs/performance.md)."""
+    import importlib
+
+    import kpa.settings
+
+    monkeypatch.setenv("DATABASE_URL", "postgres://kpa@db:5432/kpa")
+    try:
+        assert importlib.reload(kpa.settings).DATABASES["default"]["OPTIONS"]["options"] == "-c jit=off"
+        monkeypatch.setenv("DATABASE_URL", "postgres://kpa@db:5432/kpa?options=-c%20work_mem%3D64MB")
+        assert importlib.reload(kpa.settings).DATABASES["default"]["OPTIONS"]["options"] == "-c work_mem=64MB"
+    finally:
+        monkeypatch.undo()
+        importlib.reload(kpa.settings)
+
+
+@pytest.mark.django_db
+def test_the_database_runs_without_jit():
+    if REQUIRE_SERVICES:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW jit")
+            assert cursor.fetchone()[0] == "off"
+
+
 def test_it_keeps_the_cache_out_of_the_brokers_redis_database():
     from kpa.settings import _next_redis_db
 
