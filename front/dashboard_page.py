@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from front.dashboard import (
     NO_ROLE,
     SUPPRESSED_HELP,
+    SUPPRESSED_HELP_NATIONAL,
     TEAM_ROLES,
     DashboardScope,
     SchoolYear,
@@ -26,13 +27,13 @@ from front.dashboard import (
     questions_by_topic,
     questions_by_wijk,
     rhythm,
-    rhythm_by_wijk,
     wijkdata,
+    wijkdata_by_gemeente,
     wijkdata_minimum,
 )
 from front.dashboard_programme import programme_section
 from meetings.filters import NO_SEAT
-from meetings.models import CaseworkTheme, MeetingStatus
+from meetings.models import CaseworkTheme, MeetingKind, MeetingStatus
 from partners.models import Role
 
 # --- The page: tables (each with its chart) built from the figures ----------------------------------------
@@ -69,6 +70,11 @@ class Table:
     chart: tuple[int, int] | None = (0, 1)
     note: str = ""
 
+    def __post_init__(self) -> None:
+        # A chart of hundreds of rows (the national view's gemeenten) helps nobody: the table alone then.
+        if len(self.rows) > CHART_MAX_ROWS:
+            self.chart = None
+
     @property
     def chart_bars(self) -> list[dict[str, Any]]:
         """Per row the two bars' widths (0-100, of the largest value in the chart) and values."""
@@ -99,6 +105,7 @@ class Table:
 
 CHART_ROW = 52  # px per row of a bar chart: its label, two bars of 12 and the gaps
 CHART_BAR = 440  # px of the longest bar (the chart is 600 wide, the value follows the bar)
+CHART_MAX_ROWS = 30  # a table with more rows has no chart
 
 
 @dataclass
@@ -133,19 +140,29 @@ def dashboard_sections(scope: DashboardScope, year: SchoolYear, today: dt.date) 
     questions_url = reverse("meetings:questions")
     agreements_url = reverse("meetings:agreements-list")
     own_wijk = scope.wijk.pk if scope.wijk else None
-    schools = scope.schools
+    schools, area, national = scope.schools, scope.area, scope.national
     # The lists filter by wijk, not by gemeente, and show everything in the user's scope: for a
-    # coordinator that is the dashboard's scope; an admin's lists span every gemeente, so for them only
-    # a figure of one wijk links to its list.
-    whole_scope = not scope.gemeenten
+    # coordinator that is the dashboard's scope, and so is an admin's for the national view; when an
+    # admin looks at one gemeente their lists span every gemeente, so only a figure of one wijk links to
+    # its list. The national view's rows per gemeente have no list behind them.
+    whole_scope = not scope.gemeenten or national
 
     def _link(base: str, **params: Any) -> str:
         return _query(base, **params) if whole_scope or params.get("wijk") else ""
 
-    def held_meetings(y: SchoolYear, wijk_id: int | None = None) -> str:
+    def area_link(link, pk: int | None) -> str:
+        """`link(pk)` for a wijk's row; nothing for a gemeente's or for 'No wijk'."""
+        return "" if national or pk is None else link(pk)
+
+    def per_area(per_wijk: str, per_gemeente: str) -> str:
+        return per_gemeente if national else per_wijk
+
+    def held_meetings(y: SchoolYear, wijk_id: int | None = None, kind: str = MeetingKind.KPO) -> str:
+        """The meetings list: the year's held meetings (KPOs unless `kind` is "", any kind)."""
         return _link(
             meetings,
             status=MeetingStatus.HELD,
+            kind=kind,
             date_from=y.first_day.isoformat(),
             date_to=y.last_day.isoformat(),
             wijk=wijk_id or own_wijk,
@@ -167,8 +184,13 @@ def dashboard_sections(scope: DashboardScope, year: SchoolYear, today: dt.date) 
             Row(
                 str(_("Complete team (IB-er and the four kernpartners)")),
                 [cov["complete"], cov_prev["complete"]],
+                roster_link(team="complete"),
             ),
-            Row(str(_("Without a complete team")), [cov["incomplete"], cov_prev["incomplete"]]),
+            Row(
+                str(_("Without a complete team")),
+                [cov["incomplete"], cov_prev["incomplete"]],
+                roster_link(team="incomplete"),
+            ),
             Row(
                 str(_("A kernpartner seat ends within 30 days")),
                 [cov["ending_any"], cov_prev["ending_any"]],
@@ -200,7 +222,7 @@ def dashboard_sections(scope: DashboardScope, year: SchoolYear, today: dt.date) 
     )
 
     # Rhythm
-    rh, rh_prev = rhythm(schools, year), rhythm(schools, previous)
+    rh, rh_prev = rhythm(schools, year, area), rhythm(schools, previous, area)
     target = rh["target"]
     kpos = Table(
         "kpos",
@@ -216,21 +238,26 @@ def dashboard_sections(scope: DashboardScope, year: SchoolYear, today: dt.date) 
                 str(_("Schools with fewer KPOs than the target")),
                 [rh["below_target"], rh_prev["below_target"]],
             ),
-            Row(str(_("Schools without a KPO held")), [rh["without_kpo"], rh_prev["without_kpo"]]),
+            Row(
+                str(_("Schools without a KPO held")),
+                [rh["without_kpo"], rh_prev["without_kpo"]],
+                roster_link(kpo="none"),
+            ),
             Row(
                 str(_("Schools without a KPO held or planned")),
                 [rh["nothing_planned"], rh_prev["nothing_planned"]],
+                roster_link(kpo="nothing_planned"),
             ),
         ],
         note=str(_("The target is %(target)s KPOs per school per school year.") % {"target": target}),
     )
-    rw, rw_prev = rhythm_by_wijk(schools, year), rhythm_by_wijk(schools, previous)
-    kpo_wijk_rows = [(w.pk, w.name) for w in scope.wijken]
+    rw, rw_prev = rh["by_area"], rh_prev["by_area"]
+    kpo_wijk_rows: list[tuple[int | None, str]] = list(scope.areas)
     if None in rw.keys() | rw_prev.keys():
         kpo_wijk_rows.append((None, str(_("No wijk"))))
     kpos_wijk = Table(
         "kpos-wijk",
-        str(_("KPOs by wijk")),
+        per_area(str(_("KPOs by wijk")), str(_("KPOs by municipality"))),
         [
             str(_("KPOs held %(year)s") % {"year": year.label}),
             str(_("KPOs held %(year)s") % {"year": previous.label}),
@@ -246,7 +273,7 @@ def dashboard_sections(scope: DashboardScope, year: SchoolYear, today: dt.date) 
                     rw.get(pk, {}).get("without_kpo", 0),
                     rw_prev.get(pk, {}).get("without_kpo", 0),
                 ],
-                held_meetings(year, pk) if pk is not None else "",
+                area_link(lambda wijk: held_meetings(year, wijk), pk),
             )
             for pk, name in kpo_wijk_rows
         ],
@@ -335,21 +362,21 @@ def dashboard_sections(scope: DashboardScope, year: SchoolYear, today: dt.date) 
         ),
     )
     by_role.rows.sort(key=lambda row: _role_order(row.label))
-    ag_wijk = agreements_by_wijk(schools, year, today)
-    ag_wijk_prev = agreements_by_wijk(schools, previous, today)
-    qs_wijk, qs_wijk_prev = questions_by_wijk(schools, year), questions_by_wijk(schools, previous)
-    wijk_rows: list[tuple[int | None, str]] = [(w.pk, w.name) for w in scope.wijken]
+    ag_wijk = agreements_by_wijk(schools, year, today, area)
+    ag_wijk_prev = agreements_by_wijk(schools, previous, today, area)
+    qs_wijk, qs_wijk_prev = questions_by_wijk(schools, year, area), questions_by_wijk(schools, previous, area)
+    wijk_rows: list[tuple[int | None, str]] = list(scope.areas)
     if None in ag_wijk.keys() | ag_wijk_prev.keys() | qs_wijk.keys() | qs_wijk_prev.keys():
         wijk_rows.append((None, str(_("No wijk"))))
     by_wijk = Table(
         "agreements-wijk",
-        str(_("Agreements by wijk")),
+        per_area(str(_("Agreements by wijk")), str(_("Agreements by municipality"))),
         agreement_columns,
         [
             Row(
                 name,
                 agreement_values(ag_wijk.get(pk), ag_wijk_prev.get(pk)),
-                links=agreement_links(wijk=pk) if pk is not None else [],
+                links=[] if national or pk is None else agreement_links(wijk=pk),
             )
             for pk, name in wijk_rows
         ],
@@ -371,13 +398,13 @@ def dashboard_sections(scope: DashboardScope, year: SchoolYear, today: dt.date) 
 
     questions = Table(
         "questions",
-        str(_("Collective questions by wijk")),
+        per_area(str(_("Collective questions by wijk")), str(_("Collective questions by municipality"))),
         question_columns,
         [
             Row(
                 name,
                 question_values(qs_wijk.get(pk), qs_wijk_prev.get(pk)),
-                question_list(wijk=pk) if pk is not None else "",
+                area_link(lambda wijk: question_list(wijk=wijk), pk),
             )
             for pk, name in wijk_rows
         ],
@@ -420,7 +447,10 @@ def dashboard_sections(scope: DashboardScope, year: SchoolYear, today: dt.date) 
 
     # Wijk data
     wd, wd_prev = wijkdata(schools, year), wijkdata(schools, previous)
+    if national:
+        wd, wd_prev = wijkdata_by_gemeente(wd), wijkdata_by_gemeente(wd_prev)
     minimum = wijkdata_minimum()
+    areas = scope.areas
 
     def shown(data: dict, wijk_id: int, theme: str | None = None) -> Cell:
         entry = data.get(wijk_id)
@@ -431,16 +461,22 @@ def dashboard_sections(scope: DashboardScope, year: SchoolYear, today: dt.date) 
         return entry["total"] if theme is None else entry["themes"][theme]
 
     def totals(data: dict, theme: str | None = None) -> int:
-        return sum(v for w in scope.wijken if isinstance(v := shown(data, w.pk, theme), int))
+        return sum(v for pk, _name in areas if isinstance(v := shown(data, pk, theme), int))
 
+    total_label = per_area(str(_("Total of the wijken shown")), str(_("Total of the municipalities shown")))
     casework_rows = [
-        Row(w.name, [shown(wd, w.pk), shown(wd_prev, w.pk)], held_meetings(year, w.pk)) for w in scope.wijken
+        Row(
+            name,
+            [shown(wd, pk), shown(wd_prev, pk)],
+            area_link(lambda wijk: held_meetings(year, wijk, kind=""), pk),
+        )
+        for pk, name in areas
     ]
-    casework_rows.append(Row(str(_("Total of the wijken shown")), [totals(wd), totals(wd_prev)]))
-    suppressed_note = str(SUPPRESSED_HELP % {"minimum": minimum})
+    casework_rows.append(Row(total_label, [totals(wd), totals(wd_prev)]))
+    suppressed_note = str(per_area(SUPPRESSED_HELP, SUPPRESSED_HELP_NATIONAL) % {"minimum": minimum})
     casework = Table(
         "casework",
-        str(_("Casework discussed per wijk")),
+        per_area(str(_("Casework discussed per wijk")), str(_("Casework discussed per municipality"))),
         years,
         casework_rows,
         note=str(_("Pupils discussed, counted per theme at the meetings; never per school."))
@@ -449,21 +485,23 @@ def dashboard_sections(scope: DashboardScope, year: SchoolYear, today: dt.date) 
     )
     verzuim = Table(
         "verzuim",
-        str(_("Absence and thuiszitters per wijk")),
+        per_area(
+            str(_("Absence and thuiszitters per wijk")), str(_("Absence and thuiszitters per municipality"))
+        ),
         years,
         [
             *(
                 Row(
-                    w.name,
+                    name,
                     [
-                        shown(wd, w.pk, CaseworkTheme.ATTENDANCE),
-                        shown(wd_prev, w.pk, CaseworkTheme.ATTENDANCE),
+                        shown(wd, pk, CaseworkTheme.ATTENDANCE),
+                        shown(wd_prev, pk, CaseworkTheme.ATTENDANCE),
                     ],
                 )
-                for w in scope.wijken
+                for pk, name in areas
             ),
             Row(
-                str(_("Total of the wijken shown")),
+                total_label,
                 [totals(wd, CaseworkTheme.ATTENDANCE), totals(wd_prev, CaseworkTheme.ATTENDANCE)],
             ),
         ],
@@ -471,9 +509,13 @@ def dashboard_sections(scope: DashboardScope, year: SchoolYear, today: dt.date) 
     )
     themes = Table(
         "themes",
-        str(_("Casework by theme per wijk, %(year)s") % {"year": year.label}),
+        per_area(
+            str(_("Casework by theme per wijk, %(year)s")),
+            str(_("Casework by theme per municipality, %(year)s")),
+        )
+        % {"year": year.label},
         [str(label) for label in CaseworkTheme.labels],
-        [Row(w.name, [shown(wd, w.pk, t) for t in CaseworkTheme.values]) for w in scope.wijken],
+        [Row(name, [shown(wd, pk, t) for t in CaseworkTheme.values]) for pk, name in areas],
         chart=None,
         note=suppressed_note,
     )

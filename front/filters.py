@@ -6,6 +6,8 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from front.dashboard import TEAM_ROLES, SchoolYear
+from meetings.models import Meeting, MeetingKind, MeetingStatus
 from partners.models import PARTNER_ROLES, Assignment, Organisation, Role
 from partners.scope import organisations_in_scope, wijken_visible_to
 from partners.selectors import GAP_HORIZON
@@ -13,6 +15,14 @@ from schools.models import School, Sector
 
 ROLE_CHOICES = [(role.value, role.label) for role in (*PARTNER_ROLES, Role.IB)]
 ORGANISATION_CHOICES_SECONDS = 300
+TEAM_CHOICES = [
+    ("complete", _("Complete today (IB-er and the four kernpartners)")),
+    ("incomplete", _("Not complete today")),
+]
+KPO_CHOICES = [
+    ("none", _("None held")),
+    ("nothing_planned", _("None held or planned")),
+]
 GAP_CHOICES = [
     ("vacant", _("A kernpartner role is vacant today")),
     ("ending", _("A kernpartner role ends within 30 days")),
@@ -44,6 +54,20 @@ def _organisations(request):
     return Organisation.objects.filter(pk__in=ids)
 
 
+def _all_filled(schools, roles, day: dt.date):
+    """The ids of the `schools` where every one of `roles` has someone on `day`: one grouped scan of the
+    seats of those schools, whatever their number."""
+    return (
+        Assignment.objects.active(day)
+        .filter(role__in=roles, school_id__in=schools.values("pk"))
+        .order_by()
+        .values("school_id")
+        .annotate(n=Count("role", distinct=True))
+        .filter(n=len(roles))
+        .values("school_id")
+    )
+
+
 def _role_filled(role: str, day: dt.date) -> Exists:
     return Exists(Assignment.objects.active(day).filter(school_id=OuterRef("pk"), role=role))
 
@@ -63,6 +87,12 @@ class SchoolFilter(django_filters.FilterSet):
     gap = django_filters.ChoiceFilter(
         label=_("Gaps"), choices=GAP_CHOICES, method="filter_gap", empty_label=_("Any")
     )
+    team = django_filters.ChoiceFilter(
+        label=_("Team"), choices=TEAM_CHOICES, method="filter_team", empty_label=_("Any")
+    )
+    kpo = django_filters.ChoiceFilter(
+        label=_("KPOs this school year"), choices=KPO_CHOICES, method="filter_kpo", empty_label=_("Any")
+    )
     organisation = django_filters.ModelChoiceFilter(
         label=_("Partner organisation"),
         queryset=_organisations,
@@ -73,7 +103,18 @@ class SchoolFilter(django_filters.FilterSet):
 
     class Meta:
         model = School
-        fields = ["q", "wijk", "sector", "bestuur", "missing_role", "gap", "organisation", "person"]
+        fields = [
+            "q",
+            "wijk",
+            "sector",
+            "bestuur",
+            "missing_role",
+            "gap",
+            "team",
+            "kpo",
+            "organisation",
+            "person",
+        ]
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -94,16 +135,7 @@ class SchoolFilter(django_filters.FilterSet):
         if value == "vacant":
             # Not one of the schools (in scope) where all four roles are filled today: one grouped scan
             # of the assignments of those schools, whatever their number.
-            complete = (
-                Assignment.objects.active(today)
-                .filter(role__in=PARTNER_ROLES, school_id__in=queryset.values("pk"))
-                .order_by()
-                .values("school_id")
-                .annotate(n=Count("role", distinct=True))
-                .filter(n=len(PARTNER_ROLES))
-                .values("school_id")
-            )
-            return queryset.exclude(pk__in=complete)
+            return queryset.exclude(pk__in=_all_filled(queryset, PARTNER_ROLES, today))
         # Filled today, but nobody in that role on the horizon day: it runs out within 30 days.
         covered_later = Assignment.objects.active(today + GAP_HORIZON).filter(
             school_id=OuterRef("school_id"), role=OuterRef("role")
@@ -114,6 +146,25 @@ class SchoolFilter(django_filters.FilterSet):
             .filter(~Exists(covered_later))
         )
         return queryset.filter(Exists(runs_out))
+
+    def filter_team(self, queryset, name, value):
+        """Complete: the IB-er and the four kernpartners all have someone today, as the dashboard counts
+        it (front.dashboard.coverage). One grouped scan of the seats of the schools in scope."""
+        complete = _all_filled(queryset, TEAM_ROLES, timezone.localdate())
+        return queryset.filter(pk__in=complete) if value == "complete" else queryset.exclude(pk__in=complete)
+
+    def filter_kpo(self, queryset, name, value):
+        """No KPO held (or none held or planned) in the current school year, as the dashboard counts it
+        (front.dashboard.rhythm)."""
+        start, end = SchoolYear.containing(timezone.localdate()).moments()
+        kpos = Meeting.objects.filter(
+            school_id=OuterRef("pk"), kind=MeetingKind.KPO, starts_at__gte=start, starts_at__lt=end
+        )
+        if value == "none":
+            kpos = kpos.filter(status=MeetingStatus.HELD)
+        else:
+            kpos = kpos.exclude(status=MeetingStatus.CANCELLED)
+        return queryset.filter(~Exists(kpos))
 
     def filter_organisation(self, queryset, name, value):
         return queryset.filter(

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from front.dashboard import DashboardScope, SchoolYear
+from front.dashboard import NATIONAL, DashboardScope, SchoolYear
+from kpa.widgets import QuickSelect
 
 
 class DashboardChoiceForm(forms.Form):
@@ -20,7 +21,12 @@ class DashboardChoiceForm(forms.Form):
         self.initial["year"] = str(year.start)
         if scope.gemeenten:
             self.fields["gemeente"] = forms.ChoiceField(
-                label=_("Municipality"), choices=[(str(g.pk), g.name) for g in scope.gemeenten]
+                label=_("Municipality"),
+                widget=QuickSelect,
+                choices=[
+                    (NATIONAL, _("All municipalities")),
+                    *((str(g.pk), g.name) for g in scope.gemeenten),
+                ],
             )
-            self.initial["gemeente"] = str(scope.gemeente.pk) if scope.gemeente else ""
+            self.initial["gemeente"] = NATIONAL if scope.national else str(getattr(scope.gemeente, "pk", ""))
             self.order_fields(["gemeente", "year"])

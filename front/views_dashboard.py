@@ -46,11 +46,12 @@ def _cache_key(scope: dashboard.DashboardScope, year, today) -> str:
         getattr(scope.gemeente, "pk", ""),
         getattr(scope.wijk, "pk", ""),
         int(bool(scope.gemeenten)),
+        int(scope.national),
         year.start,
         today.isoformat(),
         translation.get_language(),
     ]
-    return "dashboard:v1:" + ":".join(map(str, parts))
+    return "dashboard:v2:" + ":".join(map(str, parts))
 
 
 def _sections_html(request: HttpRequest, context: dict) -> tuple[str, dt.datetime]:
@@ -100,7 +101,11 @@ def dashboard_export(request: HttpRequest) -> HttpResponse:
         actor=request.user,
         action=AccessAction.EXPORT,
         what="dashboard.xlsx",
-        detail={"gemeente": getattr(context["scope"].gemeente, "pk", None), "year": context["year"].start},
+        detail={
+            "gemeente": getattr(context["scope"].gemeente, "pk", None),
+            "national": context["scope"].national,
+            "year": context["year"].start,
+        },
     )
     return table_response(
         "xlsx",

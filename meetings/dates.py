@@ -15,9 +15,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from schools.years import SCHOOL_YEAR_STARTS
+
 DEFAULT_DURATION = dt.timedelta(minutes=90)  # a meeting without an end time
 SCHOOL_YEAR_ENDS = (7, 17)  # month, day: the series runs until the end of the school year by default
-SCHOOL_YEAR_STARTS = (8, 1)
 EARLIEST_STORED = dt.date(2000, 1, 1)  # no KPO was held before this: anything earlier is a typing error
 
 
@@ -27,12 +28,6 @@ def end_of_school_year(today: dt.date | None = None) -> dt.date:
     month, day = SCHOOL_YEAR_ENDS
     end = dt.date(today.year, month, day)
     return end if end >= today else dt.date(today.year + 1, month, day)
-
-
-def school_year_start(day: dt.date) -> dt.date:
-    """The 1 August that starts the school year of `day` (a school year runs 1 August - 31 July)."""
-    month, first = SCHOOL_YEAR_STARTS
-    return dt.date(day.year if day.month >= month else day.year - 1, month, first)
 
 
 def date_window(today: dt.date | None = None) -> tuple[dt.date, dt.date]:

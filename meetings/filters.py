@@ -13,13 +13,14 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from meetings.dates import EARLIEST_STORED, SCHOOL_YEAR_STARTS, school_year_start
-from meetings.models import Agreement, CaseworkTheme, CollectiveQuestion, Meeting, MeetingStatus
+from meetings.dates import EARLIEST_STORED
+from meetings.models import Agreement, CaseworkTheme, CollectiveQuestion, Meeting, MeetingKind, MeetingStatus
 from meetings.selectors import NO_ROLE
 from partners.models import Role
 from partners.scope import gemeenten_visible_to, wijken_visible_to
 from programme.models import ActionLine
 from schools.models import Wijk
+from schools.years import SCHOOL_YEAR_STARTS, school_year_start
 
 LATEST_FILTER_DATE = dt.date(2099, 12, 31)  # a bound far out, but one the date arithmetic survives
 LOGGED_CHOICES = [
@@ -77,6 +78,9 @@ class MeetingFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=MeetingStatus.choices, empty_label=_("Any status")
     )
+    kind = django_filters.ChoiceFilter(
+        label=_("Kind"), choices=MeetingKind.choices, empty_label=_("Any kind")
+    )
     logged = django_filters.ChoiceFilter(
         label=_("Log"),
         choices=LOGGED_CHOICES,
@@ -86,7 +90,7 @@ class MeetingFilter(django_filters.FilterSet):
 
     class Meta:
         model = Meeting
-        fields = ["wijk", "school", "date_from", "date_to", "status", "logged"]
+        fields = ["wijk", "school", "date_from", "date_to", "status", "kind", "logged"]
         form = MeetingFilterForm
 
     def filter_school(self, queryset, name, value):

@@ -27,9 +27,9 @@ from kpa.outbox import registry
 from kpa.outbox.models import Notification
 from kpa.outbox.registry import Kind, Mail
 from meetings import reminders
-from meetings.dates import school_year_start
 from meetings.models import Agreement, Invitee, Meeting, MeetingStatus, NotificationKind
 from partners.models import Assignment, Role
+from schools.years import school_year_start
 
 CALENDAR_KINDS = {NotificationKind.INVITATION, NotificationKind.UPDATE, NotificationKind.CANCELLATION}
 # The attachment is named for what it does (the mail's text names it too).

@@ -49,7 +49,7 @@ def coming_first(meetings: QuerySet[Meeting], now) -> QuerySet[Meeting]:
 @require_GET
 def meeting_list(request: HttpRequest) -> HttpResponse:
     """The user's upcoming meetings across their schools, the next one first, and the last few held.
-    With a filter filled in (wijk, school, period, status, log) it lists every meeting in scope that
+    With a filter filled in (wijk, school, period, status, kind, log) it lists every meeting in scope that
     matches instead: in date order from the start of the period; without one what is coming first, the
     next one first (as without filters), then what has been, the newest first."""
     user = request.user

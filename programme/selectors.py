@@ -59,6 +59,25 @@ def with_last_update(activities: QuerySet[Activity]) -> QuerySet[Activity]:
     )
 
 
+def running_between(first_day: dt.date, last_day: dt.date) -> Q:
+    """The activities whose period overlaps [first_day, last_day] (a school year): started on or before its
+    last day (without a start date: made before the day after it) and not ended before its first day. The
+    dashboard's "activities of the year" and the activity list's filter by year."""
+    made_before = timezone.make_aware(dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time.min))
+    started = Q(starts_on__lte=last_day) | Q(starts_on=None, created_at__lt=made_before)
+    return started & (Q(ends_on=None) | Q(ends_on__gte=first_day))
+
+
+def latest_light_between(first_day: dt.date, last_day: dt.date) -> Subquery:
+    """The traffic light of an activity's latest progress update dated in [first_day, last_day] (None
+    without one): the dashboard's light of a school year and the activity list's filter by light."""
+    return Subquery(
+        ProgressUpdate.objects.filter(activity_id=OuterRef("pk"), date__gte=first_day, date__lte=last_day)
+        .order_by("-date", "-pk")
+        .values("light")[:1]
+    )
+
+
 def get_programme_for_user(user: User, pk: int) -> Programme:
     return get_object_or_404(programmes_visible_to(user).select_related("gemeente"), pk=pk)
 

@@ -28,3 +28,8 @@ urlpatterns += [
     path("updates/<int:pk>/edit/", views.update_update, name="update-update"),
     path("updates/<int:pk>/delete/", views.update_delete, name="update-delete"),
 ]
+
+# Every activity in scope, with filters: the list behind the dashboard's programme figures (appended).
+from programme import views_activities  # noqa: E402
+
+urlpatterns += [path("activities/", views_activities.activity_list, name="activity-list")]

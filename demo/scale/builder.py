@@ -30,7 +30,7 @@ from demo.scale.meetings import build_meetings
 from demo.scale.programme import NUMBERED as PROGRAMME_NUMBERED
 from demo.scale.programme import build_activities, build_programme_lines
 from demo.scale.texts import ENDINGS, LETTERS, SCHOOL_NOUNS, SCHOOL_TYPES, STEMS, WIJK_NAMES
-from meetings.dates import school_year_start
+from schools.years import school_year_start
 
 __all__ = ["BENCH_PASSWORD", "BENCH_TOTP_SECRET", "Report", "build", "clear"]
 

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from demo.scale.texts import AGREEMENTS, ANSWERS, LOCATIONS, MINUTES, QUESTIONS, THEMES
-from meetings.dates import school_year_start
 from meetings.services import DEFAULT_AGENDA
+from schools.years import school_year_start
 
 if TYPE_CHECKING:
     from demo.scale.builder import Builder

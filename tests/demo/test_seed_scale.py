@@ -12,10 +12,10 @@ from django.utils import timezone
 
 from demo.scale import clear
 from kpa.models import User, UserKind
-from meetings.dates import school_year_start
 from meetings.models import Agreement, CollectiveQuestion, Meeting, MeetingStatus
 from partners.models import PARTNER_ROLES, Assignment, Role
 from schools.models import Gemeente, School
+from schools.years import school_year_start
 
 pytestmark = pytest.mark.django_db
 

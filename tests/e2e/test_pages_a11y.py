@@ -51,6 +51,8 @@ def pages_for(kind: str, world) -> list[str]:
             reverse("dashboard:index"),
             *programme_pages(world),
             report_page(),
+            reverse("programme:activity-list") + "?year=" + str(timezone.localdate().year - 1),
+            reverse("schools:list") + "?team=incomplete&kpo=none",
             *account,
         ]
     return [  # admin
@@ -73,8 +75,10 @@ def pages_for(kind: str, world) -> list[str]:
         reverse("schools:postcode-areas"),
         reverse("schools:unplaced"),
         reverse("dashboard:index"),
+        reverse("dashboard:index") + "?gemeente=all",
         *programme_pages(world),
         report_page(),
+        reverse("programme:activity-list"),
         *account,
     ]
 

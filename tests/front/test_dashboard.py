@@ -19,7 +19,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from front.dashboard import SchoolYear, dashboard_scope
-from front.dashboard_page import dashboard_sections
+from front.dashboard_page import CHART_MAX_ROWS, dashboard_sections
+from front.dashboard_programme import LIST_LIMIT
 from kpa.models import AccessLog, UserKind
 from meetings.models import (
     Agreement,
@@ -176,6 +177,11 @@ def tables(response) -> dict:
     }
 
 
+def notes(response) -> dict:
+    """{table key: its note}."""
+    return {table.key: table.note for section in response.context["sections"] for table in section.tables}
+
+
 def rows_links(response, key) -> dict:
     return {
         row.label: row.url
@@ -226,7 +232,7 @@ def test_it_counts_kpos_and_schools_without_one_by_wijk(client, data, coordinato
     assert tables(response)["kpos-wijk"] == {"West": [4, 3, 0, 1], "Overvecht": [0, 1, 1, 0]}
     west = data["a"].wijk_id
     assert rows_links(response, "kpos-wijk")["West"] == (
-        f"/meetings/?status=held&date_from=2026-08-01&date_to=2027-07-31&wijk={west}"
+        f"/meetings/?status=held&kind=kpo&date_from=2026-08-01&date_to=2027-07-31&wijk={west}"
     )
 
 
@@ -344,9 +350,9 @@ def test_each_figure_links_to_the_list_behind_it(client, data, coordinator):
         rows_links(response, "teams")["Een kernpartnerplek eindigt binnen 30 dagen"] == "/schools/?gap=ending"
     )
     held = rows_links(response, "kpos")["Gehouden KPO's"]
-    assert held == "/meetings/?status=held&date_from=2026-08-01&date_to=2027-07-31"
-    # The meetings list has no filter by kind: it lists the 4 KPOs held and the work visit at A.
-    assert len(client.get(held).context["page"].object_list) == 5
+    assert held == "/meetings/?status=held&kind=kpo&date_from=2026-08-01&date_to=2027-07-31"
+    # The 4 KPOs held, not the work visit at A.
+    assert len(client.get(held).context["page"].object_list) == 4
 
 
 def test_it_draws_each_chart_as_an_accessible_svg_beside_its_table(client, data, coordinator):
@@ -381,6 +387,42 @@ def test_a_wijk_coordinator_sees_only_their_wijks_figures(client, data, wijk_coo
     )
 
 
+def test_each_school_figure_links_to_a_roster_of_exactly_those_schools(
+    client, data, coordinator, wijk_coordinator
+):
+    """Schools, complete teams and not, seats ending, vacancies, schools without a KPO: the roster behind
+    each figure of this school year lists as many schools as the figure counts."""
+    for user in (coordinator, wijk_coordinator):
+        client.force_login(user)
+        response = client.get(DASHBOARD)
+        figures = tables(response)
+        followed = 0
+        for key in ("teams", "vacancies", "kpos"):
+            for label, url in rows_links(response, key).items():
+                if not url.startswith("/schools/"):
+                    continue
+                listed = client.get(url).context["page"].paginator.count
+                assert listed == figures[key][label][0], (user, key, label, url)
+                followed += 1
+        assert followed == 4 + 5 + 2
+        # The KPOs held, in all and per wijk: the meetings list behind them has as many.
+        meetings = {"Gehouden KPO's": rows_links(response, "kpos")["Gehouden KPO's"]}
+        meetings.update((label, url) for label, url in rows_links(response, "kpos-wijk").items() if url)
+        for label, url in meetings.items():
+            held = (
+                figures["kpos"]["Gehouden KPO's"][0]
+                if label == "Gehouden KPO's"
+                else figures["kpos-wijk"][label][0]
+            )
+            assert client.get(url).context["page"].paginator.count == held, (user, label, url)
+    client.force_login(coordinator)
+    links = rows_links(client.get(DASHBOARD), "teams")
+    assert links["Compleet team (IB-er en de vier kernpartners)"] == "/schools/?team=complete"
+    assert rows_links(client.get(DASHBOARD), "kpos")["Scholen zonder gehouden KPO"] == "/schools/?kpo=none"
+    # An earlier school year's figures have no roster behind them (the roster shows today's teams).
+    assert all(url == "" for url in rows_links(client.get(DASHBOARD, {"year": "2025"}), "teams").values())
+
+
 def test_a_coordinator_never_sees_another_gemeente(client, data, coordinator):
     client.force_login(coordinator)
     body = client.get(DASHBOARD).content.decode()
@@ -408,6 +450,78 @@ def test_an_admin_picks_a_gemeente(client, data, coordinator, admin_user):
     client.force_login(admin_user)
     assert client.get(DASHBOARD, {"gemeente": "999999"}).status_code == 404
     assert client.get(DASHBOARD, {"gemeente": "x"}).status_code == 404
+
+
+def column_sums(rows: dict) -> list:
+    """The sums of a table's columns over its rows (None, a figure not shown, counts as nothing)."""
+    return [sum(v or 0 for v in column) for column in zip(*rows.values(), strict=True)]
+
+
+def test_an_admin_sees_every_gemeente_at_once(client, data, coordinator, admin_user):
+    client.force_login(admin_user)
+    national = client.get(DASHBOARD, {"gemeente": "all"})
+    assert national.context["scope"].national
+    assert "Dashboard alle gemeenten" in national.content.decode()
+    figures = tables(national)
+    utrecht = tables(client.get(DASHBOARD, {"gemeente": data["a"].gemeente_id}))
+    amersfoort = tables(client.get(DASHBOARD, {"gemeente": data["amersfoort"].pk}))
+    # Counts of schools, seats, KPOs and agreements add up over the gemeenten.
+    for key in ("teams", "vacancies", "kpos", "agreements-role", "questions-theme"):
+        for label, values in figures[key].items():
+            zeros = [0] * len(values)
+            here, there = utrecht[key].get(label, zeros), amersfoort[key].get(label, zeros)
+            assert values == [u + a for u, a in zip(here, there, strict=True)], (key, label)
+    assert figures["teams"]["Scholen"] == [7, 7]
+    # The figures per area are per gemeente: each the sum of that gemeente's wijken.
+    assert figures["kpos-wijk"]["Utrecht"] == column_sums(utrecht["kpos-wijk"]) == [4, 4, 1, 1]
+    assert figures["kpos-wijk"]["Amersfoort"] == [3, 0, 0, 3]
+    assert figures["agreements-wijk"]["Utrecht"] == column_sums(utrecht["agreements-wijk"])
+    assert figures["questions"]["Utrecht"] == column_sums(utrecht["questions"])
+    # Wijk data per gemeente adds up only its wijken that are shown: Utrecht's West this year (three
+    # schools reported); last year none of its wijken had three, so Utrecht is not shown (–) either and
+    # no figure of a hidden wijk can be worked out from the gemeente's.
+    assert figures["casework"]["Utrecht"] == [13, None]
+    assert figures["casework"]["Amersfoort"] == [300, 0]
+    assert figures["casework"]["Totaal van de getoonde gemeenten"] == [313, 0]
+    assert figures["verzuim"]["Utrecht"] == [utrecht["verzuim"]["West"][0], None]
+    assert "tellen die van haar wijken op die getoond worden" in notes(national)["casework"]
+    # The admin's lists span every gemeente, as the national figures do: a figure links to its list; a
+    # gemeente's row has none (the lists filter by wijk).
+    assert rows_links(national, "kpos")["Gehouden KPO's"].startswith("/meetings/?status=held&")
+    assert rows_links(national, "vacancies")["Buurtteam"] == "/schools/?missing_role=buurtteam"
+    assert rows_links(national, "kpos-wijk")["Utrecht"] == ""
+    assert cell_links(national, "agreements-wijk")["Utrecht"] == [
+        (v, "") for v in figures["agreements-wijk"]["Utrecht"]
+    ]
+    assert 'value="all" selected' in national.content.decode()
+    # Only an admin has it.
+    client.force_login(coordinator)
+    assert client.get(DASHBOARD, {"gemeente": "all"}).status_code == 404
+    assert client.get(EXPORT, {"gemeente": "all"}).status_code == 404
+
+
+def test_the_national_view_exports_to_xlsx(client, data, admin_user):
+    from openpyxl import load_workbook
+
+    client.force_login(admin_user)
+    response = client.get(EXPORT, {"gemeente": "all"})
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = [trimmed([cell.value for cell in row]) for row in sheet.iter_rows()]
+    assert rows[0] == ["KPA-dashboard", "alle gemeenten", "2026–2027"]
+    start = rows.index(["Overlegritme: KPO's per gemeente"])
+    assert ["Utrecht", 4, 4, 1, 1] in rows[start : start + 6]
+    assert AccessLog.objects.get(actor=admin_user, what="dashboard.xlsx").detail["national"] is True
+
+
+def test_a_table_of_many_rows_has_no_chart(client, data, admin_user):
+    """The national view's tables per gemeente have hundreds of rows: no chart of them, the table only."""
+    for n in range(CHART_MAX_ROWS):
+        GemeenteFactory(code=f"9{n:03}", name=f"Gemeente {n:02}")
+    client.force_login(admin_user)
+    national = client.get(DASHBOARD, {"gemeente": "all"})
+    charted = {t.key: t.chart for s in national.context["sections"] for t in s.tables}
+    assert charted["kpos-wijk"] is None and charted["kpos"] == (0, 1)
+    assert 'id="chart-kpos-wijk-title"' not in national.content.decode()
 
 
 def test_it_answers_404_to_a_school_year_it_does_not_offer(client, data, coordinator):
@@ -572,9 +686,9 @@ def build_programme(count: int, gemeente) -> None:
 
 def measure(client, url, django_assert_max_num_queries) -> int:
     # session, user, MFA authenticator; the coordinator's gemeente, the wijken of the scope; per school year
-    # (two): coverage, rhythm in all and by wijk, attendance, agreements by role and by wijk, questions by
-    # wijk and by theme and line, wijk data (2); the programme: its lines, activities by line, traffic
-    # lights, stale activities, indicators; the export's log row; session save (savepoint, update,
+    # (two): coverage (schools, seats), rhythm (per school), attendance, agreements by role and by wijk,
+    # questions by wijk and by theme and line, wijk data (2); the programme: its lines, activities by line,
+    # traffic lights, stale activities, indicators; the export's log row; session save (savepoint, update,
     # release): 33 for the page, 34 for the export
     with django_assert_max_num_queries(34), CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
@@ -592,7 +706,9 @@ def test_it_keeps_the_dashboard_queries_flat(client, django_assert_max_num_queri
         figures = tables(client.get(DASHBOARD))
         assert figures["kpos"]["Gehouden KPO's"] == [total, total]
         assert figures["traffic-lights"][GREEN] == [total * 3 // 10, 0]
-        assert len(figures["indicators"]) == total * 3 // 10
+        # The list stops at LIST_LIMIT and says so (an action line's page has all of its own).
+        assert len(figures["indicators"]) == min(total * 3 // 10, LIST_LIMIT)
+        assert ("De eerste 50 staan hier" in notes(client.get(DASHBOARD))["indicators"]) == (total == 300)
         counts[total] = [measure(client, url, django_assert_max_num_queries) for url in (DASHBOARD, EXPORT)]
     assert counts[10] == counts[300]
 
@@ -601,11 +717,27 @@ def test_the_selectors_count_in_a_fixed_number_of_queries(django_assert_num_quer
     from django.utils import timezone
 
     scope = dashboard_scope(coordinator)
-    # per school year (two): coverage, rhythm in all and by wijk, attendance, agreements by role and by
-    # wijk, questions by wijk and by theme and line, wijk data (schools reporting, counts); the programme:
-    # its lines, activities by line (both years), traffic lights (both years), stale activities, indicators
+    # per school year (two): coverage (schools, seats), rhythm (per school), attendance, agreements by role
+    # and by wijk, questions by wijk and by theme and line, wijk data (schools reporting, counts); the
+    # programme: its lines, activities by line (both years), traffic lights (both years), stale activities,
+    # indicators
     with django_assert_num_queries(25):
         dashboard_sections(scope, SchoolYear(2026), timezone.localdate())
+
+
+def test_the_national_view_counts_in_a_fixed_number_of_queries(
+    django_assert_num_queries, data, admin_user, wijk
+):
+    """As a gemeente's, less the programme's lines (summed by number, not loaded), whatever the number of
+    gemeenten and schools."""
+    from django.utils import timezone
+
+    for extra in (0, 40):
+        for n in range(extra):
+            SchoolFactory(name=f"Extra {n}", wijk=WijkFactory(gemeente=GemeenteFactory(code=f"8{n:03}")))
+        scope = dashboard_scope(admin_user, "all")
+        with django_assert_num_queries(24):
+            dashboard_sections(scope, SchoolYear(2026), timezone.localdate())
 
 
 # --- The agreements list behind the agreement figures ------------------------------------------------------

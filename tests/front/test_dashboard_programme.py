@@ -272,3 +272,64 @@ def test_the_export_has_the_programme(client, programme, coordinator):
         "Tess Trekker",
         "15 september 2026",
     ]
+
+
+def test_the_national_view_sums_the_lines_of_every_programme_by_number(client, programme, admin_user):
+    client.force_login(admin_user)
+    response = client.get(DASHBOARD, {"gemeente": "all"})
+    national = section(response)
+    # Line 4 of Utrecht (a1, a2; a1 last year; a2 and a5 stale) and of Amersfoort (its project, running).
+    assert national["activities-line"] == {
+        "Actielijn 4": [3, 2, 0, 1, 2, 0, 0, 2],
+        "Actielijn 5": [1, 1, 1, 0, 0, 0, 0, 0],
+    }
+    assert links(response, "activities-line") == {"Actielijn 4": "", "Actielijn 5": ""}
+    utrecht = section(client.get(DASHBOARD, {"gemeente": programme["line4"].programme.gemeente_id}))
+    amersfoort = section(client.get(DASHBOARD, {"gemeente": programme["amersfoort"].gemeente_id}))
+    for light, values in national["traffic-lights"].items():
+        assert values == [
+            u + a
+            for u, a in zip(
+                utrecht["traffic-lights"][light], amersfoort["traffic-lights"][light], strict=True
+            )
+        ]
+    assert national["stale"] == utrecht["stale"]
+    (table,) = (t for s in response.context["sections"] for t in s.tables if t.key == "activities-line")
+    assert "Opgeteld per nummer van de actielijn" in table.note
+
+
+def test_each_programme_figure_links_to_a_list_of_exactly_those_activities(
+    client, programme, coordinator, wijk_coordinator, admin_user
+):
+    """Per line (both years, each status, stale) and per traffic light (both years): the activity list
+    behind the figure has as many activities, for the city coordinator, a wijk coordinator and an admin
+    looking at Utrecht (whose list spans every gemeente: the lights, not pinned to a line, have none)."""
+    utrecht = programme["line4"].programme.gemeente_id
+    for user, params in ((coordinator, {}), (wijk_coordinator, {}), (admin_user, {"gemeente": utrecht})):
+        client.force_login(user)
+        response = client.get(DASHBOARD, params)
+        (section_,) = (s for s in response.context["sections"] if s.key == "programme")
+        followed = 0
+        for table in section_.tables:
+            if table.key not in ("activities-line", "traffic-lights"):
+                continue
+            for row in table.rows:
+                for value, link in row.cells:
+                    if not link:
+                        continue
+                    assert link.startswith("/programma/activities/?")
+                    listed = client.get(link).context["page"].paginator.count
+                    assert listed == value, (user, table.key, row.label, link)
+                    followed += 1
+        lines = len(section(response)["activities-line"])
+        assert followed == lines * 8 + (0 if user == admin_user else 4 * 2), user
+    client.force_login(coordinator)
+    lights = {row.label: row.links for t in section_.tables if t.key == "traffic-lights" for row in t.rows}
+    assert lights == {label: [] for label in lights}  # the admin's (the last loop) have none
+    response = client.get(DASHBOARD)
+    (section_,) = (s for s in response.context["sections"] if s.key == "programme")
+    (lights_table,) = (t for t in section_.tables if t.key == "traffic-lights")
+    assert lights_table.rows[0].links == [
+        "/programma/activities/?year=2026&light=green",
+        "/programma/activities/?year=2025&light=green",
+    ]

@@ -4,14 +4,16 @@ heavy loads and exports."""
 import csv
 import datetime as dt
 import io
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
 from front.filters import SchoolFilter
 from kpa.models import AccessLog, UserKind
-from meetings.models import Meeting, MeetingStatus
+from meetings.models import Meeting, MeetingKind, MeetingStatus
 from partners.models import PARTNER_ROLES, Role
 from partners.scope import schools_visible_to
 from partners.selectors import coverage_for_schools, heavy_loads
@@ -263,3 +265,39 @@ def test_it_keeps_the_roster_queries_flat(client, django_assert_max_num_queries,
     # session save (savepoint, update, release)
     with django_assert_max_num_queries(9):
         assert client.get(reverse("kpa:home")).status_code == 200
+
+
+@time_machine.travel(dt.datetime(2026, 12, 2, 10, tzinfo=ZoneInfo("Europe/Amsterdam")), tick=False)
+def test_it_filters_by_a_complete_team_and_by_kpos_this_school_year(
+    client, school, other_school, coordinator
+):
+    """The lists behind the dashboard's team and KPO figures: the same rules as front.dashboard."""
+    AssignmentFactory(school=school, role=Role.IB)
+    fill_team(school)
+    fill_team(other_school)  # no IB-er: not complete
+    third = SchoolFactory(name="Derde school", wijk=school.wijk)
+    ams = ZoneInfo("Europe/Amsterdam")
+    held = {"kind": MeetingKind.KPO, "status": MeetingStatus.HELD}
+    Meeting.objects.create(school=school, starts_at=dt.datetime(2026, 9, 10, 10, tzinfo=ams), **held)
+    # Before this school year (31 July, 23:30 in Amsterdam): not this year's.
+    Meeting.objects.create(
+        school=other_school, starts_at=dt.datetime(2026, 7, 31, 23, 30, tzinfo=ams), **held
+    )
+    Meeting.objects.create(school=other_school, starts_at=dt.datetime(2027, 2, 1, 10, tzinfo=ams))  # planned
+    Meeting.objects.create(  # a work visit is no KPO; a cancelled KPO is none
+        school=third,
+        starts_at=dt.datetime(2026, 10, 1, 10, tzinfo=ams),
+        kind=MeetingKind.WORK_VISIT,
+        status=MeetingStatus.HELD,
+    )
+    Meeting.objects.create(
+        school=third, starts_at=dt.datetime(2026, 10, 2, 10, tzinfo=ams), status=MeetingStatus.CANCELLED
+    )
+    client.force_login(coordinator)
+    assert names(client.get(LIST, {"team": "complete"})) == {school.name}
+    assert names(client.get(LIST, {"team": "incomplete"})) == {other_school.name, third.name}
+    assert names(client.get(LIST, {"kpo": "none"})) == {other_school.name, third.name}
+    assert names(client.get(LIST, {"kpo": "nothing_planned"})) == {third.name}
+    response = client.get(LIST, {"kpo": "sometimes"})
+    assert names(response) == {school.name, other_school.name, third.name}  # an unknown choice: no filter
+    assert "Selecteer een geldige keuze" in response.content.decode()

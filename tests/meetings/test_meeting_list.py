@@ -11,7 +11,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings.models import Meeting, MeetingStatus
+from meetings.models import Meeting, MeetingKind, MeetingStatus
 from partners.models import Role
 from tests.factories import AssignmentFactory, SchoolFactory, UserFactory, WijkFactory
 
@@ -75,6 +75,13 @@ def test_it_filters_by_wijk_school_period_status_and_log(
     # Not logged: held already (started, not cancelled) and the log not finished.
     assert found(client, logged="no") == [m["unlogged"]]
     assert found(client, wijk=wijk.pk, status=MeetingStatus.PLANNED, date_from="2026-09-01") == [m["coming"]]
+    # By kind: the dashboard's "KPOs held" lists KPOs only, not the work visits of the same year.
+    visit = Meeting.objects.create(
+        school=school, starts_at=local(2026, 6, 12), kind=MeetingKind.WORK_VISIT, status=MeetingStatus.HELD
+    )
+    assert found(client, status=MeetingStatus.HELD) == [visit, m["logged"]]
+    assert found(client, status=MeetingStatus.HELD, kind=MeetingKind.KPO) == [m["logged"]]
+    assert found(client, kind=MeetingKind.WORK_VISIT) == [visit]
 
 
 def test_it_lists_what_is_coming_first_in_date_order_as_without_a_filter(
@@ -170,6 +177,7 @@ def test_it_keeps_the_outsiders_to_their_own_scope(
             "Het einde van de periode mag niet voor het begin liggen.",
         ),
         ({"status": "bogus"}, "status", None),
+        ({"kind": "party"}, "kind", None),
         ({"logged": "maybe"}, "logged", None),
         ({"wijk": "abc"}, "wijk", None),
         ({"wijk": "999999"}, "wijk", None),

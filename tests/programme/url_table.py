@@ -73,3 +73,7 @@ def objects() -> dict[str, dict[str, int]]:  # the ones above, with an update of
         "programme:update-update": {"pk": update.pk},
         "programme:update-delete": {"pk": update.pk},
     }
+
+
+# The activity list behind the dashboard's programme figures: a list like the programme list (LIST).
+EXPECTED |= {"programme:activity-list": LIST}
