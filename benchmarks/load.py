@@ -135,8 +135,9 @@ def _redis_dbs_empty(url: str) -> bool:
 
 
 def _redis_flush(url: str) -> None:
-    """Saved logs queue a mail task that no worker takes in the bench: empty the two databases again, but
-    only when they were empty before the run (nobody else's data is touched)."""
+    """Empty the broker's and the cache's database: before each scale (the cache of one scale must not
+    serve the next) and after the run (saved logs queue a mail task that no worker takes in the bench),
+    but only when they were empty before the run (nobody else's data is touched)."""
     import redis
 
     for db in _redis_dbs(url):
@@ -177,6 +178,32 @@ def _warm_up(base: str, sessions_file: Path, rounds: int) -> None:
             request = urllib.request.Request(base + path, headers={"Cookie": f"sessionid={session}"})  # noqa: S310
             with urllib.request.urlopen(request, timeout=30):  # noqa: S310
                 pass
+
+
+def time_fresh_counts(base: str, sessions_file: Path, times: int = 3) -> dict[str, float]:
+    """The dashboards' figures counted anew (?fresh=1, past the cache), one request at a time: the median
+    milliseconds of `times` requests each. In the load run most dashboard visits are served from the
+    cache (KPA_DASHBOARD_CACHE_SECONDS); this is what a visit costs when the figures are counted."""
+    import json
+    import statistics
+
+    sessions = json.loads(sessions_file.read_text())
+    city = next(s for s in sessions["coordinator"] if s.get("city"))
+    pages = {
+        "coordinator, Utrecht": ("/dashboard/?fresh=1", city["session"]),
+        "admin, national": ("/dashboard/?gemeente=all&fresh=1", sessions["admin"][0]["session"]),
+    }
+    result = {}
+    for name, (path, session) in pages.items():
+        spent = []
+        for _ in range(times):
+            request = urllib.request.Request(base + path, headers={"Cookie": f"sessionid={session}"})  # noqa: S310
+            started = time.perf_counter()
+            with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+                response.read()
+            spent.append((time.perf_counter() - started) * 1000)
+        result[name] = statistics.median(spent)
+    return result
 
 
 def _stop(process: subprocess.Popen, seconds: float = 10) -> None:
@@ -248,9 +275,12 @@ def run_scale(
         _run(
             locust, {**env, "KPA_BENCH_SESSIONS": str(sessions_file)}, timeout=args.duration + 120, quiet=True
         )
+        fresh = time_fresh_counts(base, sessions_file)
     finally:
         _stop(gunicorn)
-    return read_stats(Path(f"{prefix}_stats.csv")), {"seeded": seeded}
+    for name, ms in fresh.items():
+        print(f"      dashboard counted anew (?fresh=1), {name}: median {ms:,.0f} ms of 3")
+    return read_stats(Path(f"{prefix}_stats.csv")), {"seeded": seeded, "fresh": fresh}
 
 
 def print_table(schools: int, stats: list[PageStats]) -> PageStats:
@@ -344,7 +374,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"KPA load bench: {args.users} users, {args.duration} s per scale, {args.workers} gunicorn workers")
     print("  (other work on this machine inflates every figure: see the load average printed per scale)")
     results, seeding = {}, {}
+    if not redis_was_empty:
+        print("  (the Redis databases were not empty and are left alone: a dashboard may then be served")
+        print("   from figures another scale's run left in the cache)")
     for schools in scales:
+        if redis_was_empty:
+            # The cache keys name a gemeente by its id, the same in both bench databases: without this
+            # the dashboards of one scale would be served from the figures of the one before.
+            _redis_flush(base_env["REDIS_URL"])
         results[schools], info = run_scale(schools, args, base_env)
         seeding[schools] = info["seeded"]
     for schools in scales:

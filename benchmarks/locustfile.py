@@ -19,6 +19,7 @@ from locust import HttpUser, between, task
 
 from benchmarks.pages import (
     ADMIN_DASHBOARD,
+    ADMIN_NATIONAL,
     ADMIN_ROSTER,
     DASHBOARD,
     FLOOR,
@@ -122,10 +123,20 @@ def roster_query(wijken: list[int]) -> str:
 
 
 class CoordinatorUser(KpaUser):
-    """Filters the roster; the city's coordinator now and then opens the dashboard (issue 12)."""
+    """Filters the roster; the city's coordinator now and then opens the dashboard (issue 12). The first
+    coordinator spawned is always the city's, so that every run measures the dashboard (a random pick
+    among Utrecht's eleven coordinators left it out of some runs)."""
 
     weight = 2
     pool = "coordinator"
+    spawned = 0
+
+    def on_start(self) -> None:
+        super().on_start()
+        if CoordinatorUser.spawned == 0:
+            self.account = next(a for a in SESSIONS[self.pool] if a.get("city"))
+            self.client.cookies.set("sessionid", self.account["session"])
+        CoordinatorUser.spawned += 1
 
     @task(3)
     def roster(self) -> None:
@@ -154,7 +165,8 @@ class AdminUser(KpaUser):
 
 class AdminDashboardUser(KpaUser):
     """An admin's dashboard (issue 12): Utrecht picked out of every gemeente in the country (the picker
-    lists them all). Always in the mix, unlike the admin's roster above."""
+    lists them all), and the national view of every gemeente at once. Always in the mix, unlike the
+    admin's roster above."""
 
     weight = 1
     pool = "admin"
@@ -162,6 +174,10 @@ class AdminDashboardUser(KpaUser):
     @task
     def dashboard(self) -> None:
         self.get("/dashboard/?" + urlencode({"gemeente": self.account["gemeente"]}), ADMIN_DASHBOARD)
+
+    @task
+    def national(self) -> None:
+        self.get("/dashboard/?gemeente=all", ADMIN_NATIONAL)
 
 
 class FloorUser(KpaUser):
