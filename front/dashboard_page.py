@@ -301,13 +301,17 @@ def dashboard_sections(scope: DashboardScope, year: SchoolYear, today: dt.date) 
                     att_prev[r]["present"],
                     _percent(att_prev[r]["present"], att_prev[r]["invited"]),
                 ],
+                # The KPOs held whose invitations these are (the meetings list has no filter by role).
+                links=[held_meetings(year)] * 3 + [held_meetings(previous)] * 3,
             )
             for r in TEAM_ROLES
         ],
         chart=(2, 5),
         note=str(
             _("Of the invitations to the KPOs held; someone who sent a replacement is not counted present.")
-        ),
+        )
+        + " "
+        + str(_("Each figure links to the KPOs held that school year, where the attendance is logged.")),
     )
 
     # Follow-up

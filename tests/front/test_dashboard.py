@@ -353,6 +353,11 @@ def test_each_figure_links_to_the_list_behind_it(client, data, coordinator):
     assert held == "/meetings/?status=held&kind=kpo&date_from=2026-08-01&date_to=2027-07-31"
     # The 4 KPOs held, not the work visit at A.
     assert len(client.get(held).context["page"].object_list) == 4
+    # Attendance: each figure links to the KPOs held in its year, whose invitations it counts.
+    (attendance,) = (t for sec in response.context["sections"] for t in sec.tables if t.key == "attendance")
+    before = held.replace("2026-08-01&date_to=2027-07-31", "2025-08-01&date_to=2026-07-31")
+    assert [link for _value, link in attendance.rows[0].cells] == [held] * 3 + [before] * 3
+    assert len(client.get(before).context["page"].object_list) == 4
 
 
 def test_it_draws_each_chart_as_an_accessible_svg_beside_its_table(client, data, coordinator):
