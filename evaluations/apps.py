@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class EvaluationsConfig(AppConfig):
     name = "evaluations"
     verbose_name = _("Process evaluations")
+
+    def ready(self) -> None:
+        from evaluations.services import open_due_rounds
+        from kpa.outbox.registry import register_planner
+
+        register_planner(open_due_rounds)  # the automatic yearly round, run by the outbox sweep

@@ -1,6 +1,7 @@
 """KPA settings: one module, every deployment-specific value from the environment."""
 
 import sys
+from datetime import date as dt_date
 from datetime import timedelta
 from pathlib import Path
 
@@ -406,3 +407,18 @@ KPA_WIJKDATA_MIN_SCHOOLS = env.int("KPA_WIJKDATA_MIN_SCHOOLS", default=3)
 # How long the dashboard's figures are kept in the cache (seconds) before they are counted again; the page
 # says when they were counted and offers to count them now. 0: never kept (the tests' default).
 KPA_DASHBOARD_CACHE_SECONDS = env.int("KPA_DASHBOARD_CACHE_SECONDS", default=0 if TESTING else 120)
+
+# --- Process evaluations (evaluations/) ----------------------------------------------------------------
+# The day ("MM-DD") each school year on which a gemeente's evaluation round opens by itself, unless its
+# coordinator set another (evaluations.models.EvaluationMoment), and how many weeks it stays open.
+KPA_EVALUATION_MOMENT = env.str("KPA_EVALUATION_MOMENT", default="10-01")
+KPA_EVALUATION_WEEKS = env.int("KPA_EVALUATION_WEEKS", default=4)
+try:
+    _month, _day = (int(part) for part in KPA_EVALUATION_MOMENT.split("-"))
+    dt_date(2000, _month, _day if _day <= 28 else 32)  # a day that every year has
+except ValueError as error:
+    raise environ.ImproperlyConfigured(
+        "KPA_EVALUATION_MOMENT must be a month and a day of at most 28, e.g. 10-01."
+    ) from error
+if not 1 <= KPA_EVALUATION_WEEKS <= 12:
+    raise environ.ImproperlyConfigured("KPA_EVALUATION_WEEKS must be 1 to 12.")

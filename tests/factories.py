@@ -10,6 +10,15 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
+from evaluations.models import (
+    Answer,
+    EvaluationMoment,
+    Item,
+    ItemKind,
+    QuestionnaireVersion,
+    Response,
+    Round,
+)
 from kpa.models import AccessAction, AccessLog, Invitation, User, UserKind, hash_token
 from kpa.outbox.models import Notification
 from meetings.models import (
@@ -359,3 +368,80 @@ class NotificationFactory(factory.django.DjangoModelFactory):
         )
     )
     due_at = factory.LazyFunction(timezone.now)
+
+
+# --- Process evaluations (issue 13) ------------------------------------------------------------------------
+
+
+class QuestionnaireVersionFactory(factory.django.DjangoModelFactory):
+    """A gemeente's own version (the default one, of no gemeente, is the migration's)."""
+
+    class Meta:
+        model = QuestionnaireVersion
+
+    gemeente = factory.SubFactory(GemeenteFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    title = "Procesevaluatie kernpartneraanpak"
+
+
+class ItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Item
+
+    version = factory.SubFactory(QuestionnaireVersionFactory)
+    key = factory.Sequence(lambda n: f"stelling_{n}")
+    order = factory.Sequence(lambda n: n + 1)
+    section = "Ingrediënten van goede samenwerking"
+    kind = ItemKind.STATEMENT
+    text = factory.Sequence(lambda n: f"Stelling {n}.")
+
+
+class EvaluationMomentFactory(factory.django.DjangoModelFactory):
+    """One per gemeente: a gemeente of its own unless given one."""
+
+    class Meta:
+        model = EvaluationMoment
+
+    gemeente = factory.SubFactory(
+        GemeenteFactory, code=factory.Sequence(lambda n: f"9{n:03}"), name=factory.Sequence(lambda n: f"G{n}")
+    )
+    month = 10
+    day = 1
+
+
+class RoundFactory(factory.django.DjangoModelFactory):
+    """A round of the school year 2026-2027, open in October 2026, asking no school until given some."""
+
+    class Meta:
+        model = Round
+        skip_postgeneration_save = True
+
+    gemeente = factory.SubFactory(GemeenteFactory)
+    school_year = 2026
+    version = factory.SubFactory(QuestionnaireVersionFactory, gemeente=factory.SelfAttribute("..gemeente"))
+    opens_on = dt.date(2026, 10, 1)
+    closes_on = dt.date(2026, 10, 28)
+
+    @factory.post_generation
+    def schools(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.schools.set(extracted)
+
+
+class ResponseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Response
+
+    round = factory.SubFactory(RoundFactory)
+    school = factory.SubFactory(SchoolFactory)
+    respondent = factory.SubFactory(UserFactory)
+    role = Role.IB
+
+
+class AnswerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Answer
+
+    response = factory.SubFactory(ResponseFactory)
+    item = factory.SubFactory(ItemFactory, version=factory.SelfAttribute("..response.round.version"))
+    score = 4

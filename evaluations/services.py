@@ -1,0 +1,193 @@
+"""Questionnaire versions and rounds (issue 13): the only way they are made.
+
+- `install_default` writes the default questionnaire (evaluations.default_questionnaire) as the first
+  default version; its migration calls it. Other questions later are a new version, never an edit of one
+  a round used (`update_item` refuses).
+- `new_version` copies a version's items into the next version of a gemeente, for its coordinator to
+  change; the rounds already opened keep theirs.
+- `open_round` opens a round for chosen schools; `open_due_rounds`, a planner of the outbox sweep (every
+  minute), opens each gemeente's automatic round of the school year on its evaluation moment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from evaluations.models import EvaluationMoment, Item, QuestionnaireVersion, Round
+from kpa.models import User
+from schools.models import Gemeente, School
+from schools.years import school_year_start
+
+
+def install_default(version_model: Any = QuestionnaireVersion, item_model: Any = Item) -> bool:
+    """The default questionnaire as default version 1, unless a default version exists. The models are
+    arguments so that a data migration can pass its historical ones. True when it was written."""
+    from evaluations.default_questionnaire import DEFAULT_ITEMS, DEFAULT_TITLE, SECTIONS
+
+    if version_model.objects.filter(gemeente=None).exists():
+        return False
+    headings = dict(SECTIONS)
+    version = version_model.objects.create(gemeente=None, number=1, title=DEFAULT_TITLE)
+    item_model.objects.bulk_create(
+        item_model(
+            version=version,
+            key=item.key,
+            order=order,
+            section=headings[item.section],
+            kind=item.kind,
+            text=item.text,
+            roles=list(item.roles),
+            action_line_number=item.action_line,
+        )
+        for order, item in enumerate(DEFAULT_ITEMS, start=1)
+    )
+    return True
+
+
+def default_version() -> QuestionnaireVersion:
+    """The newest default version; written first when a flush emptied the table (a test database, or
+    seed_scale --flush), as migration 0002 wrote it."""
+    version = QuestionnaireVersion.objects.filter(gemeente=None).order_by("-number").first()
+    if version is None:
+        install_default()
+        version = QuestionnaireVersion.objects.filter(gemeente=None).get(number=1)
+    return version
+
+
+def current_version(gemeente: Gemeente) -> QuestionnaireVersion:
+    """The gemeente's newest version, else the newest default."""
+    own = QuestionnaireVersion.objects.filter(gemeente=gemeente).order_by("-number").first()
+    return own or default_version()
+
+
+@transaction.atomic
+def new_version(
+    base: QuestionnaireVersion, gemeente: Gemeente, user: User | None = None
+) -> QuestionnaireVersion:
+    """The next version of the gemeente's questionnaire: `base`'s title and items copied, to be changed."""
+    last = (
+        QuestionnaireVersion.objects.select_for_update().filter(gemeente=gemeente).aggregate(n=Max("number"))
+    )
+    version = QuestionnaireVersion.objects.create(
+        gemeente=gemeente, number=(last["n"] or 0) + 1, title=base.title, based_on=base, created_by=user
+    )
+    Item.objects.bulk_create(
+        Item(
+            version=version,
+            key=item.key,
+            order=item.order,
+            section=item.section,
+            kind=item.kind,
+            text=item.text,
+            roles=list(item.roles),
+            action_line_number=item.action_line_number,
+        )
+        for item in base.items.order_by("order")
+    )
+    return version
+
+
+def update_item(item: Item, **fields: Any) -> Item:
+    """Change an item of a version no round has used; a used version keeps its questions."""
+    if item.version.is_used:
+        raise ValidationError(
+            _(
+                "A round has used this version: its questions stay as they were. Make a new version to "
+                "change them."
+            )
+        )
+    for name, value in fields.items():
+        setattr(item, name, value)
+    item.full_clean()
+    item.save()
+    return item
+
+
+# --- Rounds ----------------------------------------------------------------------------------------------
+
+
+def moment_of(gemeente: Gemeente, school_year: int) -> tuple[dt.date, dt.date]:
+    """(opens_on, closes_on) of the gemeente's automatic round in the school year starting in August of
+    `school_year`: its EvaluationMoment, else settings.KPA_EVALUATION_MOMENT ("MM-DD") and
+    KPA_EVALUATION_WEEKS."""
+    try:
+        moment: EvaluationMoment = gemeente.evaluation_moment  # type: ignore[attr-defined]
+        month, day, weeks = moment.month, moment.day, moment.weeks_open
+    except EvaluationMoment.DoesNotExist:
+        month, day = (int(part) for part in settings.KPA_EVALUATION_MOMENT.split("-"))
+        weeks = settings.KPA_EVALUATION_WEEKS
+    year = school_year if month >= 8 else school_year + 1
+    opens = dt.date(year, month, day)
+    return opens, opens + dt.timedelta(weeks=weeks, days=-1)
+
+
+@transaction.atomic
+def open_round(
+    gemeente: Gemeente,
+    school_year: int,
+    schools: QuerySet[School],
+    opens_on: dt.date,
+    closes_on: dt.date,
+    *,
+    user: User | None = None,
+    automatic: bool = False,
+) -> Round:
+    """A round of the gemeente's current questionnaire for the active `schools` of that gemeente."""
+    if closes_on < opens_on:
+        raise ValidationError(_("A round cannot close before it opens."))
+    chosen = schools.filter(gemeente=gemeente, is_active=True)
+    round_ = Round.objects.create(
+        gemeente=gemeente,
+        school_year=school_year,
+        version=current_version(gemeente),
+        opens_on=opens_on,
+        closes_on=closes_on,
+        automatic=automatic,
+        opened_by=user,
+    )
+    round_.schools.set(chosen)
+    return round_
+
+
+def open_due_rounds(now: dt.datetime) -> dict[str, int]:
+    """Open the automatic round of each gemeente whose evaluation moment has come this school year and
+    whose round is not open yet, while its period lasts (a moment long past opens nothing). A planner of
+    the outbox sweep: one query when nothing is due. Two sweeps at once open one round (the database's
+    constraint refuses the second)."""
+    today = timezone.localdate(now)
+    school_year = school_year_start(today).year
+    has_round = Round.objects.filter(gemeente=OuterRef("pk"), school_year=school_year, automatic=True)
+    active = School.objects.filter(gemeente=OuterRef("pk"), is_active=True)
+    candidates = (
+        Gemeente.objects.filter(Exists(active))
+        .filter(~Exists(has_round))
+        .select_related("evaluation_moment")
+        .order_by("pk")
+    )
+    opened = 0
+    for gemeente in candidates:
+        opens_on, closes_on = moment_of(gemeente, school_year)
+        if not opens_on <= today <= closes_on:
+            continue
+        try:
+            with transaction.atomic():
+                open_round(
+                    gemeente,
+                    school_year,
+                    School.objects.filter(Q(gemeente=gemeente)),
+                    today,
+                    closes_on,
+                    automatic=True,
+                )
+        except IntegrityError:
+            continue  # another sweep opened it a moment ago
+        opened += 1
+    return {"evaluation_rounds": opened}
