@@ -11,3 +11,6 @@ class EvaluationsConfig(AppConfig):
         from kpa.outbox.registry import register_planner
 
         register_planner(open_due_rounds)  # the automatic yearly round, run by the outbox sweep
+        from evaluations.notifications import register_kinds
+
+        register_kinds()  # the prompt and reminder mails and their planner, with the outbox

@@ -21,7 +21,7 @@ from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from evaluations.models import EvaluationMoment, Item, QuestionnaireVersion, Round
+from evaluations.models import Answer, EvaluationMoment, Item, QuestionnaireVersion, Response, Round
 from kpa.models import User
 from schools.models import Gemeente, School
 from schools.years import school_year_start
@@ -191,3 +191,45 @@ def open_due_rounds(now: dt.datetime) -> dict[str, int]:
             continue  # another sweep opened it a moment ago
         opened += 1
     return {"evaluation_rounds": opened}
+
+
+# --- Answering -------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_answers(
+    round_: Round,
+    school: School,
+    user: User,
+    role: str,
+    answers: dict[int, tuple[int | None, bool, str]],
+    *,
+    send: bool,
+    today: dt.date | None = None,
+) -> Response:
+    """The respondent's answers for the school, as they stand now: what is left empty is removed, the rest
+    written; `send` marks them sent (they can still be changed, and sent again, until the round closes).
+    Refused once the round has closed (or before it opens)."""
+    today = today or timezone.localdate()
+    if not round_.is_open_on(today):
+        raise ValidationError(_("This evaluation round is closed: answers can no longer be changed."))
+    response, _created = Response.objects.select_for_update().get_or_create(
+        round=round_, school=school, respondent=user, defaults={"role": role}
+    )
+    allowed = set(round_.version.items.values_list("pk", flat=True))
+    chosen = {pk: value for pk, value in answers.items() if pk in allowed}
+    response.answers.exclude(item_id__in=list(chosen)).delete()
+    existing = {answer.item_id: answer for answer in response.answers.all()}
+    new: list[Answer] = []
+    changed: list[Answer] = []
+    for item_id, (score, unknown, text) in chosen.items():
+        answer = existing.get(item_id) or Answer(response=response, item_id=item_id)
+        answer.score, answer.unknown, answer.text = score, unknown, text
+        (changed if answer.pk else new).append(answer)
+    Answer.objects.bulk_create(new)
+    Answer.objects.bulk_update(changed, ["score", "unknown", "text"])
+    response.role = role
+    if send:
+        response.submitted_at = timezone.now()
+    response.save()
+    return response

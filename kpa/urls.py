@@ -30,6 +30,7 @@ urlpatterns = [
     path("meetings/", include("meetings.urls")),
     path("dashboard/", include((front_urls.dashboard_patterns, "dashboard"))),
     path("programma/", include("programme.urls")),
+    path("evaluaties/", include("evaluations.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

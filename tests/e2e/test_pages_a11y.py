@@ -13,6 +13,7 @@ from meetings.models import Agreement
 from tests.conftest import TOTP_SECRET
 from tests.e2e import axe
 from tests.e2e.programme_pages import programme_pages, report_page
+from tests.evaluations import url_table as evaluations_url_table
 
 
 def pages_for(kind: str, world) -> list[str]:
@@ -39,10 +40,11 @@ def pages_for(kind: str, world) -> list[str]:
         reverse("meetings:cancel", args=[meeting.pk]),
         reverse("meetings:log", args=[meeting.pk]),
     ]
-    if kind == "ib":
-        return school_pages + editing + account
-    if kind == "partner":
-        return school_pages + account
+    if kind in ("ib", "partner"):
+        # The process evaluation: the list and the form of a round open today (issue 13).
+        answer = evaluations_url_table.objects(school)["evaluations:answer"]
+        evaluation = [reverse("evaluations:mine"), reverse("evaluations:answer", kwargs=answer)]
+        return school_pages + (editing if kind == "ib" else []) + evaluation + account
     if kind == "coordinator":
         return [
             *school_pages,

@@ -19,6 +19,7 @@ from django.utils import timezone
 from kpa.models import Invitation, hash_token
 from kpa.services import invitation_send
 from tests.conftest import TOTP_SECRET
+from tests.evaluations import url_table as evaluations_url_table
 from tests.factories import PASSWORD
 from tests.front import url_table as url_table_front
 from tests.helpers import ROLES
@@ -96,6 +97,7 @@ EXPECTED: dict[str, dict[str, object]] = {
     **url_table_feed.EXPECTED,
     **url_table_front.EXPECTED,
     **programme_url_table.EXPECTED,
+    **evaluations_url_table.EXPECTED,
 }
 
 # The Django admin: every page of it is for admins only, anonymous visitors go to the (allauth) login.
@@ -207,6 +209,7 @@ def objects(school, other_school, ib, partner, outsider, coordinator, wijk_coord
             "meetings:question-delete": {"pk": meeting.pk, "question_pk": question.pk},
             "meetings:feed": {"token": feed.token},
             **programme_url_table.objects(),
+            **evaluations_url_table.objects(school),
         },
     }
 

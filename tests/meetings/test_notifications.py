@@ -274,6 +274,8 @@ def test_it_sweeps_every_minute_from_beat(school, team, now):
         "overdue_digests": 0,
         "stale_digests": 0,  # the programme's planner (issue 12)
         "evaluation_rounds": 0,  # the evaluations' planner (issue 13): not on the evaluation moment
+        "evaluation_prompts": 0,  # and its mails: no round open
+        "evaluation_reminders": 0,
         "sent": 2,
     }
     assert outbox_send_due_task() == 0

@@ -327,6 +327,7 @@ class Command(BaseCommand):
             wijk_coordinator=wijk_coordinator,
             organisations=[orgs[Role.BUURTTEAM], orgs[Role.JGZ]],
         )
+        _open_demo_round(utrecht, coordinator)
 
         first_school_ib = f"ib@{_slug(schools[0].name)}.school.example"
         return [
@@ -453,6 +454,26 @@ class Command(BaseCommand):
             )
             schools.append(school)
         return schools
+
+
+def _open_demo_round(gemeente, coordinator: User) -> None:
+    """A process-evaluation round of all Utrecht's schools, open from a week ago for three more weeks, so
+    that the demo accounts have something to answer (once: a second seed_demo leaves it)."""
+    from evaluations.models import Round
+    from evaluations.services import open_round
+    from schools.years import school_year_start
+
+    today = timezone.localdate()
+    if Round.objects.filter(gemeente=gemeente, opens_on__lte=today, closes_on__gte=today).exists():
+        return
+    open_round(
+        gemeente,
+        school_year_start(today).year,
+        School.objects.filter(gemeente=gemeente),
+        today - dt.timedelta(days=7),
+        today + dt.timedelta(days=21),
+        user=coordinator,
+    )
 
 
 def _assign(person: User, school: School, role: str, start: dt.date, *, end=None, stand_in=False) -> None:
