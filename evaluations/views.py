@@ -18,6 +18,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from evaluations import selectors, services
 from evaluations.forms import UNKNOWN, AnswerForm, field_name
 from evaluations.models import Response, Round
+from evaluations.results import school_results as results_for_school
+from partners.scope import get_school_for_user
+from schools.years import school_year_start
+
+YEARS_OFFERED = 5  # this school year and four before
 
 
 @login_required
@@ -75,3 +80,23 @@ def answer(request: HttpRequest, round_pk: int, school_pk: int) -> HttpResponse:
         "is_open": is_open,
     }
     return render(request, "evaluations/answer.html", context)
+
+
+@login_required
+@require_GET
+def school_results(request: HttpRequest, school_pk: int) -> HttpResponse:
+    """A school's results of a school year (?year=2026; this one by default, the last five offered): for
+    those who see the school (its team, its coordinators, admins), out of scope 404."""
+    school = get_school_for_user(request.user, school_pk)
+    current = school_year_start(timezone.localdate()).year
+    years = list(range(current, current - YEARS_OFFERED, -1))
+    chosen = request.GET.get("year", "").strip()
+    if chosen and (not chosen.isdigit() or int(chosen) not in years):
+        raise Http404
+    year = int(chosen) if chosen else current
+    results = results_for_school(school, year)
+    sections = [
+        (section, list(rows)) for section, rows in groupby(results.statements, key=lambda row: row.section)
+    ]
+    context = {"school": school, "year": year, "years": years, "results": results, "sections": sections}
+    return render(request, "evaluations/school_results.html", context)

@@ -422,3 +422,8 @@ except ValueError as error:
     ) from error
 if not 1 <= KPA_EVALUATION_WEEKS <= 12:
     raise environ.ImproperlyConfigured("KPA_EVALUATION_WEEKS must be 1 to 12.")
+# No evaluation figure of fewer respondents than this is shown (a setting, never below 3: on one school each
+# role is one person).
+KPA_EVALUATION_MIN_GROUP = env.int("KPA_EVALUATION_MIN_GROUP", default=3)
+if KPA_EVALUATION_MIN_GROUP < 3:
+    raise environ.ImproperlyConfigured("KPA_EVALUATION_MIN_GROUP must be at least 3.")

@@ -43,7 +43,11 @@ def pages_for(kind: str, world) -> list[str]:
     if kind in ("ib", "partner"):
         # The process evaluation: the list and the form of a round open today (issue 13).
         answer = evaluations_url_table.objects(school)["evaluations:answer"]
-        evaluation = [reverse("evaluations:mine"), reverse("evaluations:answer", kwargs=answer)]
+        evaluation = [
+            reverse("evaluations:mine"),
+            reverse("evaluations:answer", kwargs=answer),
+            reverse("evaluations:school-results", args=[school.pk]),
+        ]
         return school_pages + (editing if kind == "ib" else []) + evaluation + account
     if kind == "coordinator":
         return [

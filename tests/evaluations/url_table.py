@@ -14,6 +14,16 @@ EXPECTED: dict[str, dict[str, object]] = {
         "partner": 200,
         **dict.fromkeys(ROLES[3:], 404),
     },
+    # A school's results: for those who see the school (its team, its coordinators, admins).
+    "evaluations:school-results": {
+        "anonymous": "login",
+        "ib": 200,
+        "partner": 200,
+        "outsider": 404,
+        "coordinator": 200,
+        "wijk_coordinator": 404,
+        "admin": 200,
+    },
 }
 
 
