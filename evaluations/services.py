@@ -119,7 +119,7 @@ def moment_of(gemeente: Gemeente, school_year: int) -> tuple[dt.date, dt.date]:
     `school_year`: its EvaluationMoment, else settings.KPA_EVALUATION_MOMENT ("MM-DD") and
     KPA_EVALUATION_WEEKS."""
     try:
-        moment: EvaluationMoment = gemeente.evaluation_moment  # type: ignore[attr-defined]
+        moment: EvaluationMoment = gemeente.evaluation_moment
         month, day, weeks = moment.month, moment.day, moment.weeks_open
     except EvaluationMoment.DoesNotExist:
         month, day = (int(part) for part in settings.KPA_EVALUATION_MOMENT.split("-"))
