@@ -58,6 +58,9 @@ def pages_for(kind: str, world) -> list[str]:
             *programme_pages(world),
             report_page(),
             reverse("programme:activity-list") + "?year=" + str(timezone.localdate().year - 1),
+            reverse("evaluations:rounds"),
+            reverse("evaluations:round-open"),
+            reverse("evaluations:moment"),
             reverse("schools:list") + "?team=incomplete&kpo=none",
             *account,
         ]

@@ -14,6 +14,27 @@ EXPECTED: dict[str, dict[str, object]] = {
         "partner": 200,
         **dict.fromkeys(ROLES[3:], 404),
     },
+    # The coordinator's pages: the rounds (coordinators and admins), opening one (a coordinator of a
+    # gemeente; an admin has none), the evaluation moment (the gemeente's city-wide coordinator).
+    "evaluations:rounds": {
+        "anonymous": "login",
+        **dict.fromkeys(ROLES[1:4], 403),
+        **dict.fromkeys(ROLES[4:], 200),
+    },
+    "evaluations:round-open": {
+        "anonymous": "login",
+        **dict.fromkeys(ROLES[1:4], 403),
+        "coordinator": 200,
+        "wijk_coordinator": 200,
+        "admin": 403,
+    },
+    "evaluations:moment": {
+        "anonymous": "login",
+        **dict.fromkeys(ROLES[1:4], 403),
+        "coordinator": 200,
+        "wijk_coordinator": 403,
+        "admin": 403,
+    },
     # A school's results: for those who see the school (its team, its coordinators, admins).
     "evaluations:school-results": {
         "anonymous": "login",
