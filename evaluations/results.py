@@ -9,6 +9,9 @@ figure per statement, school and year and nothing per role or other subgroup, so
 be worked out by subtracting shown ones there. Figures per role across schools (wijk, city) are a later
 part of the issue.
 
+Only rounds that have closed count: while a round is open a figure would change as each person sends
+or changes their answers, and two looks at the page could tell what one person answered.
+
 Open answers are listed without names or roles, in alphabetical order (not the order they were sent,
 which could tell who wrote what), and only when at least KPA_EVALUATION_MIN_GROUP people of the school
 sent their answers that year.
@@ -22,6 +25,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Avg, Count, F, FloatField, Max, Min
 from django.db.models.functions import Cast
+from django.utils import timezone
 
 from evaluations.models import Answer, ItemKind, Response
 from schools.models import School
@@ -71,6 +75,7 @@ def _figures(school: School, year: int) -> dict[str, Figure]:
         Answer.objects.filter(
             response__school=school,
             response__round__school_year=year,
+            response__round__closes_on__lt=timezone.localdate(),
             response__submitted_at__isnull=False,
             item__kind=ItemKind.STATEMENT,
             score__isnull=False,
@@ -98,7 +103,12 @@ def _figures(school: School, year: int) -> dict[str, Figure]:
 
 def _respondents(school: School, year: int) -> int:
     return (
-        Response.objects.filter(school=school, round__school_year=year, submitted_at__isnull=False)
+        Response.objects.filter(
+            school=school,
+            round__school_year=year,
+            round__closes_on__lt=timezone.localdate(),
+            submitted_at__isnull=False,
+        )
         .values("respondent")
         .distinct()
         .count()
@@ -150,6 +160,7 @@ def school_results(school: School, year: int) -> SchoolResults:
         Answer.objects.filter(
             response__school=school,
             response__round__school_year=year,
+            response__round__closes_on__lt=timezone.localdate(),
             response__submitted_at__isnull=False,
             item__kind=ItemKind.OPEN,
         )

@@ -173,3 +173,20 @@ def test_the_page_keeps_its_queries_flat(
             assert client.get(url).status_code == 200
         counts.append(len(captured))
     assert counts[0] == counts[1]
+
+
+def test_an_open_round_counts_only_once_it_has_closed(school, team, keys):
+    """While a round is open, a figure changing as each person sends would tell what they answered."""
+    with time_machine.travel(dt.datetime(2026, 10, 10, 10, tzinfo=AMS), tick=False):
+        round_ = open_round(school, 2026)
+        for role in (Role.IB, Role.JGZ, Role.BUURTTEAM):
+            answer(round_, school, team[role], role, {keys["a"]: 4}, {keys["open"]: "Goed"})
+        results = school_results(school, 2026)
+        assert results.respondents == 0 and results.open_withheld
+        assert all(row.now.count == 0 and not row.now.shown for row in results.statements)
+    with time_machine.travel(
+        dt.datetime(2026, 10, 29, 0, 5, tzinfo=AMS), tick=False
+    ):  # the day after closing
+        results = school_results(school, 2026)
+        rows = {row.key: row for row in results.statements}
+        assert results.respondents == 3 and rows[keys["a"]].now.mean == 4.0
