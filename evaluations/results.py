@@ -27,7 +27,7 @@ from django.db.models import Avg, Count, F, FloatField, Max, Min
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from evaluations.models import Answer, ItemKind, Response
+from evaluations.models import Answer, Item, ItemKind, Response
 from schools.models import School
 
 DIVERGES = 2  # scores this many points or more apart are flagged
@@ -67,16 +67,24 @@ class SchoolResults:
     minimum: int = 3
 
 
+def _counted(school: School, year: int, prefix: str = "") -> dict[str, object]:
+    """The lookups of the responses that count, from Response (`prefix` "") or through a relation
+    ("response__"): sent, for the school, in the year's rounds that have closed."""
+    return {
+        f"{prefix}school": school,
+        f"{prefix}round__school_year": year,
+        f"{prefix}round__closes_on__lt": timezone.localdate(),
+        f"{prefix}submitted_at__isnull": False,
+    }
+
+
 def _figures(school: School, year: int) -> dict[str, Figure]:
     """Per item key: the figure of the sent statement answers of the school's responses in the year's
     rounds. One query."""
     score = Cast(F("score"), FloatField())
     rows = (
         Answer.objects.filter(
-            response__school=school,
-            response__round__school_year=year,
-            response__round__closes_on__lt=timezone.localdate(),
-            response__submitted_at__isnull=False,
+            **_counted(school, year, "response__"),
             item__kind=ItemKind.STATEMENT,
             score__isnull=False,
         )
@@ -104,10 +112,7 @@ def _figures(school: School, year: int) -> dict[str, Figure]:
 def _respondents(school: School, year: int) -> int:
     return (
         Response.objects.filter(
-            school=school,
-            round__school_year=year,
-            round__closes_on__lt=timezone.localdate(),
-            submitted_at__isnull=False,
+            **_counted(school, year, ""),
         )
         .values("respondent")
         .distinct()
@@ -119,8 +124,6 @@ def school_results(school: School, year: int) -> SchoolResults:
     """The school's results of the school year starting in August of `year`, with the year before beside
     it. The statements are those of the year's newest round (else the year before's). A fixed number of
     queries whatever the number of responses."""
-    from evaluations.models import Item
-
     now, before = _figures(school, year), _figures(school, year - 1)
     results = SchoolResults(
         respondents=_respondents(school, year),
@@ -158,10 +161,7 @@ def school_results(school: School, year: int) -> SchoolResults:
     texts: dict[str, list[str]] = {}
     for key, text in (
         Answer.objects.filter(
-            response__school=school,
-            response__round__school_year=year,
-            response__round__closes_on__lt=timezone.localdate(),
-            response__submitted_at__isnull=False,
+            **_counted(school, year, "response__"),
             item__kind=ItemKind.OPEN,
         )
         .exclude(text="")

@@ -17,7 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -182,7 +182,7 @@ def open_due_rounds(now: dt.datetime) -> dict[str, int]:
                 open_round(
                     gemeente,
                     school_year,
-                    School.objects.filter(Q(gemeente=gemeente)),
+                    School.objects.filter(gemeente=gemeente),
                     today,
                     closes_on,
                     automatic=True,
