@@ -1,34 +1,50 @@
-"""A school's evaluation results (issue 13), without naming anyone.
+"""Evaluation results (issue 13), without naming anyone: per school, and per wijk and city by role.
 
-Per statement, over the sent responses of the school's team in the rounds of a school year: how many
-scored it (a "weet niet" is no score), the mean, the spread (standard deviation) and whether the scores
-lie two points or more apart (`diverges`; never whose). A figure of fewer than
-settings.KPA_EVALUATION_MIN_GROUP scores (never below 3) is withheld (`shown` False) with its reason: on
-one school each role is one person, so a figure of one or two people would name them. The page shows one
-figure per statement, school and year and nothing per role or other subgroup, so no withheld figure can
-be worked out by subtracting shown ones there. Figures per role across schools (wijk, city) are a later
-part of the issue.
+Per statement and cell (a school's team, a role in a wijk or the city, everyone in a wijk or the city;
+evaluations.disclosure): how many scored it (a "weet niet" is no score), the mean, the spread (standard
+deviation) and, for a school, whether the scores lie two points or more apart (`diverges`; never whose).
 
-Only rounds that have closed count: while a round is open a figure would change as each person sends
-or changes their answers, and two looks at the page could tell what one person answered.
+Which figures are shown is decided once per gemeente and school year on the sent responses, by
+evaluations.disclosure.shown_cells: no group of fewer than settings.KPA_EVALUATION_MIN_GROUP people (never
+below 3) is shown, and none can be worked out by subtracting shown figures from each other (a total minus
+the other groups, a wijk minus its schools, the city minus its wijken, the figures after a round closed
+minus those before). A withheld figure carries its reason: too few people (FEW), or withheld so that
+another can't be worked out (COMPLEMENT). A shown group's statement figure is also left out when fewer than
+the minimum of them scored that statement (SCORES): the group is large enough, the figure would still be
+one or two people's scores.
+
+Only rounds that have closed count: while a round is open a figure would change as each person sends or
+changes their answers, and two looks at the page could tell what one person answered.
 
 Open answers are listed without names or roles, in alphabetical order (not the order they were sent,
 which could tell who wrote what), and only when at least KPA_EVALUATION_MIN_GROUP people of the school
 sent their answers that year.
+
+Not covered: a school moved to another wijk after its round closed changes that wijk's figures, so the
+wijk's figures before and after the move differ by that school's; and a respondent knows their own
+answers, so in a group of exactly the minimum they could work out the sum of the others'.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import math
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Avg, Count, F, FloatField, Max, Min
+from django.core.cache import cache
+from django.db.models import Count, F, FloatField, Max, Min, QuerySet, Sum
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.translation import gettext
 
-from evaluations.models import Answer, Item, ItemKind, Response
-from schools.models import School
+from evaluations.disclosure import ALL, COMPLEMENT, FEW, Cell, Decision, Group, shown_cells
+from evaluations.models import Answer, Item, ItemKind, Response, Round
+from evaluations.selectors import RESPONDENT_ROLES
+from partners.models import Role
+from schools.models import Gemeente, School, Wijk
 
 DIVERGES = 2  # scores this many points or more apart are flagged
 
@@ -37,15 +53,21 @@ def minimum_group() -> int:
     return max(3, int(getattr(settings, "KPA_EVALUATION_MIN_GROUP", 3)))
 
 
+SCORES = "scores"  # the group is shown, but fewer than the minimum of them scored this statement
+DECISION_SECONDS = 24 * 3600  # a decision depends only on the responses: its cache key is their digest
+
+
 @dataclass
 class Figure:
-    """One statement's scores in one school year: `shown` only for a group of minimum_group() or more."""
+    """One statement's scores in one cell: `shown` only when evaluations.disclosure lets it, with the
+    reason it is withheld otherwise (disclosure.FEW, disclosure.COMPLEMENT or SCORES)."""
 
     count: int = 0
     mean: float | None = None
     spread: float | None = None
     diverges: bool = False
     shown: bool = False
+    reason: str = ""
 
 
 @dataclass
@@ -67,64 +89,156 @@ class SchoolResults:
     minimum: int = 3
 
 
-def _counted(school: School, year: int, prefix: str = "") -> dict[str, object]:
+def reason_text(reason: str, minimum: int) -> str:
+    """Why a figure is withheld, in words (downloads; the pages say it with a numbered note)."""
+    if reason == FEW:
+        return gettext("fewer than %(minimum)s people") % {"minimum": minimum}
+    if reason == COMPLEMENT:
+        return gettext("it could be worked out from the other figures")
+    if reason == SCORES:
+        return gettext("fewer than %(minimum)s people gave a score") % {"minimum": minimum}
+    return reason or gettext("no scores")
+
+
+def _counted(school: School | None, year: int, prefix: str = "", gemeente_id: int | None = None) -> dict:
     """The lookups of the responses that count, from Response (`prefix` "") or through a relation
-    ("response__"): sent, for the school, in the year's rounds that have closed."""
+    ("response__"): sent, for the school (or any school of the gemeente), in the year's rounds that have
+    closed."""
+    where = (
+        {f"{prefix}school": school} if school is not None else {f"{prefix}school__gemeente_id": gemeente_id}
+    )
     return {
-        f"{prefix}school": school,
+        **where,
         f"{prefix}round__school_year": year,
         f"{prefix}round__closes_on__lt": timezone.localdate(),
         f"{prefix}submitted_at__isnull": False,
     }
 
 
-def _figures(school: School, year: int) -> dict[str, Figure]:
-    """Per item key: the figure of the sent statement answers of the school's responses in the year's
-    rounds. One query."""
-    score = Cast(F("score"), FloatField())
+def decision(gemeente_id: int, year: int) -> Decision:
+    """Which cells of the gemeente's school year may be shown (evaluations.disclosure). One query; the
+    decision itself is cached under a digest of the responses it is made from, so it is made once per
+    state of the responses (a cache that is down only costs the time to make it again)."""
     rows = (
-        Answer.objects.filter(
-            **_counted(school, year, "response__"),
-            item__kind=ItemKind.STATEMENT,
-            score__isnull=False,
-        )
-        .values("item__key")
-        .annotate(
-            n=Count("pk"), mean=Avg(score), squares=Avg(score * score), low=Min("score"), high=Max("score")
-        )
+        Response.objects.filter(**_counted(None, year, "", gemeente_id))
+        .values_list("school_id", "school__wijk_id", "role", "round__closes_on", "respondent_id")
         .order_by()
     )
+    people: dict[tuple, set[int]] = defaultdict(set)
+    for school_id, wijk_id, role, closed, person in rows:
+        people[(school_id, wijk_id, role, closed)].add(person)
+    groups = [
+        Group(school_id, wijk_id, role, closed, frozenset(persons))
+        for (school_id, wijk_id, role, closed), persons in sorted(people.items(), key=repr)
+    ]
     minimum = minimum_group()
-    found = {}
-    for row in rows:
-        shown = row["n"] >= minimum
-        variance = max(0.0, row["squares"] - row["mean"] ** 2)
-        found[row["item__key"]] = Figure(
-            count=row["n"],
-            mean=round(row["mean"], 1) if shown else None,
-            spread=round(math.sqrt(variance), 1) if shown else None,
-            diverges=shown and row["high"] - row["low"] >= DIVERGES,
-            shown=shown,
-        )
+    digest = hashlib.sha256(repr((minimum, groups)).encode()).hexdigest()
+    key = f"kpa:evaluations:disclosure:{digest}"
+    found = cache.get(key)
+    if found is None:
+        found = shown_cells(groups, minimum)
+        cache.set(key, found, DECISION_SECONDS)
     return found
 
 
-def _respondents(school: School, year: int) -> int:
-    return (
-        Response.objects.filter(
-            **_counted(school, year, ""),
-        )
-        .values("respondent")
+def warm_decisions() -> int:
+    """Make (or find in the cache) the decision of every gemeente and school year with a round that
+    closed in the last 400 days, and of the year before it (results pages show both)."""
+    today = timezone.localdate()
+    pairs = (
+        Round.objects.filter(closes_on__lt=today, closes_on__gte=today - dt.timedelta(days=400))
+        .values_list("gemeente_id", "school_year")
         .distinct()
-        .count()
+        .order_by("gemeente_id", "school_year")
     )
+    done = {(gemeente_id, year - back) for gemeente_id, year in pairs for back in (0, 1)}
+    for gemeente_id, year in sorted(done):
+        decision(gemeente_id, year)
+    return len(done)
+
+
+def _figure(totals: list[float], minimum: int, cell: Cell, made: Decision, *, school: bool = False) -> Figure:
+    """The figure of a cell from its totals [n, sum, sum of squares, lowest, highest]."""
+    n, total, squares, low, high = totals
+    if cell not in made.shown:  # not even how many scored: that too is a sum over the group
+        return Figure(reason=made.withheld.get(cell, FEW))
+    if n < minimum:
+        return Figure(count=int(n), reason=SCORES)
+    mean = total / n
+    variance = max(0.0, squares / n - mean**2)
+    return Figure(
+        count=int(n),
+        mean=round(mean, 1),
+        spread=round(math.sqrt(variance), 1),
+        diverges=school and high - low >= DIVERGES,
+        shown=True,
+    )
+
+
+def _totals(year: int, school: School | None, schools: QuerySet[School] | None = None) -> dict:
+    """Per item key, school and role: [n, sum, sum of squares, lowest, highest] of the sent scores of the
+    year's closed rounds, for one school or a set of them. One query."""
+    score = Cast(F("score"), FloatField())
+    where = (
+        _counted(school, year, "response__")
+        if school is not None
+        else {
+            "response__school__in": schools,
+            "response__round__school_year": year,
+            "response__round__closes_on__lt": timezone.localdate(),
+            "response__submitted_at__isnull": False,
+        }
+    )
+    rows = (
+        Answer.objects.filter(**where, item__kind=ItemKind.STATEMENT, score__isnull=False)
+        .values("item__key", "response__school_id", "response__school__wijk_id", "response__role")
+        .annotate(
+            n=Count("pk"), total=Sum(score), squares=Sum(score * score), low=Min("score"), high=Max("score")
+        )
+        .order_by()
+    )
+    return {
+        (r["item__key"], r["response__school_id"], r["response__school__wijk_id"], r["response__role"]): (
+            r["n"],
+            r["total"],
+            r["squares"],
+            r["low"],
+            r["high"],
+        )
+        for r in rows
+    }
+
+
+def _add(into: list[float], values: tuple) -> None:
+    n, total, squares, low, high = values
+    if into[0] == 0:
+        into[3], into[4] = low, high
+    else:
+        into[3], into[4] = min(into[3], low), max(into[4], high)
+    into[0] += n
+    into[1] += total
+    into[2] += squares
+
+
+def _school_figures(school: School, year: int) -> dict[str, Figure]:
+    made = decision(school.gemeente_id, year)
+    minimum = minimum_group()
+    sums: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0.0, 0, 0])
+    for (key, _school, _wijk, _role), values in _totals(year, school).items():
+        _add(sums[key], values)
+    cell = ("school", school.pk)
+    return {key: _figure(totals, minimum, cell, made, school=True) for key, totals in sums.items()}
+
+
+def _respondents(school: School, year: int) -> int:
+    return Response.objects.filter(**_counted(school, year, "")).values("respondent").distinct().count()
 
 
 def school_results(school: School, year: int) -> SchoolResults:
     """The school's results of the school year starting in August of `year`, with the year before beside
     it. The statements are those of the year's newest round (else the year before's). A fixed number of
     queries whatever the number of responses."""
-    now, before = _figures(school, year), _figures(school, year - 1)
+    now, before = _school_figures(school, year), _school_figures(school, year - 1)
     results = SchoolResults(
         respondents=_respondents(school, year),
         respondents_before=_respondents(school, year - 1),
@@ -172,3 +286,140 @@ def school_results(school: School, year: int) -> SchoolResults:
         (item.text, sorted(texts.get(item.key, []), key=str.casefold)) for item in open_items
     ]
     return results
+
+
+# --- Per wijk and city, by role ----------------------------------------------------------------------
+
+
+@dataclass
+class AreaRow:
+    key: str
+    section: str
+    text: str
+    roles: list[Figure]  # in the order of AreaResults.roles
+    everyone: Figure
+    before: Figure  # everyone, the year before
+    between_schools: float | None = None  # the spread of the shown schools' means
+    schools_counted: int = 0
+
+
+@dataclass
+class LineRow:
+    number: int
+    now: Figure
+    before: Figure
+
+
+@dataclass
+class AreaResults:
+    roles: list[tuple[str, str]]  # (value, label)
+    statements: list[AreaRow] = field(default_factory=list)
+    lines: list[LineRow] = field(default_factory=list)
+    respondents: int = 0
+    minimum: int = 3
+    reasons: set[str] = field(default_factory=set)  # the reasons of the withheld figures on the page
+
+
+def _area_cell(wijk_id: int | None, role: str) -> Cell:
+    return ("city", role) if wijk_id is None else ("wijk", wijk_id, role)
+
+
+def area_results(gemeente: Gemeente, wijk: Wijk | None, year: int) -> AreaResults:
+    """The results of a wijk (or, with `wijk` None, the whole gemeente) in the school year of `year`: per
+    statement the figures per role and of everyone, the spread between the schools whose own figures are
+    shown, everyone's the year before, and per action line the pooled figure of its statements where all
+    of them are shown. A fixed number of queries whatever the number of schools or responses."""
+    minimum = minimum_group()
+    roles = [(str(role), str(Role(role).label)) for role in RESPONDENT_ROLES]
+    results = AreaResults(roles=roles, minimum=minimum)
+    schools = School.objects.filter(gemeente=gemeente)
+    if wijk is not None:
+        schools = schools.filter(wijk=wijk)
+    wijk_id = wijk.pk if wijk is not None else None
+    per_year = {}
+    for when in (year, year - 1):
+        made = decision(gemeente.pk, when)
+        by_role: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0, 0.0, 0.0, 0, 0])
+        by_school: dict[tuple[str, int], list[float]] = defaultdict(lambda: [0, 0.0, 0.0, 0, 0])
+        for (key, school_id, _wijk, role), values in _totals(when, None, schools).items():
+            _add(by_role[(key, role)], values)
+            _add(by_role[(key, ALL)], values)
+            _add(by_school[(key, school_id)], values)
+        per_year[when] = (made, by_role, by_school)
+    made, by_role, by_school = per_year[year]
+    made_before, by_role_before, _ = per_year[year - 1]
+    empty = [0, 0.0, 0.0, 0, 0]
+    items = (
+        Item.objects.filter(
+            version__rounds__gemeente=gemeente, version__rounds__school_year__in=[year, year - 1]
+        )
+        .order_by("-version__rounds__school_year", "-version__rounds__opens_on", "order")
+        .distinct()
+    )
+    seen: set[str] = set()
+    lines: dict[int, list[str]] = defaultdict(list)
+    for item in items:
+        if item.key in seen or item.kind != ItemKind.STATEMENT:
+            continue
+        seen.add(item.key)
+        if item.action_line_number:
+            lines[item.action_line_number].append(item.key)
+        means = [
+            totals[1] / totals[0]
+            for (key, school_id), totals in by_school.items()
+            if key == item.key and ("school", school_id) in made.shown and totals[0] >= minimum
+        ]
+        row = AreaRow(
+            item.key,
+            item.section,
+            item.text,
+            roles=[
+                _figure(by_role.get((item.key, role), empty), minimum, _area_cell(wijk_id, role), made)
+                for role, _label in roles
+            ],
+            everyone=_figure(by_role.get((item.key, ALL), empty), minimum, _area_cell(wijk_id, ALL), made),
+            before=_figure(
+                by_role_before.get((item.key, ALL), empty), minimum, _area_cell(wijk_id, ALL), made_before
+            ),
+            schools_counted=len(means),
+        )
+        if len(means) >= 2:
+            average = sum(means) / len(means)
+            row.between_schools = round(math.sqrt(sum((m - average) ** 2 for m in means) / len(means)), 1)
+        results.statements.append(row)
+        for figure in (*row.roles, row.everyone, row.before):
+            if not figure.shown and figure.reason:
+                results.reasons.add(figure.reason)
+    for number in sorted(lines):
+        results.lines.append(
+            LineRow(
+                number,
+                _pooled(lines[number], by_role, made, minimum, _area_cell(wijk_id, ALL)),
+                _pooled(lines[number], by_role_before, made_before, minimum, _area_cell(wijk_id, ALL)),
+            )
+        )
+    results.respondents = (
+        Response.objects.filter(**_counted(None, year, "", gemeente.pk), school__in=schools)
+        .values("respondent")
+        .distinct()
+        .count()
+    )
+    return results
+
+
+def _pooled(keys: list[str], by_role: dict, made: Decision, minimum: int, cell: Cell) -> Figure:
+    """An action line's figure: all scores of its statements together (those that have scores), only
+    when every one of their figures is shown (then it is a sum of shown figures and tells nothing they
+    don't)."""
+    pooled = [0, 0.0, 0.0, 0, 0]
+    for key in keys:
+        totals = by_role.get((key, ALL))
+        if totals is None:
+            continue
+        figure = _figure(totals, minimum, cell, made)
+        if not figure.shown:
+            return Figure(reason=figure.reason)
+        _add(pooled, tuple(totals))
+    if not pooled[0]:
+        return Figure()
+    return _figure(pooled, minimum, cell, made)

@@ -233,3 +233,130 @@ def save_answers(
         response.submitted_at = timezone.now()
     response.save()
     return response
+
+
+# --- Questionnaire versions: the coordinator's editor ----------------------------------------------------
+
+# What the editor changes of an item; its key, kind and version stay, so a question keeps its key.
+ITEM_EDITABLE_FIELDS = ("text", "section", "order", "roles", "action_line_number")
+
+
+def questionnaire_version_lock(*, version: QuestionnaireVersion) -> QuestionnaireVersion:
+    """The version, locked until the transaction ends, refused when it is the default or a round uses it.
+    Lock and check go together: a round opened meanwhile (on PostgreSQL its insert waits for the lock)
+    is seen here, so no round is ever asked questions that change after it opened."""
+    locked = QuestionnaireVersion.objects.select_for_update().get(pk=version.pk)
+    if locked.gemeente_id is None:
+        raise ValidationError(
+            _("The default questionnaire is every municipality's: make a new version to change it."),
+            code="default",
+        )
+    if locked.rounds.exists():
+        raise ValidationError(
+            _(
+                "A round has used this version: its questions stay as they were. Make a new "
+                "version to change them."
+            ),
+            code="used",
+        )
+    return locked
+
+
+def item_key_from_text(*, text: str, taken: set[str]) -> str:
+    """A new item's key: its text as a slug, at most as long as the column, with -2, -3, … if taken."""
+    from django.utils.text import slugify
+
+    length = Item._meta.get_field("key").max_length or 60
+    base = slugify(text)[:length].strip("-")
+    if not base:
+        raise ValidationError(
+            {"text": _("Write the text with letters or digits: the question's key is made from them.")},
+            code="no_key",
+        )
+    key, number = base, 1
+    while key in taken:
+        number += 1
+        suffix = f"-{number}"
+        key = base[: length - len(suffix)].rstrip("-") + suffix
+    return key
+
+
+@transaction.atomic
+def questionnaire_version_update(
+    *,
+    version: QuestionnaireVersion,
+    title: str,
+    changes: dict[int, dict[str, Any]],
+    removed: set[int],
+) -> QuestionnaireVersion:
+    """Change a version no round uses, all or nothing: its title, the fields of its items (`changes` by
+    item id, of ITEM_EDITABLE_FIELDS) and the items `removed`, the rest numbered 1, 2, 3, … in their new
+    order. At least one statement stays."""
+    from evaluations.models import ItemKind
+
+    locked = questionnaire_version_lock(version=version)
+    locked.title = title
+    locked.full_clean(exclude={"gemeente", "based_on", "created_by"}, validate_constraints=False)  # as were
+    locked.save(update_fields=["title"])
+    items = {item.pk: item for item in locked.items.all()}
+    if (set(changes) | removed) - set(items):
+        raise ValidationError(_("A question was not found in this version: reload the page."), code="gone")
+    kept = [item for pk, item in items.items() if pk not in removed]
+    if not any(item.kind == ItemKind.STATEMENT for item in kept):
+        raise ValidationError(
+            _("Keep at least one statement: a questionnaire without statements has no scores."),
+            code="no_statement",
+        )
+    was = {item.pk: item.order for item in kept}
+    for item in kept:
+        for name, value in changes.get(item.pk, {}).items():
+            if name not in ITEM_EDITABLE_FIELDS:
+                raise ValueError(f"{name!r} is not an item field the editor changes")
+            setattr(item, name, value)
+        # Key and version are as they were (the version locked above, the pair unique): no query per item.
+        item.full_clean(exclude={"version"}, validate_unique=False, validate_constraints=False)
+    # Numbered 1, 2, 3, … again, so that no two share a place: a question given the place of another
+    # goes before it ("move to 3"), the rest keep their order.
+    kept.sort(key=lambda item: (item.order, item.order == was[item.pk], was[item.pk], item.pk))
+    for number, item in enumerate(kept, start=1):
+        item.order = number
+    Item.objects.filter(version=locked, pk__in=removed).delete()
+    Item.objects.bulk_update(kept, ITEM_EDITABLE_FIELDS)
+    return locked
+
+
+@transaction.atomic
+def questionnaire_item_add(
+    *,
+    version: QuestionnaireVersion,
+    kind: str,
+    text: str,
+    section: str,
+    roles: list[str] | None = None,
+    action_line_number: int | None = None,
+    key: str = "",
+) -> Item:
+    """A statement or open question added at the end of a version no round uses. Its key is `key` when
+    given (an earlier question's, to compare its results over the years), else made from the text;
+    unique in the version either way."""
+    locked = questionnaire_version_lock(version=version)
+    taken = set(locked.items.values_list("key", flat=True))
+    if key in taken:
+        raise ValidationError(
+            {"key": _("This version already has a question with this key: choose another one.")},
+            code="duplicate_key",
+        )
+    last = locked.items.aggregate(n=Max("order"))["n"] or 0
+    item = Item(
+        version=locked,
+        key=key or item_key_from_text(text=text, taken=taken),
+        order=last + 1,
+        section=section,
+        kind=kind,
+        text=text,
+        roles=list(roles or []),
+        action_line_number=action_line_number,
+    )
+    item.full_clean()
+    item.save()
+    return item

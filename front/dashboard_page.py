@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from evaluations.results import area_results
 from front.dashboard import (
     NO_ROLE,
     SUPPRESSED_HELP,
@@ -534,7 +535,48 @@ def dashboard_sections(scope: DashboardScope, year: SchoolYear, today: dt.date) 
         ),
         Section("wijkdata", str(_("Wijk data")), [casework, verzuim, themes]),
         programme_section(scope, year, today),
+        *([evaluation_section(scope, year)] if scope.gemeente is not None and not scope.national else []),
     ]
+
+
+def evaluation_section(scope: DashboardScope, year: SchoolYear) -> Section:  # a gemeente's scope
+    """The process evaluation per action line (issue 13): the mean of the statements that belong to the
+    line, of everyone in the scope's gemeente (or wijk), this school year and the one before. Withheld
+    (None) where evaluations.results withholds a figure of one of those statements; the row links to the
+    results by role."""
+    gemeente = scope.gemeente
+    if gemeente is None:  # dashboard_sections asks only with one
+        return Section("evaluation", str(_("Process evaluation")), [])
+    results = area_results(gemeente, scope.wijk, year.start)
+    params = {"gemeente": gemeente.pk, "year": year.start}
+    if scope.wijk is not None:
+        params["wijk"] = scope.wijk.pk
+    url = _query(reverse("evaluations:area-results"), **params)
+    table = Table(
+        "evaluation-lines",
+        str(_("Process evaluation by action line")),
+        [year.label, year.previous.label],
+        [
+            Row(
+                str(_("Action line %(number)s") % {"number": line.number}),
+                [line.now.mean if line.now.shown else None, line.before.mean if line.before.shown else None],
+                url,
+            )
+            for line in results.lines
+        ],
+        chart=(0, 1) if results.lines else None,
+        note=str(
+            _(
+                "The mean from 1 to 5 of everyone's scores on the statements of the line, in the rounds that "
+                "have closed. A figure is not shown (–) when one of its statements' figures is withheld: "
+                "too few people, or it could be worked out from other figures. The results page by role "
+                "says which and why."
+            )
+            if results.lines
+            else _("No evaluation round of this municipality in that school year.")
+        ),
+    )
+    return Section("evaluation", str(_("Process evaluation")), [table])
 
 
 def _date(day: dt.date) -> str:

@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -376,6 +377,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "kpa.outbox.sweep",
         "schedule": timedelta(minutes=1),
         "options": {"expires": 55},
+    },
+    # The evaluation results' disclosure decisions, made at night so no page waits for one (issue 13).
+    "evaluations-warm-results": {
+        "task": "evaluations.warm_results",
+        "schedule": crontab(hour=3, minute=15),
+        "options": {"expires": 3600},
     },
 }
 # Invitees get a reminder this many days before a meeting, at the meeting's Amsterdam wall-clock time.

@@ -46,6 +46,24 @@ EXPECTED: dict[str, dict[str, object]] = {
         "admin": 200,
     },
 }
+# The results per wijk and city by role: coordinators (a wijk coordinator their wijk) and admins.
+EXPECTED["evaluations:area-results"] = EXPECTED["evaluations:rounds"]
+# Its download and printable page: the same people as the page.
+EXPECTED["evaluations:school-results-xlsx"] = EXPECTED["evaluations:school-results"]
+EXPECTED["evaluations:school-results-print"] = EXPECTED["evaluations:school-results"]
+# The questionnaire versions: the gemeente's city-wide coordinator, as the evaluation moment; making a
+# version is POST only (the role check first, 403, then the method, 405).
+EXPECTED["evaluations:questionnaire-list"] = EXPECTED["evaluations:moment"]
+EXPECTED["evaluations:questionnaire-update"] = EXPECTED["evaluations:moment"]
+EXPECTED["evaluations:questionnaire-create"] = {**EXPECTED["evaluations:moment"], "coordinator": 405}
+# Planning the conversation and making an agreement from a result: whoever plans the school's meetings
+# (its IB-er, admins); the rest of the team and its coordinators read the results only.
+EXPECTED["evaluations:followup-plan"] = {
+    **EXPECTED["evaluations:school-results"],
+    "partner": 403,
+    "coordinator": 403,
+}
+EXPECTED["evaluations:followup-agreement"] = EXPECTED["evaluations:followup-plan"]
 
 
 def objects(school) -> dict[str, dict[str, int]]:
@@ -65,4 +83,40 @@ def objects(school) -> dict[str, dict[str, int]]:
         today - dt.timedelta(days=1),
         today + dt.timedelta(days=10),
     )
-    return {"evaluations:answer": {"round_pk": round_.pk, "school_pk": school.pk}}
+    # A version of the school's gemeente that no round uses yet (the round above asks the default).
+    from evaluations.services import current_version, new_version
+
+    version = new_version(current_version(school.gemeente), school.gemeente)
+    return {
+        "evaluations:answer": {"round_pk": round_.pk, "school_pk": school.pk},
+        "evaluations:questionnaire-update": {"pk": version.pk},
+        **followup_objects(school),
+    }
+
+
+def followup_objects(school) -> dict[str, dict[str, object]]:
+    """A round of this school year that has closed, and one of its statements."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from evaluations.models import ItemKind, Round
+    from evaluations.services import default_version
+    from schools.years import school_year_start
+
+    today = timezone.localdate()
+    year = school_year_start(today).year
+    closed = Round.objects.create(
+        gemeente=school.gemeente,
+        school_year=year,
+        version=default_version(),  # not the gemeente's own: that one is still to be edited
+        opens_on=today - dt.timedelta(days=3),
+        closes_on=today - dt.timedelta(days=2),
+    )
+    closed.schools.add(school)
+    key = closed.version.items.filter(kind=ItemKind.STATEMENT).order_by("order").first().key
+    kwargs = {"school_pk": school.pk, "year": year}
+    return {
+        "evaluations:followup-plan": kwargs,
+        "evaluations:followup-agreement": {**kwargs, "key": key},
+    }

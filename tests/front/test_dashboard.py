@@ -693,9 +693,11 @@ def measure(client, url, django_assert_max_num_queries) -> int:
     # session, user, MFA authenticator; the coordinator's gemeente, the wijken of the scope; per school year
     # (two): coverage (schools, seats), rhythm (per school), attendance, agreements by role and by wijk,
     # questions by wijk and by theme and line, wijk data (2); the programme: its lines, activities by line,
-    # traffic lights, stale activities, indicators; the export's log row; session save (savepoint, update,
-    # release): 33 for the page, 34 for the export
-    with django_assert_max_num_queries(34), CaptureQueriesContext(connection) as queries:
+    # traffic lights, stale activities, indicators; the process evaluation per line (per school year the
+    # responses its disclosure decision is made from and the scores per school and role; the statements;
+    # the respondents: 6); the export's log row; session save (savepoint, update, release): 39 for the
+    # page, 40 for the export
+    with django_assert_max_num_queries(40), CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
     return len(queries)
 
@@ -725,8 +727,9 @@ def test_the_selectors_count_in_a_fixed_number_of_queries(django_assert_num_quer
     # per school year (two): coverage (schools, seats), rhythm (per school), attendance, agreements by role
     # and by wijk, questions by wijk and by theme and line, wijk data (schools reporting, counts); the
     # programme: its lines, activities by line (both years), traffic lights (both years), stale activities,
-    # indicators
-    with django_assert_num_queries(25):
+    # indicators; the process evaluation per line (per school year its disclosure decision's responses and
+    # the scores per school and role; the statements; the respondents: 6)
+    with django_assert_num_queries(31):
         dashboard_sections(scope, SchoolYear(2026), timezone.localdate())
 
 
