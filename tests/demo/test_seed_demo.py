@@ -108,3 +108,30 @@ def test_it_gives_each_demo_question_its_theme_and_a_line_of_utrecht_s_programme
         else:
             assert question.action_line.number == number
             assert question.action_line.programme.gemeente.name == "Utrecht"
+
+
+def test_it_gives_last_school_year_evaluation_results_to_show():
+    """A closed round of last school year, answered by most of the teams: the results pages show figures
+    (a school's, and the city's by role), and some are withheld (a small group)."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    from evaluations.models import Response
+    from evaluations.results import area_results, school_results
+    from schools.models import Gemeente, School
+
+    with time_machine.travel(dt.datetime(2026, 12, 2, 10, tzinfo=ZoneInfo("Europe/Amsterdam")), tick=False):
+        call_command("seed_demo")
+        assert Response.objects.filter(round__school_year=2025, submitted_at__isnull=False).count() > 20
+        utrecht = Gemeente.objects.get(name="Utrecht")
+        city = area_results(utrecht, None, 2025)
+        assert any(row.everyone.shown for row in city.statements)
+        assert any(figure.shown for row in city.statements for figure in row.roles)
+        shown = [
+            school
+            for school in School.objects.filter(gemeente=utrecht)
+            if any(row.now.shown for row in school_results(school, 2025).statements)
+        ]
+        assert shown

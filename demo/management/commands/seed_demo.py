@@ -327,6 +327,7 @@ class Command(BaseCommand):
             wijk_coordinator=wijk_coordinator,
             organisations=[orgs[Role.BUURTTEAM], orgs[Role.JGZ]],
         )
+        _answered_last_year(utrecht, coordinator)
         _open_demo_round(utrecht, coordinator)
 
         first_school_ib = f"ib@{_slug(schools[0].name)}.school.example"
@@ -474,6 +475,46 @@ def _open_demo_round(gemeente, coordinator: User) -> None:
         today + dt.timedelta(days=21),
         user=coordinator,
     )
+
+
+def _answered_last_year(gemeente, coordinator: User) -> None:
+    """Last school year's round of all Utrecht's schools, closed, answered by about three in four of the
+    teams' members with made-up scores, so that the results pages have something to show (once)."""
+    from evaluations.models import ItemKind, Round
+    from evaluations.selectors import respondent_seats
+    from evaluations.services import open_round, save_answers
+    from schools.years import school_year_start
+
+    year = school_year_start(timezone.localdate()).year - 1
+    if Round.objects.filter(gemeente=gemeente, school_year=year).exists():
+        return
+    opens, closes = dt.date(year, 10, 1), dt.date(year, 10, 28)
+    round_ = open_round(
+        gemeente, year, School.objects.filter(gemeente=gemeente), opens, closes, user=coordinator
+    )
+    rng = random.Random(f"evaluation {year}")  # noqa: S311  (made-up scores)
+    items = list(round_.version.items.order_by("order"))
+    remarks = [
+        "Korte lijnen, snel schakelen.",
+        "Meer tijd voor de collectieve vragen.",
+        "Vaker samen evalueren.",
+    ]
+    for seat in respondent_seats(round_, opens).select_related("person", "school").order_by("pk"):
+        if rng.random() < 0.25:
+            continue
+        leaning = rng.choice((2, 3, 4, 4, 5))  # someone's general view of the collaboration
+        answers: dict[int, tuple[int | None, bool, str]] = {}
+        for item in items:
+            if not item.is_asked_of(seat.role):
+                continue
+            if item.kind == ItemKind.OPEN:
+                if rng.random() < 0.3:
+                    answers[item.pk] = (None, False, rng.choice(remarks))
+            elif rng.random() < 0.08:
+                answers[item.pk] = (None, True, "")  # weet niet
+            else:
+                answers[item.pk] = (min(5, max(1, leaning + rng.choice((-1, 0, 0, 1)))), False, "")
+        save_answers(round_, seat.school, seat.person, seat.role, answers, send=True, today=opens)
 
 
 def _assign(person: User, school: School, role: str, start: dt.date, *, end=None, stand_in=False) -> None:
