@@ -38,7 +38,7 @@ from django.core.cache import cache
 from django.db.models import Count, F, FloatField, Max, Min, QuerySet, Sum
 from django.db.models.functions import Cast
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from evaluations.disclosure import ALL, COMPLEMENT, FEW, Cell, Decision, Group, shown_cells
 from evaluations.models import Answer, Item, ItemKind, Response, Round
@@ -320,6 +320,17 @@ class AreaResults:
     reasons: set[str] = field(default_factory=set)  # the reasons of the withheld figures on the page
 
 
+# Column heads of the results by role: seven columns of figures beside a statement leave no room for the
+# roles' full names (the legend of the page does not need them: the reader knows the roles).
+SHORT_ROLE_LABELS = {
+    Role.IB: gettext_lazy("IB-er (short)"),
+    Role.BUURTTEAM: gettext_lazy("Neighbourhood team (short)"),
+    Role.JGZ: gettext_lazy("JGZ (short)"),
+    Role.PASSEND_ONDERWIJS: gettext_lazy("Inclusive education (short)"),
+    Role.LEERPLICHT: gettext_lazy("Attendance (short)"),
+}
+
+
 def _area_cell(wijk_id: int | None, role: str) -> Cell:
     return ("city", role) if wijk_id is None else ("wijk", wijk_id, role)
 
@@ -330,7 +341,7 @@ def area_results(gemeente: Gemeente, wijk: Wijk | None, year: int) -> AreaResult
     shown, everyone's the year before, and per action line the pooled figure of its statements where all
     of them are shown. A fixed number of queries whatever the number of schools or responses."""
     minimum = minimum_group()
-    roles = [(str(role), str(Role(role).label)) for role in RESPONDENT_ROLES]
+    roles = [(str(role), str(SHORT_ROLE_LABELS.get(role, Role(role).label))) for role in RESPONDENT_ROLES]
     results = AreaResults(roles=roles, minimum=minimum)
     schools = School.objects.filter(gemeente=gemeente)
     if wijk is not None:
