@@ -12,7 +12,8 @@ PORT ?= 8000
 # makes them point at port 8101.
 SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: install run serve test test-services lint format messages check-deploy clean help bench bench-reminders
+.PHONY: install run serve test test-services lint format messages check-deploy clean help bench bench-reminders \
+  bench-prompts
 
 help:
 	@echo "make run    - install, migrate, load demo data, serve KPA with its Celery worker and beat"
@@ -21,7 +22,9 @@ help:
 	@echo "make lint   - ruff, format check, mypy (services, selectors, scope), djLint (templates),"
 	@echo "             pending migrations, deploy check"
 	@echo "make bench  - load test under gunicorn on PostgreSQL and Redis at 100 and 10,000 schools (locust)"
-	@echo "make bench-reminders - one beat run of the reminder jobs over 10,000 meetings (throwaway database)"
+	@echo "make bench-reminders - one beat run of the reminder jobs over 10,000 meetings, then bench-prompts"
+	@echo "             (throwaway databases)"
+	@echo "make bench-prompts - the yearly evaluation prompts of 10,000 schools through the outbox (mails/s)"
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -68,8 +71,16 @@ bench: install
 	$(UV) run --frozen python -m benchmarks.load $(BENCH_ARGS)
 
 # SQLite in var/bench/ by default; with DATABASE_URL=postgres://… a <name>_bench database is made and dropped.
+# Then the evaluation prompts (bench-prompts, at its default size), so that one target prints both.
 bench-reminders: install
 	$(UV) run --frozen python -m benchmarks.reminders $(BENCH_ARGS)
+	$(UV) run --frozen python -m benchmarks.evaluation_prompts
+
+# seed_scale at 10,000 schools on the eve of the evaluation moment (about 2 minutes), then every gemeente's
+# round opened and its prompts sent through the outbox (issue 13). BENCH_ARGS="--schools 1000" is quicker;
+# with DATABASE_URL=postgres://… a <name>_prompts_bench database is made and dropped.
+bench-prompts: install
+	$(UV) run --frozen python -m benchmarks.evaluation_prompts $(BENCH_ARGS)
 
 lint: install
 	$(UV) run --frozen ruff check .

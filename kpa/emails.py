@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import email.policy
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
 from email.headerregistry import HeaderRegistry
 
 from django.conf import settings
@@ -76,13 +76,15 @@ def template_mail(
     headers: dict | None = None,
     merge: MailMerge | None = None,
     merge_key: Hashable | None = None,
+    fills: Mapping[str, str] | None = None,
 ) -> EmailMultiAlternatives:
     """The message, rendered and not sent (the outbox sends a batch of them over one connection).
-    With `merge` and a `merge_key`, mails of one group are rendered once (MailMerge)."""
+    With `merge` and a `merge_key`, mails of one group are rendered once (MailMerge). `fills`: marks
+    (fill_mark) the context holds in place of this mail's own values, and the values."""
     if merge is not None and merge_key is not None:
-        subject, text, html = merge.parts(name, merge_key, context)
+        subject, text, html = merge.parts(name, merge_key, context, fills or {})
     else:
-        subject, text, html = _render(name, context)
+        subject, text, html = _render(name, _filled(context, fills or {}))
     message = TemplateMail(subject=subject, body=text, to=to, headers=headers)
     message.attach_alternative(html, "text/html")
     for attachment in attachments:
@@ -101,6 +103,26 @@ def _render(name: str, context: dict) -> tuple[str, str, str]:
 
 
 _MARK = "\ue000recipient\ue001"  # private-use characters: no escaping or filter of a template changes them
+
+
+def fill_mark(name: str) -> str:
+    """A mark to put in a mail's context in place of a value that differs per mail (Mail.fills)."""
+    return f"\ue000{name}\ue001"
+
+
+def _filled(context: dict, fills: Mapping[str, str]) -> dict:
+    """The context with each mark (a value, or an item of a list or tuple value) replaced by its fill."""
+    if not fills:
+        return context
+
+    def fill(value):
+        if isinstance(value, str):
+            return fills.get(value, value)
+        if isinstance(value, list | tuple):
+            return type(value)(fill(item) for item in value)
+        return value
+
+    return {key: fill(value) for key, value in context.items()}
 
 
 class _RecipientStandIn:
@@ -133,27 +155,33 @@ class MailMerge:
     text with their name in place of the mark (HTML-escaped in the HTML part). Where a template uses more
     of the recipient than the short name, or uses it other than by printing it once per use, the group
     is rendered per recipient: a merged mail is always the mail a rendering of its own would give
-    (tests/kpa/test_emails.py). One MailMerge lives as long as one batch."""
+    (tests/kpa/test_emails.py). Other values that differ per mail can be marks too (`fills`, fill_mark):
+    the evaluation prompt's list of a person's schools, so that everyone asked in one round shares one
+    rendering. One MailMerge lives as long as one batch."""
 
     def __init__(self) -> None:
         self._groups: dict[tuple[str, Hashable], tuple[str, str, str] | None] = {}
 
-    def parts(self, name: str, key: Hashable, context: dict) -> tuple[str, str, str]:
+    def parts(
+        self, name: str, key: Hashable, context: dict, fills: Mapping[str, str] | None = None
+    ) -> tuple[str, str, str]:
         recipient = context["recipient"]
+        fills = fills or {}
         group = (name, key)
         if group not in self._groups:
             stand_in = _RecipientStandIn()
             parts = _render(name, {**context, "recipient": stand_in})
             marks = sum(part.count(_MARK) for part in parts)
-            mergeable = not stand_in.other and marks == stand_in.calls
+            # A fill's mark must come out as it went in (printed, not filtered), in some part.
+            kept = all(any(mark in part for part in parts) for mark in fills)
+            mergeable = not stand_in.other and marks == stand_in.calls and kept
             self._groups[group] = parts if mergeable else None
         merged = self._groups[group]
         if merged is None:
-            return _render(name, context)
-        short_name = recipient.get_short_name()
+            return _render(name, _filled(context, fills))
         subject, text, html = merged
-        return (
-            one_line(subject.replace(_MARK, short_name)),
-            text.replace(_MARK, short_name),
-            html.replace(_MARK, conditional_escape(short_name)),
-        )
+        for mark, value in {_MARK: recipient.get_short_name(), **fills}.items():
+            subject = subject.replace(mark, value)
+            text = text.replace(mark, value)
+            html = html.replace(mark, conditional_escape(value))
+        return one_line(subject), text, html

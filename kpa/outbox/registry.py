@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -26,12 +26,18 @@ class Mail:
 
     merge_key: rows of a batch whose Mail has the same template and merge_key get the same mail but for
     the recipient's name (the same context and attachments): their templates are rendered once
-    (kpa.emails.MailMerge). None: rendered for this row alone."""
+    (kpa.emails.MailMerge). None: rendered for this row alone.
+
+    fills: marks (kpa.emails.fill_mark) that the context holds in place of this row's own values, and the
+    values; the mail has the values (HTML-escaped in the HTML part). So rows that differ only in those
+    values can share a merge_key: a school's name in a list, say. The templates must only print a mark
+    (no filter, no comparison): where one does not come out as it went in, the row is rendered alone."""
 
     template: str
     context: dict
     attachments: Sequence[tuple[str, Any, str]] = ()
     merge_key: Hashable | None = None
+    fills: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
 
 Loader = Callable[["Sequence[Notification]", dt.datetime], Any]

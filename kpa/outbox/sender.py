@@ -179,6 +179,7 @@ def _render(
                 headers={"Message-ID": message_id(row.key), "Date": date},
                 merge=merge,
                 merge_key=mail.merge_key,
+                fills=mail.fills,
             )
         except Exception as error:  # a rendering error: nothing was sent
             failed[row.pk] = (row, error)

@@ -277,14 +277,18 @@ def test_planning_and_sending_cost_a_fixed_number_of_queries(round_, people, sch
         round_.schools.add(extra)
         seat(UserFactory(), extra, Role.IB)
         seat(UserFactory(), extra, Role.JGZ)
-    # rounds, seats, keys planned, and one insert
-    assert queries(OPEN, lambda: notifications.plan_evaluation_mails(OPEN)) == small == 4
+    # rounds, the seats whose prompt is not planned yet (asked of the outbox's keys), and one insert
+    assert queries(OPEN, lambda: notifications.plan_evaluation_mails(OPEN)) == small == 3
+    # the next sweep: the rounds and the seats not prompted yet (none), nothing written
+    later = OPEN + dt.timedelta(minutes=1)
+    assert queries(later, lambda: notifications.plan_evaluation_mails(later)) == 2
     with time_machine.travel(OPEN, tick=False):
         rows = list(Notification.objects.select_related("recipient"))
         with CaptureQueriesContext(connection) as captured:
             notifications._BatchContext.load(rows, OPEN)
     assert len(captured) == 2, [q["sql"] for q in captured]  # the rounds, the seats (no reminders)
-    plan(REMIND)
+    # rounds, the seats not prompted yet, the seats to remind (not submitted, not reminded), one insert
+    assert queries(REMIND, lambda: notifications.plan_evaluation_mails(REMIND)) == 4
     with time_machine.travel(REMIND, tick=False):
         rows = list(Notification.objects.select_related("recipient"))
         with CaptureQueriesContext(connection) as captured:
@@ -302,3 +306,35 @@ def test_prompts_go_out_from_eight_in_the_morning_and_read_in_dutch(round_, peop
     assert ib.subject == "Procesevaluatie KPA 2026–2027: hoe werkt jullie team samen?"
     assert "horen graag hoe jij het ziet" in ib.body
     assert " u " not in ib.body
+
+
+def test_the_prompts_of_a_round_share_a_rendering_and_each_is_its_own(
+    round_, people, school, second, monkeypatch
+):
+    """The schools a mail lists are fills (kpa.emails): everyone of the round with as many schools to
+    answer shares one rendering, and each mail is exactly what its own rendering gives, names escaped in
+    the HTML part."""
+    from kpa import emails
+
+    School.objects.filter(pk=school.pk).update(name='OBS "De Zon" & <Maan>')
+    renders = []
+    real = emails.render_to_string
+    monkeypatch.setattr(emails, "render_to_string", lambda name, ctx: renders.append(name) or real(name, ctx))
+    assert run(OPEN) == (3, 0, 3)
+    assert len(renders) == 6  # two groups: one school (the two IB-ers), two schools (the adviser)
+    kind = registry.get("eval_prompt")
+    for row in Notification.objects.select_related("recipient"):
+        with time_machine.travel(OPEN, tick=False):
+            found = kind.render(row, kind.load([row], OPEN))
+        alone = emails.template_mail(
+            found.template,
+            to=[row.recipient.email],
+            context={"recipient": row.recipient, **found.context},
+            fills=found.fills,
+        )
+        (sent,) = mails_to(row.recipient)
+        assert (sent.subject, sent.body) == (alone.subject, alone.body)
+        assert sent.alternatives[0].content == alone.alternatives[0].content
+    (ib,) = mails_to(people["ib"])
+    assert '- OBS "De Zon" & <Maan>' in ib.body
+    assert "<li>OBS &quot;De Zon&quot; &amp; &lt;Maan&gt;</li>" in ib.alternatives[0].content

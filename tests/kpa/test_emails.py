@@ -81,7 +81,10 @@ def _alone(row: Notification) -> EmailMultiAlternatives:
     batch = list(Notification.objects.filter(pk=row.pk).select_related("recipient"))
     found = kind.render(batch[0], kind.load(batch, dt.datetime.now(tz=AMS)))
     return emails.template_mail(
-        found.template, to=[row.recipient.email], context={"recipient": row.recipient, **found.context}
+        found.template,
+        to=[row.recipient.email],
+        context={"recipient": row.recipient, **found.context},
+        fills=found.fills,
     )
 
 
@@ -153,3 +156,54 @@ def test_a_template_that_uses_the_recipient_otherwise_is_rendered_per_recipient(
         )
         alone = emails.template_mail("probe", to=[person.email], context={"recipient": person})
         _same(merged, alone)
+
+
+@pytest.mark.parametrize(
+    ("item", "shared"),
+    [
+        ("{{ school }}", True),  # printed: one rendering for both
+        ("{{ school|upper }}", False),  # changed by a filter: each rendered on its own
+    ],
+)
+def test_fills_share_a_rendering_and_give_each_mail_its_own_values(
+    tmp_path, settings, monkeypatch, item, shared
+):
+    """Values that differ per mail (a person's schools) as marks: rendered once where the template prints
+    them as they are, and every mail is the one its own rendering with its values would give."""
+    folder = tmp_path / "emails"
+    folder.mkdir()
+    (folder / "probe_subject.txt").write_text("Onderwerp")
+    loop = "{% for school in schools %}" + item + ";{% endfor %}"
+    (folder / "probe_body.txt").write_text(
+        "{% autoescape off %}Hallo {{ recipient.get_short_name }}: " + loop + "{% endautoescape %}"
+    )
+    (folder / "probe_body.html").write_text("<p>Hallo {{ recipient.get_short_name }}: " + loop + "</p>")
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
+    renders = []
+    real = emails.render_to_string
+    monkeypatch.setattr(emails, "render_to_string", lambda name, ctx: renders.append(name) or real(name, ctx))
+    merge = emails.MailMerge()
+    merging: list[int] = []
+    marks = [emails.fill_mark("school0"), emails.fill_mark("school1")]
+    for name, schools in [("Anne", ["OBS A & B", "<i>De Fontein</i>"]), ("Bo", ["KBS 't Kompas", "Émile"])]:
+        person = _Person(name)
+        fills = dict(zip(marks, schools, strict=True))
+        before = len(renders)
+        merged = emails.template_mail(
+            "probe",
+            to=[person.email],
+            context={"recipient": person, "schools": marks},
+            merge=merge,
+            merge_key="two schools",
+            fills=fills,
+        )
+        merging.append(len(renders) - before)
+        alone = emails.template_mail(
+            "probe", to=[person.email], context={"recipient": person, "schools": schools}
+        )
+        _same(merged, alone)
+    assert merged.body.startswith("Hallo Bo: ")
+    assert ("KBS 't Kompas;Émile;" in merged.body) == shared
+    # Shared: the group's three templates once, then nothing. Not shared: the group tried, then each mail
+    # rendered on its own.
+    assert merging == ([3, 0] if shared else [6, 3])

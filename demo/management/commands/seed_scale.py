@@ -9,19 +9,26 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from demo import scale
+from demo.scale.evaluations import build_evaluations
 from schools.models import School
 
 
 class Command(BaseCommand):
     help = (
-        "Build a national-scale data set (schools, teams, five school years of meetings) with bulk inserts."
+        "Build a national-scale data set (schools, teams, five school years of meetings and of process "
+        "evaluation rounds with their responses) with bulk inserts. The answers are bounded: the last two "
+        "rounds of every gemeente are answered in full, older ones in full in Utrecht and one gemeente in "
+        "five and elsewhere on eight core statements only (demo/scale/evaluations.py)."
     )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--schools", type=int, default=10_000, help="school locations (default 10,000)")
         parser.add_argument("--seed", type=int, default=2026, help="seed of the random choices")
         parser.add_argument(
-            "--years", type=int, default=5, help="school years of meetings, ending with this one"
+            "--years",
+            type=int,
+            default=5,
+            help="school years of meetings and evaluation rounds, ending with this one",
         )
         parser.add_argument(
             "--force", action="store_true", help="run although DEBUG is off (the load bench's databases)"
@@ -52,6 +59,7 @@ class Command(BaseCommand):
                     )
                 scale.clear()
             report = scale.build(schools=schools, seed=options["seed"], years=years)
+            build_evaluations(report, seed=options["seed"], years=years)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute(
