@@ -206,6 +206,17 @@ def time_fresh_counts(base: str, sessions_file: Path, times: int = 3) -> dict[st
     return result
 
 
+def warm_evaluation_results(env: dict[str, str]) -> None:
+    """What the nightly beat job does (evaluations.warm_results): make the evaluation results' disclosure
+    decisions before the pages are asked for them, as in production. Prints how long that took."""
+    code = (
+        "import time; from evaluations.results import warm_decisions; t = time.perf_counter(); "
+        "n = warm_decisions(); print(f'  evaluation decisions made (the nightly job): {n} "
+        "in {time.perf_counter() - t:,.1f} s')"
+    )
+    _run([sys.executable, "manage.py", "shell", "-c", code], env, timeout=3600)
+
+
 def _stop(process: subprocess.Popen, seconds: float = 10) -> None:
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)
@@ -245,6 +256,7 @@ def run_scale(
     env = {**base_env, "DATABASE_URL": url}
     sessions_file = OUT_DIR / f"sessions_{schools}.json"
     _run([sys.executable, "-m", "benchmarks.sessions", "--out", str(sessions_file)], env, timeout=300)
+    warm_evaluation_results(env)
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     gunicorn = subprocess.Popen(  # noqa: S603

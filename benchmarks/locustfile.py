@@ -22,6 +22,8 @@ from benchmarks.pages import (
     ADMIN_NATIONAL,
     ADMIN_ROSTER,
     DASHBOARD,
+    EVAL_AREA,
+    EVAL_SCHOOL,
     FLOOR,
     IB_LOG,
     IB_SAVE,
@@ -101,6 +103,14 @@ class PartnerUser(KpaUser):
     def agreements(self) -> None:
         self.get("/meetings/agreements/", PARTNER_AGREEMENTS)
 
+    @task(1)
+    def evaluation(self) -> None:
+        """A school's process-evaluation results, of this school year or (now and then) an earlier one."""
+        schools = self.account["schools"]
+        if schools:
+            year = "" if random.random() < 0.7 else "?year=2025"  # noqa: S311  (this or last school year)
+            self.get(f"/evaluaties/results/{random.choice(schools)}/{year}", EVAL_SCHOOL)  # noqa: S311
+
 
 def roster_query(wijken: list[int]) -> str:
     """A coordinator's filter: a wijk, a vacant role, a gap, a sector, or a combination; sometimes page 2."""
@@ -142,12 +152,17 @@ class CoordinatorUser(KpaUser):
     def roster(self) -> None:
         self.get(roster_query(self.account["wijken"]), ROSTER)
 
-    @task(1)
+    @task(2)  # one visit in three of the city's: enough for a p95 that is not its one count anew
     def dashboard(self) -> None:
         if not self.account.get("city"):
             return self.roster()
         self.get("/dashboard/", DASHBOARD)
         return None
+
+    @task(1)
+    def evaluation(self) -> None:
+        """The results by role: their wijk (a wijk coordinator), the whole gemeente (the city's)."""
+        self.get("/evaluaties/results/", EVAL_AREA)
 
 
 class AdminUser(KpaUser):

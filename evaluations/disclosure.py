@@ -75,8 +75,10 @@ class Decision:
     people: dict[Cell, int]  # how many people a cell holds (in the latest state)
 
 
-def _order(cell: Cell) -> str:
-    return repr(cell)
+def _order(cell: Cell) -> tuple[tuple[int, int, str], ...]:
+    """Cells in a fixed order, ids as numbers (school 9 before school 10): ties between figures to withhold
+    go to the lowest id, whatever the ids' lengths."""
+    return tuple((0, x, "") if isinstance(x, int) else (1, 0, str(x)) for x in cell)
 
 
 def shown_cells(groups: Sequence[Group], minimum: int) -> Decision:
@@ -108,7 +110,7 @@ def shown_cells(groups: Sequence[Group], minimum: int) -> Decision:
     return Decision(history[-1][1] if history else frozenset(), withheld, counts)
 
 
-def _cost(cell: Cell, counts: dict[Cell, int]) -> tuple[int, int, str]:
+def _cost(cell: Cell, counts: dict[Cell, int]) -> tuple:
     """Which figure to withhold first: an area's total (everyone together), then an area's role (comparing
     the roles is what those figures are for), then a school's (what its team talks about); of these, the
     one of the fewest people."""

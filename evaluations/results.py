@@ -38,7 +38,7 @@ from django.core.cache import cache
 from django.db.models import Count, F, FloatField, Max, Min, QuerySet, Sum
 from django.db.models.functions import Cast
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import get_language, gettext, gettext_lazy
 
 from evaluations.disclosure import ALL, COMPLEMENT, FEW, Cell, Decision, Group, shown_cells
 from evaluations.models import Answer, Item, ItemKind, Response, Round
@@ -115,10 +115,9 @@ def _counted(school: School | None, year: int, prefix: str = "", gemeente_id: in
     }
 
 
-def decision(gemeente_id: int, year: int) -> Decision:
-    """Which cells of the gemeente's school year may be shown (evaluations.disclosure). One query; the
-    decision itself is cached under a digest of the responses it is made from, so it is made once per
-    state of the responses (a cache that is down only costs the time to make it again)."""
+def _digest(gemeente_id: int, year: int) -> tuple[str, list[Group]]:
+    """The responses a decision is made from (one query), and a digest of them: the same digest, the
+    same responses, the same decision."""
     rows = (
         Response.objects.filter(**_counted(None, year, "", gemeente_id))
         .values_list("school_id", "school__wijk_id", "role", "round__closes_on", "respondent_id")
@@ -131,21 +130,30 @@ def decision(gemeente_id: int, year: int) -> Decision:
         Group(school_id, wijk_id, role, closed, frozenset(persons))
         for (school_id, wijk_id, role, closed), persons in sorted(people.items(), key=repr)
     ]
-    minimum = minimum_group()
-    digest = hashlib.sha256(repr((minimum, groups)).encode()).hexdigest()
+    return hashlib.sha256(repr((minimum_group(), groups)).encode()).hexdigest(), groups
+
+
+def decision(gemeente_id: int, year: int, found: tuple[str, list[Group]] | None = None) -> Decision:
+    """Which cells of the gemeente's school year may be shown (evaluations.disclosure). One query (none
+    when given what _digest found); the decision itself is cached under the digest of the responses it
+    is made from, so it is made once per state of the responses (a cache that is down only costs the
+    time to make it again)."""
+    digest, groups = found or _digest(gemeente_id, year)
     key = f"kpa:evaluations:disclosure:{digest}"
-    found = cache.get(key)
-    if found is None:
-        found = shown_cells(groups, minimum)
-        cache.set(key, found, DECISION_SECONDS)
-    return found
+    made = cache.get(key)
+    if made is None:
+        made = shown_cells(groups, minimum_group())
+        cache.set(key, made, DECISION_SECONDS)
+    return made
 
 
 def warm_decisions() -> int:
     """Make (or find in the cache) the decision of every gemeente and school year with a round that
-    closed in the last 400 days, and of the year before it (results pages show both)."""
+    closed in the last 400 days, and of the year before it (results pages show both); and the whole
+    gemeente's results by role of each such year (the coordinator's results page and dashboard)."""
+
     today = timezone.localdate()
-    pairs = (
+    pairs = set(
         Round.objects.filter(closes_on__lt=today, closes_on__gte=today - dt.timedelta(days=400))
         .values_list("gemeente_id", "school_year")
         .distinct()
@@ -154,6 +162,9 @@ def warm_decisions() -> int:
     done = {(gemeente_id, year - back) for gemeente_id, year in pairs for back in (0, 1)}
     for gemeente_id, year in sorted(done):
         decision(gemeente_id, year)
+    gemeenten = Gemeente.objects.in_bulk({gemeente_id for gemeente_id, _year in pairs})
+    for gemeente_id, year in sorted(pairs):
+        area_results(gemeenten[gemeente_id], None, year)
     return len(done)
 
 
@@ -339,7 +350,37 @@ def area_results(gemeente: Gemeente, wijk: Wijk | None, year: int) -> AreaResult
     """The results of a wijk (or, with `wijk` None, the whole gemeente) in the school year of `year`: per
     statement the figures per role and of everyone, the spread between the schools whose own figures are
     shown, everyone's the year before, and per action line the pooled figure of its statements where all
-    of them are shown. A fixed number of queries whatever the number of schools or responses."""
+    of them are shown. A fixed number of queries whatever the number of schools or responses.
+
+    Cached under the digests of both years' responses (and the area and language): what it reads cannot
+    change while they stay the same (answers of a closed round are final, a used questionnaire version
+    cannot be edited), so a page asks two queries and counts nothing until another round closes."""
+    found = {when: _digest(gemeente.pk, when) for when in (year, year - 1)}
+    key = (
+        "kpa:evaluations:area:"
+        + hashlib.sha256(
+            repr(
+                (
+                    gemeente.pk,
+                    wijk.pk if wijk else None,
+                    year,
+                    get_language(),
+                    found[year][0],
+                    found[year - 1][0],
+                )
+            ).encode()
+        ).hexdigest()
+    )
+    results = cache.get(key)
+    if results is None:
+        results = _area_results(gemeente, wijk, year, found)
+        cache.set(key, results, DECISION_SECONDS)
+    return results
+
+
+def _area_results(
+    gemeente: Gemeente, wijk: Wijk | None, year: int, found: dict[int, tuple[str, list[Group]]]
+) -> AreaResults:
     minimum = minimum_group()
     roles = [(str(role), str(SHORT_ROLE_LABELS.get(role, Role(role).label))) for role in RESPONDENT_ROLES]
     results = AreaResults(roles=roles, minimum=minimum)
@@ -349,7 +390,7 @@ def area_results(gemeente: Gemeente, wijk: Wijk | None, year: int) -> AreaResult
     wijk_id = wijk.pk if wijk is not None else None
     per_year = {}
     for when in (year, year - 1):
-        made = decision(gemeente.pk, when)
+        made = decision(gemeente.pk, when, found[when])
         by_role: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0, 0.0, 0.0, 0, 0])
         by_school: dict[tuple[str, int], list[float]] = defaultdict(lambda: [0, 0.0, 0.0, 0, 0])
         for (key, school_id, _wijk, role), values in _totals(when, None, schools).items():

@@ -279,3 +279,18 @@ def test_the_nightly_job_makes_the_decisions_before_a_page_asks(wijk, city, monk
     assert warm_results_task() == 2  # 2026 (its round closed in October) and 2025 beside it
     monkeypatch.setattr(results, "shown_cells", lambda groups, m: pytest.fail("made again"))
     area_results(wijk.gemeente, None, 2026)
+
+
+def test_the_results_are_counted_once_per_state_of_the_responses(
+    wijk, city, statement, django_assert_num_queries
+):
+    """What area_results reads is final once its rounds closed: asked again, two queries (the
+    responses of both years, whose digests name the cached results), and counted anew once they change."""
+    first = area_results(wijk.gemeente, wijk, 2026)
+    with django_assert_num_queries(2):
+        again = area_results(wijk.gemeente, wijk, 2026)
+    assert again == first
+    school = SchoolFactory(wijk=wijk)
+    city["round"].schools.add(school)
+    send(city["round"], school, Role.IB, 3, statement)
+    assert area_results(wijk.gemeente, wijk, 2026).respondents == first.respondents + 1
