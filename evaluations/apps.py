@@ -14,3 +14,6 @@ class EvaluationsConfig(AppConfig):
         from evaluations.notifications import register_kinds
 
         register_kinds()  # the prompt and reminder mails and their planner, with the outbox
+        from evaluations import personal_data
+
+        personal_data.register()  # what it holds about people, and how long

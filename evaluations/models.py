@@ -191,10 +191,10 @@ class Answer(models.Model):
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="answers")
     score = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+        _("score"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
     unknown = models.BooleanField(_("don't know"), default=False)
-    text = models.TextField(blank=True)
+    text = models.TextField(_("open answer"), blank=True)
 
     class Meta:
         constraints = [

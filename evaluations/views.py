@@ -19,6 +19,8 @@ from evaluations import selectors, services
 from evaluations.forms import UNKNOWN, AnswerForm, field_name
 from evaluations.models import Response, Round
 from evaluations.results import school_results as results_for_school
+from kpa.accesslog import access_record
+from kpa.models import AccessAction
 from partners.scope import get_school_for_user
 from schools.years import school_year_start
 
@@ -95,6 +97,13 @@ def school_results(request: HttpRequest, school_pk: int) -> HttpResponse:
         raise Http404
     year = int(chosen) if chosen else current
     results = results_for_school(school, year)
+    access_record(
+        actor=request.user,
+        action=AccessAction.VIEW,
+        what="evaluation-results",
+        school_id=school.pk,
+        detail={"school": school.pk, "year": year},
+    )
     sections = [
         (section, list(rows)) for section, rows in groupby(results.statements, key=lambda row: row.section)
     ]

@@ -16,6 +16,8 @@ from django.views.decorators.http import require_GET
 from evaluations.results import area_results
 from evaluations.views import YEARS_OFFERED
 from kpa.access import require_coordination
+from kpa.accesslog import access_record
+from kpa.models import AccessAction
 from partners.scope import gemeenten_visible_to, wijken_visible_to
 from schools.years import school_year_start
 
@@ -59,6 +61,12 @@ def area_results_view(request: HttpRequest) -> HttpResponse:
     if year not in years:
         raise Http404
     results = area_results(gemeente, wijk, year)
+    access_record(
+        actor=user,
+        action=AccessAction.VIEW,
+        what="evaluation-results.area",
+        detail={"gemeente": gemeente.pk, "wijk": getattr(wijk, "pk", None), "year": year},
+    )
     sections = [
         (section, list(rows)) for section, rows in groupby(results.statements, key=lambda row: row.section)
     ]

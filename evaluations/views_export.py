@@ -21,8 +21,9 @@ from django.views.decorators.http import require_GET
 from evaluations.results import SCORES, Figure, SchoolResults, reason_text
 from evaluations.results import school_results as results_for_school
 from evaluations.views import YEARS_OFFERED
+from kpa.accesslog import access_record
 from kpa.exports import Cell, Row, table_response
-from kpa.models import AccessAction, AccessLog
+from kpa.models import AccessAction
 from partners.scope import get_school_for_user
 from schools.models import School
 from schools.years import school_year_start
@@ -106,10 +107,11 @@ def school_results_xlsx(request: HttpRequest, school_pk: int) -> HttpResponse:
     school, year = _school_and_year(request, school_pk)
     results = results_for_school(school, year)
     header, rows = results_table(school, year, results)
-    AccessLog.objects.create(
+    access_record(
         actor=request.user,
         action=AccessAction.EXPORT,
         what="evaluation-results.xlsx",
+        school_id=school.pk,
         detail={"school": school.pk, "year": year},
     )
     return table_response(
@@ -124,9 +126,17 @@ def school_results_xlsx(request: HttpRequest, school_pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def school_results_print(request: HttpRequest, school_pk: int) -> HttpResponse:
-    """The school's results of a school year on one printable page (no navigation on paper)."""
+    """The school's results of a school year on one printable page (no navigation on paper). The page
+    is made to be printed, so it is logged as an export."""
     school, year = _school_and_year(request, school_pk)
     results = results_for_school(school, year)
+    access_record(
+        actor=request.user,
+        action=AccessAction.EXPORT,
+        what="evaluation-results.print",
+        school_id=school.pk,
+        detail={"school": school.pk, "year": year},
+    )
     minimum = results.minimum
     # Per statement: the row, and for a withheld figure the words that say why (read on paper, where
     # the page's "–" with a tooltip would say nothing).

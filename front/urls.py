@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from front import views, views_dashboard, views_schools
+from front import views, views_dashboard, views_privacy, views_schools
 
 home_patterns = [
     path("", views.home, name="home"),
@@ -19,4 +19,12 @@ school_patterns = [
 dashboard_patterns = [
     path("", views_dashboard.dashboard_view, name="index"),
     path("export.xlsx", views_dashboard.dashboard_export, name="export-xlsx"),
+]
+
+# The verwerkingsregister, the privacy statement and the help on free text (issue 14), under /privacy/ in the
+# "privacy" namespace beside kpa's own privacy pages (kpa.urls_privacy).
+privacy_patterns = [
+    path("", views_privacy.statement, name="statement"),
+    path("verwerkingsregister/", views_privacy.register, name="register"),
+    path("wat-mag-ik-delen/", views_privacy.sharing, name="sharing"),
 ]

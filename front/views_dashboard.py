@@ -19,8 +19,9 @@ from django.views.decorators.http import require_GET
 from front import dashboard, dashboard_page
 from front.forms import DashboardChoiceForm
 from kpa.access import require_coordination
+from kpa.accesslog import access_record
 from kpa.exports import table_response
-from kpa.models import AccessAction, AccessLog
+from kpa.models import AccessAction
 
 
 def _choice(request: HttpRequest) -> dict:
@@ -97,7 +98,7 @@ def dashboard_export(request: HttpRequest) -> HttpResponse:
     """The dashboard's tables in one XLSX sheet. Every export is logged."""
     context = _figures(request)
     header, rows = dashboard_page.export_rows(context["scope"], context["year"], context["sections"])
-    AccessLog.objects.create(
+    access_record(
         actor=request.user,
         action=AccessAction.EXPORT,
         what="dashboard.xlsx",

@@ -13,8 +13,9 @@ from django.views.decorators.http import require_GET
 from front.filters import SchoolFilter
 from front.selectors import roster_rows
 from kpa.access import can_see_coordination, require_coordination
+from kpa.accesslog import access_record
 from kpa.exports import table_response
-from kpa.models import AccessAction, AccessLog
+from kpa.models import AccessAction
 from meetings.models import MeetingStatus
 from meetings.selectors import agreements_visible_to, meetings_visible_to
 from partners.models import PARTNER_ROLES, Role
@@ -97,7 +98,8 @@ EXPORT_COLUMNS = [
 ]
 
 
-def _export_table(request: HttpRequest) -> tuple[list[str], list[list[str]]]:
+def _export_table(request: HttpRequest) -> tuple[list[str], list[list[str]], list[int]]:
+    """The header, the rows, and the ids of the schools in them (for the access log)."""
     schools = list(_filtered(request).qs)
     teams = teams_for_schools(s.pk for s in schools)
     role_order = [Role.IB, *PARTNER_ROLES]
@@ -123,19 +125,21 @@ def _export_table(request: HttpRequest) -> tuple[list[str], list[list[str]]]:
             row.append("; ".join(a.person.email for a in people))
         row.append("; ".join(str(seats[r].label) for r in PARTNER_ROLES if seats[r].is_vacant))
         rows.append(row)
-    return header, rows
+    return header, rows, [s.pk for s in schools]
 
 
 @login_required
 @require_GET
 def school_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    """The filtered roster as CSV or XLSX, for coordinators and admins. Every export is logged."""
+    """The filtered roster as CSV or XLSX, for coordinators and admins. Every export is logged, with the
+    school when the roster is of one school only."""
     require_coordination(request.user)
-    header, rows = _export_table(request)
-    AccessLog.objects.create(
+    header, rows, school_ids = _export_table(request)
+    access_record(
         actor=request.user,
         action=AccessAction.EXPORT,
         what=f"roster.{fmt}",
+        school_id=school_ids[0] if len(school_ids) == 1 else None,
         detail={"filters": request.GET.dict(), "rows": len(rows)},
     )
     return table_response(

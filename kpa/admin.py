@@ -3,13 +3,15 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.admin import UserSessionAdmin as AllauthUserSessionAdmin
 from allauth.usersessions.models import UserSession
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from kpa import admin_auditlog  # noqa: F401  (the audit trail's admin, in Dutch)
 from kpa.models import Invitation, User
+from kpa.services import user_deactivate
 
 
 @admin.register(User)
@@ -32,13 +34,45 @@ class UserAdmin(DjangoUserAdmin):
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "kind", "password1", "password2")}),)
 
+    actions = ["deactivate"]
+
     def save_model(self, request, obj, form, change):
         """An administrator is the one who changes a person's address: the old one stops logging in and
-        stops receiving password resets at once (allauth logs in with any address it has on record)."""
+        stops receiving password resets at once (allauth logs in with any address it has on record).
+
+        Unticking "active" deactivates the person through kpa.services.user_deactivate, the one way to
+        (their seats end as of today, their sessions end, their mail stops), not by the field alone.
+        Ticking it again switches the account back on; their seats are not given back."""
+        toggled = change and "is_active" in form.changed_data
+        leaving = toggled and not obj.is_active
         with transaction.atomic():
+            if leaving:
+                obj.is_active = True  # the service switches it off, with everything that goes with it
+            elif toggled:
+                obj.deactivated_at = None
             super().save_model(request, obj, form, change)
             if change and "email" in form.changed_data:
                 user_email_replace(obj)
+            if leaving:
+                user_deactivate(user=obj, by=request.user)
+
+    @admin.action(description=_("Deactivate selected people"), permissions=["change"])
+    def deactivate(self, request, queryset):
+        """Each through kpa.services.user_deactivate; the administrator's own account is left alone."""
+        done = 0
+        for person in queryset.filter(is_active=True).exclude(pk=request.user.pk).order_by("pk"):
+            user_deactivate(user=person, by=request.user)
+            done += 1
+        if queryset.filter(pk=request.user.pk, is_active=True).exists():
+            self.message_user(
+                request, _("You cannot deactivate yourself: ask another administrator."), messages.WARNING
+            )
+        self.message_user(
+            request,
+            ngettext("%(count)d person deactivated.", "%(count)d people deactivated.", done)
+            % {"count": done},
+            messages.SUCCESS,
+        )
 
 
 def user_email_replace(user: User) -> None:

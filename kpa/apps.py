@@ -11,3 +11,6 @@ class KpaConfig(AppConfig):
         from kpa.i18n_django import name_third_party_models
 
         name_third_party_models()
+        from kpa import personal_data_kpa
+
+        personal_data_kpa.register()  # what kpa (and the third-party apps it installs) holds about people

@@ -94,3 +94,19 @@ class NoStoreForAuthenticatedMiddleware:
             add_never_cache_headers(response)
             patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+class PermissionsPolicyMiddleware:
+    """Sends `Permissions-Policy` (settings.KPA_PERMISSIONS_POLICY) on every response: KPA uses no camera,
+    microphone, location, sensors, payment or USB, so no page (nor anything injected into one) may ask.
+    Placed right after SecurityMiddleware, so it also covers what whitenoise serves and every error page.
+    An empty setting sends no header."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if policy := settings.KPA_PERMISSIONS_POLICY:
+            response.headers.setdefault("Permissions-Policy", policy)
+        return response

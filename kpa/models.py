@@ -79,6 +79,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("staff status"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # Set by kpa.services.user_deactivate, the one way a person leaves; the retention of inactive accounts
+    # counts from it. anonymised_at: when kpa.anonymise replaced their name and addresses by a pseudonym.
+    deactivated_at = models.DateTimeField(_("deactivated"), null=True, blank=True, editable=False)
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -124,9 +128,9 @@ class Invitation(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations")
     token_hash = models.CharField(max_length=64, unique=True)
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
-    accepted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("invitation")
@@ -144,22 +148,44 @@ class Invitation(models.Model):
 class AccessAction(models.TextChoices):
     EXPORT = "export", _("Export")
     VIEW = "view", _("View")
+    INZAGE = "inzage", _("Inzage (a person's data)")
 
 
 class AccessLog(models.Model):
-    """Who exported (and later: looked at) what. Changes are in the audit trail; this records reads that
-    take personal data out of KPA, so an inzage request can be answered."""
+    """Who opened or exported what. Changes are in the audit trail; this records reads of personal data
+    (minutes, a school's agreements, evaluation results, every export, inzage), with the school it
+    concerns and, for inzage, the person whose data it was, so an FG's question can be answered."""
 
     actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="access_logs")
-    action = models.CharField(max_length=10, choices=AccessAction.choices)
-    what = models.CharField(max_length=100)
+    action = models.CharField(_("action"), max_length=10, choices=AccessAction.choices)
+    what = models.CharField(_("what"), max_length=100)
     detail = models.JSONField(default=dict, blank=True)
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    school = models.ForeignKey(
+        "schools.School",
+        verbose_name=_("school"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    subject = models.ForeignKey(
+        User,
+        verbose_name=_("whose data"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("access log entry")
         verbose_name_plural = _("access log")
         ordering = ["-at"]
+        indexes = [
+            models.Index(fields=["actor", "at"], name="accesslog_actor_idx"),
+            models.Index(fields=["school", "at"], name="accesslog_school_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.what}"

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 
+from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from kpa.emails import send_template_mail
 from kpa.models import Invitation, User, UserKind, hash_token
+from kpa.outbox.models import Notification
+from kpa.signals import person_deactivated
+
+logger = logging.getLogger(__name__)
+
+LEFT_KPA = "Recipient left KPA."
 
 
 def invitation_url(token: str) -> str:
@@ -103,3 +111,31 @@ def mark_email_verified(user: User) -> None:
     EmailAddress.objects.update_or_create(
         user=user, email=user.email, defaults={"verified": True, "primary": True}
     )
+
+
+@transaction.atomic
+def user_deactivate(*, user: User, by: User | None) -> None:
+    """The one way a person leaves KPA (the people page and the Django admin both call it), in one
+    transaction: the account is switched off (is_active, deactivated_at, from which the retention of
+    inactive accounts counts); their sessions end at once; an unused invitation link stops working; the
+    apps above end what the person holds (person_deactivated: partners ends their seats as of today, so
+    the roster shows the gap the same day and planned meetings drop them; meetings deletes their calendar
+    feed); and their unsent mail is skipped. Deactivating someone who is already inactive does nothing.
+    `by`: who did it, for the log (the audit trail names the signed-in actor of the request). Switching
+    someone on again is not this service's job (the Django admin does it)."""
+    locked = User.objects.select_for_update().filter(pk=user.pk).first()
+    if locked is None or not locked.is_active:
+        return
+    now = timezone.now()
+    locked.is_active, locked.deactivated_at = False, now
+    locked.save(update_fields=["is_active", "deactivated_at"])
+    user.is_active, user.deactivated_at = False, now  # the caller's copy says so too
+    for session in UserSession.objects.filter(user_id=user.pk):
+        session.end()  # its Django session too: the next request is anonymous
+    Invitation.objects.filter(user_id=user.pk, accepted_at=None).delete()
+    person_deactivated.send(sender=User, person=locked, on=timezone.localdate(now))
+    # Last, so that a row the receivers queued is caught as well (the sender also skips inactive people).
+    Notification.objects.filter(recipient_id=user.pk, sent_at=None, skipped_at=None).update(
+        skipped_at=now, skip_reason=LEFT_KPA
+    )
+    logger.info("Person %s deactivated by %s.", user.pk, by.pk if by is not None else "the system")

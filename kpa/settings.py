@@ -78,6 +78,7 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "kpa.middleware.PermissionsPolicyMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -265,6 +266,24 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Browser features no page may use (kpa.middleware.PermissionsPolicyMiddleware); empty sends no header.
+KPA_PERMISSIONS_POLICY = env.str(
+    "KPA_PERMISSIONS_POLICY",
+    default=", ".join(
+        f"{feature}=()"
+        for feature in (
+            "accelerometer",
+            "browsing-topics",
+            "camera",
+            "geolocation",
+            "gyroscope",
+            "magnetometer",
+            "microphone",
+            "payment",
+            "usb",
+        )
+    ),
+)
 SECURE_PROXY_SSL_HEADER = (
     # Only behind a TLS proxy that overwrites X-Forwarded-Proto (docker-compose.yml sets it).
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", default=False) else None
@@ -378,6 +397,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": timedelta(minutes=1),
         "options": {"expires": 55},
     },
+    # The retention policies of the register of personal data, applied every night (issue 14).
+    "kpa-purge": {
+        "task": "kpa.purge",
+        "schedule": crontab(hour=2, minute=30),
+        "options": {"expires": 3600},
+    },
     # The evaluation results' disclosure decisions, made at night so no page waits for one (issue 13).
     "evaluations-warm-results": {
         "task": "evaluations.warm_results",
@@ -394,6 +419,21 @@ if not KPA_REMINDER_DAYS or KPA_REMINDER_DAYS[-1] < 1:
 # this many days.
 KPA_OUTBOX_BATCH = env.int("KPA_OUTBOX_BATCH", default=100)
 KPA_OUTBOX_KEEP_DAYS = env.int("KPA_OUTBOX_KEEP_DAYS", default=400)
+
+# --- Retention (issue 14): days each kind of personal data is kept; the README explains each default, the
+# page /privacy/bewaartermijnen/ shows them. kpa.personal_data_kpa and <app>/personal_data.py define them.
+KPA_KEEP_INACTIVE_ACCOUNT_DAYS = env.int("KPA_KEEP_INACTIVE_ACCOUNT_DAYS", default=365)
+KPA_KEEP_MEETING_CONTENT_DAYS = env.int("KPA_KEEP_MEETING_CONTENT_DAYS", default=730)
+KPA_KEEP_EVALUATION_TEXT_DAYS = env.int("KPA_KEEP_EVALUATION_TEXT_DAYS", default=730)
+KPA_KEEP_SEATS_DAYS = env.int("KPA_KEEP_SEATS_DAYS", default=1825)
+KPA_KEEP_PROGRESS_UPDATES_DAYS = env.int("KPA_KEEP_PROGRESS_UPDATES_DAYS", default=1825)
+KPA_KEEP_INVITATIONS_DAYS = env.int("KPA_KEEP_INVITATIONS_DAYS", default=90)
+KPA_KEEP_SESSIONS_DAYS = env.int("KPA_KEEP_SESSIONS_DAYS", default=30)
+KPA_KEEP_ACCESS_LOG_DAYS = env.int("KPA_KEEP_ACCESS_LOG_DAYS", default=730)
+KPA_KEEP_AUDIT_LOG_DAYS = env.int("KPA_KEEP_AUDIT_LOG_DAYS", default=730)
+for _name in [n for n in dir() if n.startswith("KPA_KEEP_")] + ["KPA_OUTBOX_KEEP_DAYS"]:
+    if not 1 <= globals()[_name] <= 36_500:
+        raise environ.ImproperlyConfigured(f"{_name} must be a whole number of days from 1 to 36500.")
 
 # --- Logging ----------------------------------------------------------------------------------------
 LOGGING = {

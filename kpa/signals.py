@@ -1,8 +1,13 @@
 from django.contrib.auth.signals import user_logged_in
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 from django.utils import timezone
 
 from kpa.middleware import LOGIN_AT_SESSION_KEY
+
+# Sent by kpa.services.user_deactivate inside its transaction, with person= and on= (the Amsterdam day it
+# takes effect): the apps above end what the person holds (partners: their seats; meetings: their calendar
+# feed). kpa itself has already ended their sessions and stopped their mail.
+person_deactivated = Signal()
 
 
 @receiver(user_logged_in)

@@ -26,3 +26,12 @@ def outbox_sweep_task() -> dict[str, int]:
     from kpa.outbox import sender
 
     return sender.sweep()
+
+
+@shared_task(name="kpa.purge", ignore_result=True)
+def purge_task() -> dict[str, int]:
+    """The nightly job: apply every retention policy of the register of personal data (kpa.retention).
+    Run twice, the second run finds nothing left to do."""
+    from kpa import retention
+
+    return {outcome.retention.key: outcome.total for outcome in retention.purge()}

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from front import urls as front_urls
-from kpa import views
+from kpa import urls_privacy, views
 from partners import people_views
 from schools import urls as schools_urls
 
@@ -18,6 +18,7 @@ kpa_patterns = (
         path("health/", views.health, name="health"),
         path("people/", people_views.person_list, name="person-list"),
         path("people/invite/", people_views.person_invite, name="person-invite"),
+        path("people/<int:pk>/deactivate/", people_views.person_deactivate, name="person-deactivate"),
         path("invitation/<str:token>/", views.invitation_accept, name="invitation-accept"),
     ],
     "kpa",
@@ -31,6 +32,7 @@ urlpatterns = [
     path("dashboard/", include((front_urls.dashboard_patterns, "dashboard"))),
     path("programma/", include("programme.urls")),
     path("evaluaties/", include("evaluations.urls")),
+    path("privacy/", include(([*front_urls.privacy_patterns, *urls_privacy.urlpatterns], "privacy"))),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -11,3 +11,6 @@ class MeetingsConfig(AppConfig):
         from meetings.notifications import register_kinds
 
         register_kinds()  # its kinds of mail and its planner, with the outbox
+        from meetings import personal_data
+
+        personal_data.register()  # what it holds about people, and how long

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kpa.personal_data import personal
 from meetings.dates import local_day, validate_stored_date
 from programme.models import ActionLine
 
@@ -151,7 +152,8 @@ class Invitee(models.Model):
     attendance = models.CharField(
         _("attendance"), max_length=10, choices=Attendance.choices, default=Attendance.UNKNOWN
     )
-    replaced_by = models.CharField(_("replaced by"), max_length=200, blank=True)
+    # A name typed as text (a stand-in without an account): personal data the register must name.
+    replaced_by = personal(models.CharField(_("replaced by"), max_length=200, blank=True))
 
     class Meta:
         verbose_name = _("invitee")

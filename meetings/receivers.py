@@ -6,6 +6,9 @@ from typing import Any
 
 from django.dispatch import receiver
 
+from kpa.models import User
+from kpa.signals import person_deactivated
+from meetings.models import CalendarFeed
 from meetings.services import invitees_sync
 from partners.signals import team_changed
 
@@ -14,3 +17,11 @@ from partners.signals import team_changed
 def sync_invitees_on_team_change(sender: Any, *, school_ids: list[int], **kwargs: Any) -> None:
     """Planned meetings invite the team of their day: a change to a team changes who is invited."""
     invitees_sync(school_ids=school_ids)
+
+
+@receiver(person_deactivated, dispatch_uid="meetings.calendar_feed_delete")
+def delete_calendar_feed_on_leaving(sender: Any, *, person: User, **kwargs: Any) -> None:
+    """A person who leaves KPA: their calendar address stops working (the feed already refuses an inactive
+    owner; without its row the secret is gone too). Their place on planned meetings went with their seats:
+    partners ended those and sent team_changed, and invitees_sync above took them off."""
+    CalendarFeed.objects.filter(user_id=person.pk).delete()

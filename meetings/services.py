@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kpa.audit import audit_created
 from kpa.models import User
 from kpa.outbox.models import Notification
 from kpa.privacy import validate_no_pupil_data as _validate_text
@@ -169,13 +170,16 @@ def meeting_schedule(
     meeting.full_clean()
     meeting.save()
     members = selectors.team_members(school.pk, on=timezone.localdate(starts_at))
-    Invitee.objects.bulk_create([Invitee(meeting=meeting, person=p, role=role) for p, role in members])
-    AgendaItem.objects.bulk_create(
+    invitees = Invitee.objects.bulk_create(
+        [Invitee(meeting=meeting, person=p, role=role) for p, role in members]
+    )
+    agenda = AgendaItem.objects.bulk_create(
         [
             AgendaItem(meeting=meeting, position=i, title=t)
             for i, t in enumerate(agenda_template_items(school))
         ]
     )
+    audit_created([*invitees, *agenda])  # bulk_create skips the audit trail's signals
     if series is None:
         _queue(meeting, NotificationKind.INVITATION, [p for p, _role in members], key_part="0")
     return meeting
@@ -597,8 +601,10 @@ def invitees_sync(*, school_ids: Iterable[int]) -> None:
         meeting.invitees.exclude(person_id__in=list(team)).delete()
         newcomers = [team[pk] for pk in team.keys() - invited]
         if newcomers:
-            Invitee.objects.bulk_create(
-                [Invitee(meeting=meeting, person=p, role=role) for p, role in newcomers]
+            audit_created(
+                Invitee.objects.bulk_create(
+                    [Invitee(meeting=meeting, person=p, role=role) for p, role in newcomers]
+                )
             )
             series = meeting.series if meeting.is_series_occurrence else None
             if series is not None:

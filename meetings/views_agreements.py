@@ -5,17 +5,41 @@ owner's role, wijk, school, school year and action line. The list behind the das
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from kpa.accesslog import access_record
+from kpa.models import AccessAction
 from meetings import selectors
 from meetings.filters import AgreementFilter
 from partners.models import Role
 
 AGREEMENTS_PER_PAGE = 50
+
+
+def _record_shown(request: HttpRequest, page: Page) -> None:
+    """The access log: the agreements shown are of one school (the list filtered or scoped to it): an
+    entry for that school; of several schools: one entry with the filter and the schools shown. Nothing
+    shown (an empty list, a filter in error): no entry."""
+    school_ids = sorted({agreement.school_id for agreement in page.object_list})
+    if not school_ids:
+        return
+    detail = {
+        "filters": {key: value for key, value in request.GET.items() if key != "page" and value.strip()},
+        "page": page.number,
+    }
+    if len(school_ids) > 1:
+        detail["schools"] = school_ids
+    access_record(
+        actor=request.user,
+        action=AccessAction.VIEW,
+        what="agreements",
+        school_id=school_ids[0] if len(school_ids) == 1 else None,
+        detail=detail,
+    )
 
 
 @login_required
@@ -30,6 +54,7 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
     roles = dict(Role.choices)
     for agreement in page.object_list:
         agreement.owner_role_label = roles.get(agreement.owner_role, "")
+    _record_shown(request, page)
     query = request.GET.copy()
     query.pop("page", None)
     context = {

@@ -8,6 +8,7 @@ import datetime as dt
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +16,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from kpa.accesslog import access_record
+from kpa.models import AccessAction, AccessLog
 from meetings import ics, selectors
 from meetings.models import CalendarFeed, new_feed_token
 
@@ -52,6 +55,30 @@ def calendar_settings(request: HttpRequest) -> HttpResponse:
     )
 
 
+FEED_WHAT = "calendar-feed"
+
+
+def _record_feed_fetch(feed: CalendarFeed, meetings: int) -> None:
+    """The access log: one entry per feed per Amsterdam day, however often calendar apps poll it (every
+    few minutes). The common case (an entry of today exists) costs one query; the first fetch of the day
+    locks the feed's row and looks again, so two polls at the same moment write one entry (PostgreSQL)."""
+    today = timezone.localdate(timezone=timezone.get_default_timezone())
+    day_start = timezone.make_aware(dt.datetime.combine(today, dt.time.min), timezone.get_default_timezone())
+    logged_today = AccessLog.objects.filter(actor_id=feed.user_id, what=FEED_WHAT, at__gte=day_start)
+    if logged_today.exists():
+        return
+    with transaction.atomic():
+        CalendarFeed.objects.select_for_update().filter(pk=feed.pk).first()
+        if logged_today.exists():
+            return
+        access_record(
+            actor=feed.user,
+            action=AccessAction.EXPORT,
+            what=FEED_WHAT,
+            detail={"feed": feed.pk, "meetings": meetings},
+        )
+
+
 @require_safe
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The feed itself. No login (calendar apps cannot log in): the secret token is the key. What it
@@ -78,6 +105,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
         else []
     )
     meetings = [*reversed(recent), *upcoming]
+    _record_feed_fetch(feed, len(meetings))
     with translation.override("nl"):
         name = _("KPA meetings")
     response = HttpResponse(
@@ -93,8 +121,15 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_safe
 def meeting_ics_download(request: HttpRequest, pk: int) -> HttpResponse:
-    """One meeting in scope as an .ics file to add to one's own calendar (METHOD:PUBLISH)."""
+    """One meeting in scope as an .ics file to add to one's own calendar (METHOD:PUBLISH). Logged."""
     meeting = selectors.get_meeting_for_user(request.user, pk)
+    access_record(
+        actor=request.user,
+        action=AccessAction.EXPORT,
+        what="meeting.ics",
+        school_id=meeting.school_id,
+        detail={"meeting": meeting.pk},
+    )
     response = HttpResponse(
         ics.meeting_calendar(
             meeting,

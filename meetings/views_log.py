@@ -19,6 +19,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from kpa.access import require_coordination
+from kpa.accesslog import access_record
+from kpa.models import AccessAction
 from meetings import selectors, services
 from meetings.forms_log import (
     NEW_AGREEMENT_ROWS,
@@ -129,6 +131,18 @@ def loggable_meeting(request: HttpRequest, pk: int) -> Meeting:
     return meeting
 
 
+def record_minutes_shown(request: HttpRequest, meeting: Meeting) -> None:
+    """The access log: this page showed the meeting's log (minutes, attendance, casework counts, questions
+    and agreements). The meeting page and the log page call it only when the meeting has a log to show."""
+    access_record(
+        actor=request.user,
+        action=AccessAction.VIEW,
+        what="meeting.minutes",
+        school_id=meeting.school_id,
+        detail={"meeting": meeting.pk},
+    )
+
+
 EVERYONE_PRESENT = "everyone_present"
 
 
@@ -206,6 +220,16 @@ def meeting_log(request: HttpRequest, pk: int) -> HttpResponse:
         "saved_agreements": list(meeting.agreements.select_related("owner", "action_line")),
         "today": timezone.localdate(),
     }
+    # Opening the page shows what was logged so far (a POST shows what was just typed: no new entry).
+    if request.method == "GET" and (
+        meeting.is_logged
+        or meeting.minutes
+        or context["saved_questions"]
+        or context["saved_agreements"]
+        or any(invitee.attendance != Attendance.UNKNOWN for invitee in invitees)
+        or any(name != "minutes" for name in forms.log.initial)  # casework counts were recorded
+    ):
+        record_minutes_shown(request, meeting)
     return render(request, "meetings/meeting_log.html", context)
 
 

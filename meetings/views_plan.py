@@ -21,6 +21,7 @@ from meetings import selectors, services
 from meetings.filters import MeetingFilter
 from meetings.forms_plan import MeetingPlanForm, MeetingUpdateForm, apply_service_error
 from meetings.models import Attendance, Meeting, MeetingStatus
+from meetings.views_log import record_minutes_shown
 from partners.models import PARTNER_ROLES, Role
 from partners.scope import can_edit_school, get_school_for_user, schools_where_ib
 
@@ -233,6 +234,8 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         or context["agreements"]
         or any(i.attendance != Attendance.UNKNOWN for i in invitees)
     )
+    if context["has_log"]:
+        record_minutes_shown(request, meeting)
     return render(request, "meetings/meeting_detail.html", context)
 
 

@@ -7,4 +7,6 @@ class PartnersConfig(AppConfig):
     verbose_name = _("Partners and teams")
 
     def ready(self) -> None:
-        from partners import audit  # noqa: F401
+        from partners import audit, personal_data, receivers  # noqa: F401
+
+        personal_data.register()  # what it holds about people, and how long

@@ -11,3 +11,6 @@ class ProgrammeConfig(AppConfig):
         from programme.notifications import register_kinds
 
         register_kinds()  # the weekly digest of stale activities and its planner, with the outbox
+        from programme import personal_data
+
+        personal_data.register()  # what it holds about people, and how long

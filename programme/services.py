@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 
+from kpa.audit import audit_created
 from kpa.models import User
 from programme import seed
 from programme.models import (
@@ -66,8 +67,10 @@ def activity_save(*, form: ActivityForm) -> Activity:
     names = form.cleaned_data["indicators"]
     activity.indicators.exclude(name__in=names).delete()
     have = set(activity.indicators.values_list("name", flat=True))
-    Indicator.objects.bulk_create(
-        Indicator(activity=activity, name=name) for name in names if name not in have
+    audit_created(  # bulk_create skips the audit trail's signals
+        Indicator.objects.bulk_create(
+            Indicator(activity=activity, name=name) for name in names if name not in have
+        )
     )
     return activity
 

@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from kpa.accesslog import access_record
 from kpa.exports import table_response
-from kpa.models import AccessAction, AccessLog
+from kpa.models import AccessAction
 from programme import selectors
 from programme.report import Period, programme_report, report_table
 
@@ -94,7 +95,7 @@ def report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(f"{page}?{request.GET.urlencode()}")
     report = programme_report(request.user, programme, period)
     header, rows = report_table(report)
-    AccessLog.objects.create(
+    access_record(
         actor=request.user,
         action=AccessAction.EXPORT,
         what="programme-report.xlsx",

@@ -1,12 +1,27 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from schools.models import Gemeente, School, Wijk
 
 
 @admin.register(Gemeente)
 class GemeenteAdmin(admin.ModelAdmin):
-    list_display = ["name", "code"]
+    list_display = ["name", "code", "privacy_covenant", "privacy_covenant_since"]
     search_fields = ["name", "code"]
+    fieldsets = [
+        (None, {"fields": ["code", "name"]}),
+        (
+            _("Privacy (shown in the verwerkingsregister)"),
+            {
+                "fields": [
+                    "privacy_controller",
+                    "privacy_covenant",
+                    "privacy_covenant_url",
+                    "privacy_covenant_since",
+                ]
+            },
+        ),
+    ]
 
 
 @admin.register(Wijk)

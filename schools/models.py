@@ -9,6 +9,28 @@ from kpa.validators import validate_one_line
 class Gemeente(models.Model):
     code = models.CharField(_("CBS code"), max_length=4, unique=True, help_text=_("Four digits, e.g. 0344."))
     name = models.CharField(_("name"), max_length=100, validators=[validate_one_line])
+    # The privacy facts the verwerkingsregister shows per gemeente (front.views_privacy): who is responsible
+    # for the processing (AVG art. 4(7)) and the privacy convenant the partners signed.
+    privacy_controller = models.CharField(
+        _("controller"),
+        max_length=200,
+        blank=True,
+        db_default="",  # rows written by code that predates the column (an older migration state) get ""
+        validators=[validate_one_line],
+        help_text=_(
+            "Who is responsible for the processing, e.g. the mayor and aldermen of the municipality."
+        ),
+    )
+    privacy_covenant = models.CharField(
+        _("privacy covenant"),
+        max_length=200,
+        blank=True,
+        db_default="",
+        validators=[validate_one_line],
+        help_text=_("The title of the privacy covenant in force between the partners."),
+    )
+    privacy_covenant_url = models.URLField(_("privacy covenant link"), blank=True, db_default="")
+    privacy_covenant_since = models.DateField(_("privacy covenant in force since"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("municipality")

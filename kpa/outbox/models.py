@@ -22,17 +22,17 @@ class Notification(models.Model):
     sent_at is set in the transaction that holds the row's lock while the mail is sent."""
 
     key = models.CharField(max_length=200, unique=True)
-    kind = models.CharField(max_length=20)
+    kind = models.CharField(_("kind"), max_length=20)
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     # The meeting a mail is about, if any (a string reference: the outbox imports no feature app). Kinds
     # about something else carry it in `payload`.
     meeting = models.ForeignKey(
         "meetings.Meeting", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
-    due_at = models.DateTimeField()
+    due_at = models.DateTimeField(_("due"))
     payload = models.JSONField(default=dict, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    skipped_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    skipped_at = models.DateTimeField(_("skipped"), null=True, blank=True)
     skip_reason = models.CharField(max_length=200, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=500, blank=True)

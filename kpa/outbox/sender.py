@@ -35,10 +35,10 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.mail import EmailMessage, mailers
 from django.db import transaction
-from django.db.models import Case, CharField, DateTimeField, F, PositiveSmallIntegerField, Q, Value, When
+from django.db.models import Case, CharField, DateTimeField, F, PositiveSmallIntegerField, Value, When
 from django.utils import timezone
 
-from kpa import emails
+from kpa import emails, personal_data
 from kpa.outbox import registry
 from kpa.outbox.models import Notification
 
@@ -91,14 +91,13 @@ def sweep(*, seconds: float = 50.0, limit: int = 100_000) -> dict[str, int]:
 
 
 def prune(now: dt.datetime | None = None) -> int:
-    """Delete rows sent or given up more than KPA_OUTBOX_KEEP_DAYS ago (the sent-log is kept that long).
-    A planner never plans for so long ago, so no key it checks is lost."""
-    keep = dt.timedelta(days=int(getattr(settings, "KPA_OUTBOX_KEEP_DAYS", 400)))
-    cutoff = (now or timezone.now()) - keep
-    deleted, _by_model = Notification.objects.filter(
-        Q(sent_at__lt=cutoff) | Q(skipped_at__lt=cutoff), due_at__lt=cutoff
-    ).delete()
-    return deleted
+    """Delete rows sent or given up more than KPA_OUTBOX_KEEP_DAYS ago (the sent-log is kept that long):
+    the outbox's retention policy (kpa.personal_data_kpa.purge_outbox), which the nightly purge applies
+    too. A planner never plans for so long ago, so no key it checks is lost."""
+    from kpa.personal_data_kpa import purge_outbox
+
+    keep = dt.timedelta(days=personal_data.retention("outbox").days)
+    return sum(purge_outbox((now or timezone.now()) - keep, False).values())
 
 
 def send_batch(size: int, *, deadline: float | None = None) -> tuple[int, int]:

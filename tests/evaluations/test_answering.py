@@ -189,6 +189,7 @@ def test_the_form_keeps_its_queries_flat(client, round_, jgz, school, django_ass
     client.force_login(jgz)
     items = statements(round_, Role.JGZ)
     client.post(url(round_, school), {**{field_name(i): "3" for i in items}, "save": "1"})
-    # session, user, round, seat (round's schools, seat), items, response, answers, session save: fixed
-    with django_assert_max_num_queries(12):
+    # session, user, round, seat (round's schools, seat), items, response, answers, whether the user works
+    # under JGZ's medical secrecy (the notice above the open questions), session save: fixed
+    with django_assert_max_num_queries(13):
         assert client.get(url(round_, school)).status_code == 200

@@ -133,9 +133,9 @@ def test_the_results_page_keeps_its_queries_flat_with_meetings_and_agreements(
     # responses the disclosure decision is made from and the school's figures; the respondents of each
     # year, the statements); the follow-up block, whatever the number of meetings and agreements: 11
     # whether the user plans this school's meetings (their IB seat; the only query for those who may
-    # not), 12 the next procesevaluatie meeting, 13 the next KPO; 14-16 the session's renewed expiry
-    # (savepoint, update, release).
-    assert counts == [16, 16], "\n".join(q["sql"] for q in queries.captured_queries)
+    # not), 12 the next procesevaluatie meeting, 13 the next KPO; 14 the access log row (issue 14); 15-17
+    # the session's renewed expiry (savepoint, update, release).
+    assert counts == [17, 17], "\n".join(q["sql"] for q in queries.captured_queries)
 
 
 # --- planning the conversation
@@ -380,6 +380,7 @@ def test_the_form_keeps_its_queries_flat_with_the_team(client, school, ib, state
         assert response.status_code == 200
         counts.append(len(queries))
     # 1 the session, 2 the user, 3 the school in scope, 4 the user's IB seat there, 5 the statement,
-    # 6 the team with its people (the owner's choices, however many), 7 the next KPO in scope, 8-10 the
-    # session's renewed expiry (savepoint, update, release).
-    assert counts == [10, 10], "\n".join(q["sql"] for q in queries.captured_queries)
+    # 6 the team with its people (the owner's choices, however many), 7 the next KPO in scope, 8 whether
+    # the user works under JGZ's medical secrecy (the notice above the text), 9-11 the session's renewed
+    # expiry (savepoint, update, release).
+    assert counts == [11, 11], "\n".join(q["sql"] for q in queries.captured_queries)

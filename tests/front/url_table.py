@@ -9,4 +9,9 @@ COORDINATION = {"anonymous": "login", **dict.fromkeys(ROLES[1:4], 403), **dict.f
 EXPECTED: dict[str, dict[str, object]] = {
     "dashboard:index": COORDINATION,
     "dashboard:export-xlsx": COORDINATION,
+    # front/views_privacy.py: the register for everyone signed in (each sees the gemeenten of their scope),
+    # the privacy statement and the help on free text for anyone, before login too.
+    "privacy:register": {"anonymous": "login", **dict.fromkeys(ROLES[1:], 200)},
+    "privacy:statement": dict.fromkeys(ROLES, 200),
+    "privacy:sharing": dict.fromkeys(ROLES, 200),
 }

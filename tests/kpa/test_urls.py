@@ -48,6 +48,16 @@ EXPECTED: dict[str, dict[str, object]] = {
     "kpa:health": PUBLIC,
     "kpa:person-list": ADMIN_ONLY,
     "kpa:person-invite": ADMIN_ONLY,
+    "kpa:person-deactivate": ADMIN_ONLY,
+    # Issue 14: the access log and the retention page are the admins'; everyone sees their own data, an
+    # admin anyone's (others must not learn whether the person exists: 404).
+    "privacy:access-log": ADMIN_ONLY,
+    "privacy:access-log-export": ADMIN_ONLY,
+    "privacy:retention": ADMIN_ONLY,
+    "privacy:inzage": ALL_SIGNED_IN_200,
+    "privacy:inzage-json": ALL_SIGNED_IN_200,
+    "privacy:inzage-person": {"anonymous": "login", **dict.fromkeys(ROLES[1:-1], 404), "admin": 200},
+    "privacy:inzage-person-json": {"anonymous": "login", **dict.fromkeys(ROLES[1:-1], 404), "admin": 200},
     "kpa:invitation-accept": PUBLIC,
     "schools:list": ALL_SIGNED_IN_200,
     "schools:detail": SCOPED_SCHOOL,
@@ -190,6 +200,9 @@ def objects(school, other_school, ib, partner, outsider, coordinator, wijk_coord
         },
         # URLs whose `pk` is not a school's: the objects they need, by URL name.
         "by_name": {
+            "kpa:person-deactivate": {"pk": partner.pk},
+            "privacy:inzage-person": {"pk": partner.pk},
+            "privacy:inzage-person-json": {"pk": partner.pk},
             **{
                 name: {"pk": meeting.pk}
                 for name in (

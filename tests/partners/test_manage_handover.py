@@ -172,3 +172,10 @@ def test_it_says_when_there_is_nothing_to_hand_over(client, admin_user, leaving)
     response = client.post(url(), {**form_data(leaving), "from_person": admin_user.pk})
     assert response.context["steps"] == []
     assert 'value="confirm"' not in response.content.decode()
+
+
+def test_it_fills_in_who_leaves_from_the_deactivation_page_link(client, admin_user, leaving):
+    client.force_login(admin_user)
+    ada = leaving["ada"]
+    response = client.get(url(), {"from_person": ada.pk})
+    assert str(response.context["form"]["from_person"].value()) == str(ada.pk)

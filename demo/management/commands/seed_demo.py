@@ -200,6 +200,24 @@ FIRST_KPO_WEEK = dt.date(2026, 8, 31)  # a Monday, the third week of the school 
 SCHOOL_YEAR_START = dt.date(2026, 8, 17)
 
 
+# The verwerkingsregister's facts of the demo's Utrecht (example data: no real convenant is quoted).
+UTRECHT_PRIVACY = {
+    "privacy_controller": "College van B en W van de gemeente Utrecht",
+    "privacy_covenant": "Privacyconvenant Kernpartneraanpak Utrecht",
+    "privacy_covenant_url": "https://www.utrecht.nl/",
+    "privacy_covenant_since": dt.date(2025, 8, 1),
+}
+
+
+def seed_privacy_facts(gemeente: Gemeente) -> None:
+    """Fill the gemeente's privacy facts where they are empty (what an admin set stays)."""
+    empty = [name for name in UTRECHT_PRIVACY if not getattr(gemeente, name)]
+    for name in empty:
+        setattr(gemeente, name, UTRECHT_PRIVACY[name])
+    if empty:
+        gemeente.save(update_fields=empty)
+
+
 class Command(BaseCommand):
     help = "Load the demo data: Utrecht's ten wijken, schools, organisations, teams and one user per role."
 
@@ -227,6 +245,7 @@ class Command(BaseCommand):
     def seed(self) -> list[tuple[str, str]]:
         rng = random.Random(344)  # noqa: S311  (demo data, not security)
         utrecht, _ = Gemeente.objects.get_or_create(code="0344", defaults={"name": "Utrecht"})
+        seed_privacy_facts(utrecht)
         wijken = {name: Wijk.objects.get_or_create(gemeente=utrecht, name=name)[0] for name in WIJKEN}
         schools = self.seed_schools(utrecht, wijken)
         orgs = {
@@ -292,7 +311,11 @@ class Command(BaseCommand):
 
         # History: a buurtteam worker left at the end of last school year; a colleague took over.
         leaver = person(
-            "vertrokken@lokalis.example", UserKind.KERNPARTNER, orgs[Role.BUURTTEAM], is_active=False
+            "vertrokken@lokalis.example",
+            UserKind.KERNPARTNER,
+            orgs[Role.BUURTTEAM],
+            is_active=False,
+            deactivated_at=dt.datetime(2025, 7, 12, 8, tzinfo=ZoneInfo("Europe/Amsterdam")),
         )
         successor = partners[Role.BUURTTEAM][0]
         for school in schools[:3]:
