@@ -197,6 +197,8 @@ class Answer(models.Model):
     text = models.TextField(_("open answer"), blank=True)
 
     class Meta:
+        verbose_name = _("evaluation answer")
+        verbose_name_plural = _("evaluation answers")
         constraints = [
             models.UniqueConstraint(fields=["response", "item"], name="answer_one_per_item"),
             models.CheckConstraint(

@@ -70,6 +70,14 @@ def school_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("owner", "meeting")
         .order_by("due_date", "pk")
     )
+    if open_agreements:  # a school's agreements name their owners: the access log records the look
+        access_record(
+            actor=request.user,
+            action=AccessAction.VIEW,
+            what="agreements",
+            school_id=school.pk,
+            detail={"page": "school", "count": len(open_agreements)},
+        )
     return render(
         request,
         "front/school_detail.html",

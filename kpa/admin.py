@@ -45,6 +45,18 @@ class UserAdmin(DjangoUserAdmin):
         Ticking it again switches the account back on; their seats are not given back."""
         toggled = change and "is_active" in form.changed_data
         leaving = toggled and not obj.is_active
+        if leaving and obj.pk == request.user.pk:  # it would end the session that is saving it
+            obj.is_active, toggled, leaving = True, False, False
+            self.message_user(
+                request, _("You cannot deactivate yourself: ask another administrator."), messages.WARNING
+            )
+        if toggled and not leaving and obj.anonymised_at is not None:  # no account for a pseudonym
+            obj.is_active, toggled = False, False
+            self.message_user(
+                request,
+                _("This account was anonymised and cannot be switched on again: invite the person anew."),
+                messages.WARNING,
+            )
         with transaction.atomic():
             if leaving:
                 obj.is_active = True  # the service switches it off, with everything that goes with it

@@ -34,12 +34,12 @@ from django.contrib.admin.models import LogEntry as AdminLogEntry
 from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import JSONField, Q
 from django.utils import timezone
 
 from kpa import personal_data
 from kpa.models import User
-from kpa.retention import add, delete_rows
+from kpa.retention import CHUNK, add, delete_rows
 
 PSEUDONYM = "Oud-gebruiker {pk}"
 PSEUDONYM_EMAIL = "oud-gebruiker-{pk}@anoniem.invalid"  # .invalid: a name that can never resolve (RFC 2606)
@@ -52,17 +52,40 @@ def pseudonym(person: User) -> str:
 
 
 def old_values(person: User) -> list[str]:
-    """What identifies the person in text: full name, e-mail addresses (allauth may hold older ones), and a
-    phone number. Longest first, so "Jan de Vries-Bakker" is replaced before "Jan de Vries"."""
+    """What identifies the person in text: their full name (first and last name both, now and as the audit
+    trail of their account says they were before), e-mail addresses (allauth may hold older ones, the audit
+    trail earlier ones) and phone numbers. Longest first, so "Jan de Vries-Bakker" goes before "Jan de
+    Vries". A name of one part only ("Leerplicht") is not looked for: it would match ordinary words."""
     from allauth.account.models import EmailAddress
 
-    values = {person.get_full_name(), person.email, person.phone.strip()}
+    firsts, lasts = {person.first_name.strip()}, {person.last_name.strip()}
+    values = {person.email, person.phone.strip()}
     values |= set(EmailAddress.objects.filter(user=person).values_list("email", flat=True))
+    user_type = ContentType.objects.get_for_model(User)
+    history = LogEntry.objects.filter(content_type=user_type, object_pk=str(person.pk)).values_list(
+        "changes", flat=True
+    )
+    for changes in history.iterator(chunk_size=CHUNK):
+        if not isinstance(changes, dict):
+            continue
+        for name, into in (
+            ("first_name", firsts),
+            ("last_name", lasts),
+            ("email", values),
+            ("phone", values),
+        ):
+            for value in changes.get(name) or ():
+                if isinstance(value, str) and value not in ("None", SCRUBBED):
+                    into.add(value.strip())
+    values |= {f"{first} {last}" for first in firsts for last in lasts if first and last}
     return sorted((v for v in values if len(v) >= 4), key=len, reverse=True)
 
 
 def _pattern(values: list[str]) -> re.Pattern[str]:
-    return re.compile("|".join(re.escape(v) for v in values), re.IGNORECASE)
+    """The values as whole words: "Jan Bos" is not found in "Jan Bosman", "jan@x.nl" not in "jan@x.nlx"
+    nor in "ajan@x.nl" (a sentence's full stop after an address still ends it)."""
+    alternatives = "|".join(re.escape(v) for v in values)
+    return re.compile(rf"(?<![\w@.\-])(?:{alternatives})(?![\w@\-]|\.\w)", re.IGNORECASE)
 
 
 def _replace_deep(value: Any, pattern: re.Pattern[str], by: str) -> Any:
@@ -76,10 +99,11 @@ def _replace_deep(value: Any, pattern: re.Pattern[str], by: str) -> Any:
 
 
 def _contains_any(field: str, values: list[str], json_field: bool = False) -> Q:
+    """The rows whose field may hold a value (a superset: _pattern decides)."""
     query = Q()
     for value in values:
         query |= Q(**{f"{field}__icontains": value})
-        escaped = json.dumps(value)[1:-1]  # how SQLite's JSON text holds "é" (\\u00e9)
+        escaped = json.dumps(value)[1:-1]  # how SQLite's JSON text holds "é" (\u00e9)
         if json_field and escaped != value:
             query |= Q(**{f"{field}__icontains": escaped})
     return query
@@ -88,23 +112,43 @@ def _contains_any(field: str, values: list[str], json_field: bool = False) -> Q:
 def _replace_in_free_text(
     values: list[str], pattern: re.Pattern[str], by: str, counts: dict[str, int]
 ) -> None:
+    """In every free-text field of the register (a JSON field too, such as an access entry's filters),
+    written back in batches, only where something was replaced."""
     for processing in personal_data.processings():
         model = processing.model_class
         for field in processing.free_text:
-            rows = model._default_manager.filter(_contains_any(field, values)).only("pk", field)
-            changed = []
-            for row in rows:
-                setattr(row, field, pattern.sub(by, getattr(row, field)))
-                changed.append(row)
+            json_field = isinstance(model._meta.get_field(field), JSONField)
+            rows = model._default_manager.filter(_contains_any(field, values, json_field)).only("pk", field)
+            changed: list = []
+            for row in rows.iterator(chunk_size=CHUNK):
+                before = getattr(row, field)
+                after = _replace_deep(before, pattern, by)
+                if after != before:
+                    setattr(row, field, after)
+                    changed.append(row)
+                if len(changed) >= CHUNK:
+                    model._default_manager.bulk_update(changed, [field])
+                    add(counts, model, len(changed))
+                    changed = []
             if changed:
-                model._default_manager.bulk_update(changed, [field], batch_size=500)
+                model._default_manager.bulk_update(changed, [field])
                 add(counts, model, len(changed))
+
+
+AUDIT_FIELDS = ["object_repr", "changes", "changes_text", "additional_data", "actor_email"]
 
 
 def _scrub_audit(
     person: User, values: list[str], pattern: re.Pattern[str], by: str, counts: dict[str, int]
 ) -> None:
+    """The audit trail's copies: entries about the person's own account lose its personal values, every
+    entry that mentions them has them replaced, and their own entries lose the IP address they came from
+    (one UPDATE, however many). Read in batches; only changed entries are written."""
     user_type = ContentType.objects.get_for_model(User)
+    own = LogEntry.objects.filter(actor=person)
+    own_count = own.exclude(remote_addr=None, actor_email=PSEUDONYM_EMAIL.format(pk=person.pk)).update(
+        remote_addr=None, remote_port=None, actor_email=PSEUDONYM_EMAIL.format(pk=person.pk)
+    )
     about_person = Q(content_type=user_type, object_pk=str(person.pk))
     mentions = (
         _contains_any("changes", values, json_field=True)
@@ -113,41 +157,52 @@ def _scrub_audit(
         | _contains_any("actor_email", values)
         | _contains_any("additional_data", values, json_field=True)
     )
-    entries = list(LogEntry.objects.filter(about_person | mentions | Q(actor=person)))
-    for entry in entries:
+    changed: list[LogEntry] = []
+    scrubbed = 0
+    for entry in (
+        LogEntry.objects.filter(about_person | mentions)
+        .only("pk", "content_type_id", "object_pk", *AUDIT_FIELDS)
+        .iterator(chunk_size=CHUNK)
+    ):
+        before = [getattr(entry, name) for name in AUDIT_FIELDS]
         if entry.content_type_id == user_type.pk and entry.object_pk == str(person.pk):
             entry.object_repr = by
             if isinstance(entry.changes, dict):
-                for name in PERSONAL_USER_FIELDS:
-                    if name in entry.changes:
-                        entry.changes[name] = [SCRUBBED, SCRUBBED]
+                entry.changes = {
+                    name: [SCRUBBED, SCRUBBED] if name in PERSONAL_USER_FIELDS else value
+                    for name, value in entry.changes.items()
+                }
         entry.changes = _replace_deep(entry.changes, pattern, by)
         entry.changes_text = pattern.sub(by, entry.changes_text)
         entry.object_repr = pattern.sub(by, entry.object_repr)
         entry.additional_data = _replace_deep(entry.additional_data, pattern, by)
-        if entry.actor_id == person.pk:
-            entry.remote_addr = None
-            entry.remote_port = None
-            entry.actor_email = PSEUDONYM_EMAIL.format(pk=person.pk)
-        elif entry.actor_email:
-            entry.actor_email = pattern.sub(by, entry.actor_email)
-    fields = ["object_repr", "changes", "changes_text", "additional_data", "remote_addr", "remote_port"]
-    LogEntry.objects.bulk_update(entries, [*fields, "actor_email"], batch_size=500)
-    admin_entries = list(
-        AdminLogEntry.objects.filter(
-            Q(content_type=user_type, object_id=str(person.pk))
-            | _contains_any("object_repr", values)
-            | _contains_any("change_message", values)
-        )
+        entry.actor_email = pattern.sub(by, entry.actor_email or "") or entry.actor_email
+        if [getattr(entry, name) for name in AUDIT_FIELDS] != before:
+            changed.append(entry)
+        if len(changed) >= CHUNK:
+            LogEntry.objects.bulk_update(changed, AUDIT_FIELDS)
+            scrubbed += len(changed)
+            changed = []
+    if changed:
+        LogEntry.objects.bulk_update(changed, AUDIT_FIELDS)
+        scrubbed += len(changed)
+    admin_changed = []
+    admin_entries = AdminLogEntry.objects.filter(
+        Q(content_type=user_type, object_id=str(person.pk))
+        | _contains_any("object_repr", values)
+        | _contains_any("change_message", values)
     )
-    for admin_entry in admin_entries:
+    for admin_entry in admin_entries.iterator(chunk_size=CHUNK):
+        before_admin = (admin_entry.object_repr, admin_entry.change_message)
         if admin_entry.content_type_id == user_type.pk and admin_entry.object_id == str(person.pk):
             admin_entry.object_repr = by
         admin_entry.object_repr = pattern.sub(by, admin_entry.object_repr)
         admin_entry.change_message = pattern.sub(by, admin_entry.change_message)
-    AdminLogEntry.objects.bulk_update(admin_entries, ["object_repr", "change_message"], batch_size=500)
-    add(counts, LogEntry, len(entries))
-    add(counts, AdminLogEntry, len(admin_entries))
+        if (admin_entry.object_repr, admin_entry.change_message) != before_admin:
+            admin_changed.append(admin_entry)
+    AdminLogEntry.objects.bulk_update(admin_changed, ["object_repr", "change_message"], batch_size=CHUNK)
+    add(counts, LogEntry, max(own_count, scrubbed))
+    add(counts, AdminLogEntry, len(admin_changed))
 
 
 @transaction.atomic

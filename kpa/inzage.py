@@ -34,6 +34,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kpa import personal_data
 
@@ -75,6 +76,7 @@ class ModelData:
     retention: str  # the retention policy's label
     columns: list[str]  # the fields' verbose names, in the order of each row
     rows: list[dict[str, str]]  # {column: readable value}
+    more: int = 0  # rows left off the page (at most PAGE_ROWS are shown; the JSON holds them all)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -249,11 +251,21 @@ def _json_value(value: Any) -> Any:
     return str(value)  # Decimal, UUID, an IP address: as written
 
 
-def _retention_label(processing: Processing) -> str:
+def _retention_label(processing: Processing, short: bool = False) -> str:
+    """The policy as a person reads it: its kind, how long, and what happens then (short: its kind)."""
     try:
-        return str(personal_data.retention(processing.retention).label)
+        policy = personal_data.retention(processing.retention)
     except KeyError:
         return processing.retention
+    if short:
+        return str(policy.label)
+    days = ngettext("%(days)s day", "%(days)s days", policy.days) % {"days": policy.days}
+    return _("%(kind)s: %(days)s. %(rule)s") % {"kind": policy.label, "days": days, "rule": policy.rule}
+
+
+# The page shows at most this many rows per model (an administrator's years of audit entries would make
+# it unreadable); it says how many more there are, and the JSON download holds every row.
+PAGE_ROWS = 200
 
 
 @dataclasses.dataclass(frozen=True)
@@ -261,28 +273,37 @@ class _Found:
     processing: Processing
     columns: list[_Column]
     rows: list[Model]
+    more: int = 0
 
 
-def _found(person: User) -> list[_Found]:
-    """Per registered model, its rows of the person (models with none are left out)."""
+def _found(person: User, limit: int | None = None) -> list[_Found]:
+    """Per registered model, its rows of the person (models with none are left out); with a limit, at most
+    that many, and how many more (counted only where the limit was reached: one query more there)."""
     found = []
     for processing in personal_data.processings():
         rows = processing.rows_of(person)
         if rows is None:
             continue
         columns = _columns(processing)
+        more = 0
         if isinstance(rows, QuerySet):
-            rows = _optimised(rows, columns)
+            optimised = _optimised(rows, columns)
+            if limit is not None:
+                page = list(optimised[:limit])
+                more = optimised.count() - limit if len(page) == limit else 0
+                rows = page
+            else:
+                rows = optimised
         rows = list(rows)
         if rows:
-            found.append(_Found(processing, columns, rows))
+            found.append(_Found(processing, columns, rows, more))
     return found
 
 
 def inzage_for(person: User) -> list[Section]:
     """What KPA holds about `person`, grouped as the register groups it, for reading."""
     sections: dict[str, list[ModelData]] = {}
-    for item in _found(person):
+    for item in _found(person, limit=PAGE_ROWS):
         processing, columns = item.processing, item.columns
         labels = _labels(columns)
         rows = [
@@ -302,6 +323,7 @@ def inzage_for(person: User) -> list[Section]:
                 retention=_retention_label(processing),
                 columns=labels,
                 rows=rows,
+                more=item.more,
             )
         )
     return [Section(group=group, models=models) for group, models in sections.items()]
@@ -320,7 +342,7 @@ def inzage_json(person: User) -> dict[str, Any]:
                 "purpose": str(processing.purpose),
                 "legal_basis": str(processing.legal_basis),
                 "visible_to": str(processing.visible_to),
-                "retention": _retention_label(processing),
+                "retention": _retention_label(processing, short=True),
                 "rows": [
                     {column.name: _json_value(_follow(row, column)) for column in item.columns}
                     for row in item.rows

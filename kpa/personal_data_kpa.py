@@ -5,6 +5,7 @@ retention. Registered from KpaConfig.ready(); the apps above register their own 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from allauth.usersessions.models import UserSession
 from auditlog.models import LogEntry
@@ -20,7 +21,9 @@ from kpa import personal_data
 from kpa.models import AccessLog, Invitation, User
 from kpa.outbox.models import Notification
 from kpa.personal_data import Processing, Retention
-from kpa.retention import add, delete_rows
+from kpa.retention import PartlyPurged, add, delete_rows
+
+logger = logging.getLogger(__name__)
 
 ACCOUNTS = "accounts"
 ACCOUNT_GROUP = _("Accounts and signing in")
@@ -37,10 +40,19 @@ def purge_accounts(cutoff: dt.datetime, dry_run: bool) -> dict[str, int]:
     from kpa.anonymise import person_anonymise
 
     counts: dict[str, int] = {}
+    errors: list[str] = []
     leavers = User.objects.filter(is_active=False, deactivated_at__lt=cutoff, anonymised_at__isnull=True)
-    for person in leavers.order_by("pk"):
-        for key, number in person_anonymise(person, dry_run=dry_run).items():
+    for pk in leavers.order_by("pk").values_list("pk", flat=True):
+        try:  # each in its own savepoint (person_anonymise is atomic): one failure leaves the others done
+            done = person_anonymise(User.objects.get(pk=pk), dry_run=dry_run)
+        except Exception as error:
+            logger.exception("Anonymising person %s failed.", pk)
+            errors.append(f"person {pk}: {type(error).__name__}: {error}")
+            continue
+        for key, number in done.items():
             counts[key] = counts.get(key, 0) + number
+    if errors:
+        raise PartlyPurged(counts, errors)
     return counts
 
 
@@ -304,7 +316,8 @@ def register() -> None:
             legal_basis=BASIS_SECURITY,
             visible_to=ADMINS,
             retention="access_log",
-            anonymisation=_("Kept; the person becomes the pseudonym."),
+            anonymisation=_("Kept; the person becomes the pseudonym, names in search terms are replaced."),
+            free_text=("detail",),  # an export's filters: a name typed in the search box
             export_fields=("id", "at", "actor", "action", "what", "school", "subject"),
         ),
         Processing(

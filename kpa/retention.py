@@ -98,11 +98,21 @@ def label(key: str) -> str:
     return str(apps.get_model(key)._meta.verbose_name_plural)
 
 
+class PartlyPurged(Exception):
+    """Raised by a policy that did what it could and failed for some rows (one leaver's anonymisation, say):
+    what it did stays, the errors are reported."""
+
+    def __init__(self, counts: dict[str, int], errors: list[str]) -> None:
+        super().__init__("; ".join(errors))
+        self.counts, self.errors = counts, errors
+
+
 @dataclasses.dataclass(frozen=True)
 class Outcome:
     retention: personal_data.Retention
     cutoff: dt.datetime
     counts: dict[str, int]
+    errors: tuple[str, ...] = ()
 
     @property
     def total(self) -> int:
@@ -114,20 +124,31 @@ def purge(
 ) -> list[Outcome]:
     """Apply every retention policy (or those named in `keys`), each in its own transaction, in the
     register's order. A dry run runs the same selections inside a transaction it rolls back, so not even a
-    policy that could not help writing changes anything."""
+    policy that could not help writing changes anything. A policy that fails is logged and reported in its
+    Outcome's errors and the others still run: one bad row must not stop every night's purge. The cutoff
+    is the same Amsterdam wall-clock time `days` days before now, whatever daylight saving did between."""
     now = now or timezone.now()
     wanted = set(keys)
     outcomes = []
     for retention in personal_data.retentions():
         if wanted and retention.key not in wanted:
             continue
-        cutoff = now - dt.timedelta(days=retention.days)
-        # The audit trail does not log the purge's own deletes: those entries would copy what goes.
-        with transaction.atomic(), disable_auditlog():
-            counts = retention.purge(cutoff, dry_run)
-            if dry_run:
-                transaction.set_rollback(True)
-        outcomes.append(Outcome(retention, cutoff, {k: v for k, v in counts.items() if v}))
+        cutoff = timezone.localtime(now) - dt.timedelta(days=retention.days)
+        errors: list[str] = []
+        counts: dict[str, int] = {}
+        try:
+            # The audit trail does not log the purge's own deletes: those entries would copy what goes.
+            with transaction.atomic(), disable_auditlog():
+                try:
+                    counts = retention.purge(cutoff, dry_run)
+                except PartlyPurged as partly:
+                    counts, errors = partly.counts, partly.errors
+                if dry_run:
+                    transaction.set_rollback(True)
+        except Exception as error:
+            logger.exception("Retention policy %s failed.", retention.key)
+            counts, errors = {}, [f"{type(error).__name__}: {error}"]
+        outcomes.append(Outcome(retention, cutoff, {k: v for k, v in counts.items() if v}, tuple(errors)))
         if not dry_run and any(counts.values()):
             logger.info("Purged %s (before %s): %s", retention.key, cutoff.isoformat(), counts)
     return outcomes

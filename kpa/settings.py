@@ -423,6 +423,7 @@ KPA_OUTBOX_KEEP_DAYS = env.int("KPA_OUTBOX_KEEP_DAYS", default=400)
 # --- Retention (issue 14): days each kind of personal data is kept; the README explains each default, the
 # page /privacy/bewaartermijnen/ shows them. kpa.personal_data_kpa and <app>/personal_data.py define them.
 KPA_KEEP_INACTIVE_ACCOUNT_DAYS = env.int("KPA_KEEP_INACTIVE_ACCOUNT_DAYS", default=365)
+KPA_KEEP_DORMANT_ACCOUNT_DAYS = env.int("KPA_KEEP_DORMANT_ACCOUNT_DAYS", default=730)
 KPA_KEEP_MEETING_CONTENT_DAYS = env.int("KPA_KEEP_MEETING_CONTENT_DAYS", default=730)
 KPA_KEEP_EVALUATION_TEXT_DAYS = env.int("KPA_KEEP_EVALUATION_TEXT_DAYS", default=730)
 KPA_KEEP_SEATS_DAYS = env.int("KPA_KEEP_SEATS_DAYS", default=1825)

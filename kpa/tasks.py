@@ -34,4 +34,8 @@ def purge_task() -> dict[str, int]:
     Run twice, the second run finds nothing left to do."""
     from kpa import retention
 
-    return {outcome.retention.key: outcome.total for outcome in retention.purge()}
+    outcomes = retention.purge()
+    failed = [f"{o.retention.key}: {'; '.join(o.errors)}" for o in outcomes if o.errors]
+    if failed:  # after every policy ran: the worker's log and the task's state say what failed
+        raise RuntimeError("Retention policies failed: " + " | ".join(failed))
+    return {outcome.retention.key: outcome.total for outcome in outcomes}

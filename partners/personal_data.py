@@ -5,15 +5,41 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kpa import personal_data
+from kpa.models import User
 from kpa.personal_data import Processing, Retention
-from kpa.retention import delete_rows
+from kpa.retention import add, delete_rows
 from partners.models import Assignment
 
 SEATS = "seats"
+DORMANT = "dormant_accounts"
+
+
+def deactivate_dormant(cutoff: dt.datetime, dry_run: bool) -> dict[str, int]:
+    """Accounts nobody uses: active, not signed in since the cutoff (or never, and made before it), and
+    without a seat on any team today or later. They leave through kpa.services.user_deactivate, and the
+    "accounts" policy anonymises them a year on. Someone with a seat stays, signed in or not: the team's
+    invitations and reminders go to them."""
+    from kpa.services import user_deactivate
+
+    counts: dict[str, int] = {}
+    today = timezone.localdate()
+    seated = Assignment.objects.filter(Q(end_date__isnull=True) | Q(end_date__gte=today)).values("person_id")
+    dormant = (
+        User.objects.filter(is_active=True)
+        .filter(Q(last_login__lt=cutoff) | Q(last_login__isnull=True, date_joined__lt=cutoff))
+        .exclude(pk__in=seated)
+        .order_by("pk")
+    )
+    for person in dormant:
+        add(counts, User, 1)
+        if not dry_run:
+            user_deactivate(user=person, by=None)
+    return counts
 
 
 def purge_seats(cutoff: dt.datetime, dry_run: bool) -> dict[str, int]:
@@ -38,6 +64,22 @@ def register() -> None:
             ),
             purge=purge_seats,
             order=40,
+        ),
+        Retention(
+            key=DORMANT,
+            label=_("Accounts nobody uses"),
+            setting="KPA_KEEP_DORMANT_ACCOUNT_DAYS",
+            default_days=730,
+            rule=_(
+                "An account not signed in for this many days (or never, made this long ago) and without a "
+                "seat on a team is deactivated; a year later the accounts policy anonymises it."
+            ),
+            why=_(
+                "Two years: a coordinator or administrator who stopped using KPA; someone on a team stays, "
+                "as the team's mail goes to them."
+            ),
+            purge=deactivate_dormant,
+            order=5,
         ),
     )
     personal_data.register(

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from kpa.models import User, UserKind
 from partners.models import PARTNER_ROLES, SCHOOL_ROLES, Assignment, Role
-from partners.signals import team_changed
+from partners.signals import seats_handed_over, team_changed
 from schools.models import School, Wijk
 
 if TYPE_CHECKING:
@@ -88,8 +88,20 @@ def _sync_meetings(school_ids: list[int]) -> None:
     team_changed.send(sender=Assignment, school_ids=school_ids)
 
 
+def _refuse_leaver(assignment: Assignment) -> None:
+    """No new seat for someone who left (kpa.services.user_deactivate ends theirs)."""
+    if assignment.pk is None and not assignment.person.is_active:
+        raise ValidationError(
+            _("%(person)s has left KPA (deactivated), so cannot take a seat.")
+            % {"person": assignment.person},
+            code="inactive",
+        )
+
+
 def validate_seat(assignment: Assignment) -> None:
-    """The seat rules every write path keeps: the right kind of person, and one holder at a time."""
+    """The seat rules every write path keeps: someone still in KPA, the right kind of person, and one
+    holder at a time."""
+    _refuse_leaver(assignment)
     _refuse_wrong_kind(assignment)
     _refuse_overlap(assignment)
 
@@ -160,6 +172,11 @@ def handover_plan(*, from_person: User, to_person: User, on: dt.date) -> list[Ha
     """What "everything X does moves to Y from date D" would change, without changing it."""
     if from_person.pk == to_person.pk:
         raise ValidationError(_("Choose a successor other than the person who leaves."), code="same_person")
+    if not to_person.is_active:
+        raise ValidationError(
+            _("%(person)s has left KPA (deactivated), so cannot take a seat.") % {"person": to_person},
+            code="inactive",
+        )
     for role in Assignment.objects.filter(person=from_person).values_list("role", flat=True).distinct():
         _refuse_wrong_kind(Assignment(person=to_person, role=role))
     mine = (
@@ -233,7 +250,11 @@ def handover_apply(*, from_person: User, to_person: User, on: dt.date) -> list[H
                 end_date=step.new_end,
                 is_stand_in=old.is_stand_in,
             )
-    _sync_meetings(sorted({step.school_id for step in steps}))
+    school_ids = sorted({step.school_id for step in steps})
+    _sync_meetings(school_ids)
+    seats_handed_over.send(
+        sender=Assignment, from_person=from_person, to_person=to_person, on=on, school_ids=school_ids
+    )
     return steps
 
 

@@ -6,3 +6,8 @@ from django.dispatch import Signal
 # Sent after a change to the teams of some schools (an assignment added, ended or handed over), inside the
 # transaction that made it, with school_ids=[...]. Planned meetings invite the team of their day.
 team_changed = Signal()
+
+# Sent by handover_apply inside its transaction, with from_person=, to_person=, on= and school_ids=[...]
+# (the schools whose seats were handed over): what the leaver does there moves too (meetings: their open
+# agreements at those schools).
+seats_handed_over = Signal()

@@ -48,7 +48,17 @@ def register() -> None:
             visible_to=_("Coordinators and administrators; kernpartners of the schools it concerns."),
             retention="accounts",
             anonymisation=_("Kept; the person becomes the pseudonym, names in the text are replaced."),
-            free_text=("description", "steps_taken", "steps_planned", "other_partners", "steering"),
+            free_text=(
+                "description",
+                "steps_taken",
+                "steps_planned",
+                "other_partners",
+                "intended_results",
+                "steering",
+                "accountability",
+                "communication",
+                "money",
+            ),
             export_fields=("id", "title", "status"),
         ),
         Processing(

@@ -23,6 +23,11 @@ def pages_for(kind: str, world) -> list[str]:
         reverse("mfa_index"),
         reverse("account_change_password"),
         reverse("usersessions_list"),
+        # The privacy pages everyone reaches from the footer and the account menu (issue 14).
+        reverse("privacy:inzage"),
+        reverse("privacy:register"),
+        reverse("privacy:statement"),
+        reverse("privacy:sharing"),
     ]
     school_pages = [
         reverse("kpa:home"),
@@ -69,6 +74,10 @@ def pages_for(kind: str, world) -> list[str]:
         *editing,
         reverse("kpa:person-list"),
         reverse("kpa:person-invite"),
+        reverse("kpa:person-deactivate", args=[world.buurtteam.pk]),
+        reverse("privacy:inzage-person", args=[world.buurtteam.pk]),
+        reverse("privacy:access-log"),
+        reverse("privacy:retention"),
         reverse("manage:wijk-list"),
         reverse("manage:wijk-create"),
         reverse("manage:wijk-detail", args=[school.wijk_id]),
@@ -135,6 +144,8 @@ def test_the_pages_before_login_meet_wcag_21_aa(open_browser, world):
         reverse("account_login"),
         reverse("account_reset_password"),
         reverse("kpa:invitation-accept", args=["no-such-token"]),
+        reverse("privacy:statement"),
+        reverse("privacy:sharing"),
     ):
         tab.visit(path)
 

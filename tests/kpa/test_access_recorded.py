@@ -147,6 +147,24 @@ def test_the_agreements_across_schools_record_the_filter_and_the_schools(
     }
 
 
+def test_the_school_page_records_the_open_agreements_it_shows(client, partner, held, school):
+    client.force_login(partner)
+    assert client.get(reverse("schools:detail", args=[school.pk])).status_code == 200
+    entry = the_entry()
+    assert described(entry) == (partner, AccessAction.VIEW, "agreements", school, None)
+    assert entry.detail == {"page": "school", "count": 1}
+
+
+def test_the_school_page_without_open_agreements_or_out_of_scope_records_nothing(
+    client, partner, outsider, school, planned
+):
+    client.force_login(partner)
+    assert client.get(reverse("schools:detail", args=[school.pk])).status_code == 200  # none open
+    client.force_login(outsider)
+    assert client.get(reverse("schools:detail", args=[school.pk])).status_code == 404
+    assert_no_entry()
+
+
 def test_no_agreements_shown_nothing_recorded(client, coordinator, outsider, held):
     client.force_login(outsider)  # sees only their own school, which has none
     assert client.get(AGREEMENTS).status_code == 200

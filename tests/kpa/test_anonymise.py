@@ -184,3 +184,55 @@ def test_every_processing_that_deletes_on_leaving_is_emptied(leaver):
         rows = processing.rows_of(leaver)
         if processing.on_leave == "delete" and rows is not None:
             assert not rows.exists(), processing.model
+
+
+def test_it_replaces_whole_names_and_addresses_only():
+    leaver = UserFactory(first_name="Jan", last_name="Bos", email="jan@bos.example", phone="")
+    colleague = UserFactory(first_name="Jan", last_name="Bosman", email="ajan@bos.example")
+    one_part = UserFactory(first_name="Leerplicht", last_name="", email="lp@gemeente.example")
+    meeting = MeetingFactory(
+        minutes=(
+            "Jan Bos belt. Jan Bosman mailt ajan@bos.example en jan@bos.example.nl; "
+            "de leerplichtambtenaar hoort het van jan@bos.example."
+        )
+    )
+    for person in (leaver, one_part):
+        user_deactivate(user=person, by=None)
+        person_anonymise(person)
+
+    meeting.refresh_from_db()
+    pseudonym = f"Oud-gebruiker {leaver.pk}"
+    assert meeting.minutes == (
+        f"{pseudonym} belt. Jan Bosman mailt ajan@bos.example en jan@bos.example.nl; "
+        f"de leerplichtambtenaar hoort het van {pseudonym}."
+    )
+    colleague.refresh_from_db()
+    assert colleague.get_full_name() == "Jan Bosman"
+
+
+def test_it_finds_the_names_and_addresses_a_person_had_before():
+    person = UserFactory(first_name="Anna", last_name="Jansen", email="anna.jansen@example.org")
+    meeting = MeetingFactory(minutes="Anna Jansen (anna.jansen@example.org) neemt het op.")
+    person.last_name, person.email = "de Vries", "anna.devries@example.org"
+    person.save()  # the audit trail keeps what she was called before
+    user_deactivate(user=person, by=None)
+    person_anonymise(person)
+
+    meeting.refresh_from_db()
+    assert meeting.minutes == f"Oud-gebruiker {person.pk} (Oud-gebruiker {person.pk}) neemt het op."
+    assert _where(["Anna Jansen", "anna.jansen@example.org", "Anna de Vries"]) == []
+
+
+def test_it_replaces_a_name_in_an_exports_search_terms_and_in_every_activity_text():
+    from tests.factories import ActivityFactory
+
+    person = UserFactory(first_name="Karel", last_name="Appel", email="karel@appel.example")
+    log = AccessLogFactory(what="roster.csv", detail={"filters": {"person": "Karel Appel"}})
+    activity = ActivityFactory(accountability="Rapporteert aan Karel Appel", money="mail karel@appel.example")
+    user_deactivate(user=person, by=None)
+    person_anonymise(person)
+
+    log.refresh_from_db()
+    activity.refresh_from_db()
+    assert log.detail == {"filters": {"person": f"Oud-gebruiker {person.pk}"}}
+    assert "Karel" not in activity.accountability + activity.money

@@ -621,3 +621,35 @@ def test_the_django_admin_action_deactivates_each_selected_person(client, admin_
     assert admin_user.is_active and bystander.is_active  # not oneself, nor who was not selected
     levels = [m.level_tag for m in get_messages(response.wsgi_request)]
     assert levels == ["warning", "success"]
+
+
+def test_an_admin_unticking_their_own_active_in_the_django_admin_stays_active(client, admin_user):
+    client.force_login(admin_user)
+    url = reverse("admin:kpa_user_change", args=[admin_user.pk])
+    data = admin_form_data(client.get(url))
+    data.pop("is_active")
+    data["phone"] = "030 111 2222"
+
+    response = client.post(url, data, follow=True)
+
+    admin_user.refresh_from_db()
+    assert (admin_user.is_active, admin_user.deactivated_at, admin_user.phone) == (True, None, "030 111 2222")
+    assert "Je kunt jezelf niet deactiveren" in response.content.decode()
+
+
+def test_an_anonymised_account_cannot_be_switched_on_again_in_the_django_admin(client, admin_user, team):
+    from kpa.anonymise import person_anonymise
+
+    lies = team["lies"]
+    user_deactivate(user=lies, by=admin_user)
+    person_anonymise(lies)
+    client.force_login(admin_user)
+    url = reverse("admin:kpa_user_change", args=[lies.pk])
+    data = admin_form_data(client.get(url))
+    data["is_active"] = "on"
+
+    response = client.post(url, data, follow=True)
+
+    lies.refresh_from_db()
+    assert not lies.is_active
+    assert "Dit account is geanonimiseerd" in response.content.decode()

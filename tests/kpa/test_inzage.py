@@ -463,3 +463,24 @@ def test_anonymous_is_sent_to_login(client, db, name, args):
     response = client.get(reverse(name, args=args))
     assert response.status_code == 302
     assert response.url.startswith(reverse("account_login"))
+
+
+@pytest.mark.django_db
+def test_the_page_shows_at_most_page_rows_per_model_and_the_json_all(client, settings, monkeypatch):
+    from kpa import inzage as inzage_module
+    from tests.factories import AccessLogFactory
+
+    monkeypatch.setattr(inzage_module, "PAGE_ROWS", 3)
+    person = UserFactory()
+    for _ in range(5):
+        AccessLogFactory(actor=person, what="roster.csv")
+    sections = inzage_module.inzage_for(person)
+    shown = next(m for s in sections for m in s.models if m.model == "kpa.AccessLog")
+    assert (len(shown.rows), shown.more) == (3, 2)
+    logs = next(p for p in inzage_module.inzage_json(person)["processings"] if p["model"] == "kpa.AccessLog")
+    assert len(logs["rows"]) == 5
+    client.force_login(person)
+    assert (
+        "En nog 2 regels: de JSON-download bevat ze allemaal."
+        in client.get(reverse("privacy:inzage")).content.decode()
+    )

@@ -4,6 +4,7 @@ trail's copies of what goes go too; a dry run changes nothing and counts what th
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -15,6 +16,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
+from django.utils import timezone
 
 from kpa import personal_data, retention
 from kpa.models import AccessLog, Invitation, User
@@ -301,3 +303,84 @@ def test_a_setting_changes_the_boundary(settings):
     AccessLog.objects.filter(pk=young.pk).update(at=NOW - dt.timedelta(days=11))
     retention.purge(NOW, keys=["access_log"])
     assert not AccessLog.objects.exists()
+
+
+def test_a_failing_policy_is_reported_and_the_others_still_run(monkeypatch, capsys):
+    from kpa.retention import PartlyPurged
+
+    old_log = AccessLogFactory()
+    AccessLog.objects.filter(pk=old_log.pk).update(at=boundary("access_log") - DAY)
+    meetings_policy = personal_data.retention("meeting_content")
+
+    def broken(cutoff, dry_run):
+        raise ValueError("broken on purpose")
+
+    monkeypatch.setitem(
+        personal_data._retentions, "meeting_content", dataclasses.replace(meetings_policy, purge=broken)
+    )
+    outcomes = {o.retention.key: o for o in retention.purge(NOW)}
+    assert outcomes["meeting_content"].errors == ("ValueError: broken on purpose",)
+    assert not AccessLog.objects.exists()  # a later policy ran all the same
+
+    from kpa.tasks import purge_task
+
+    with pytest.raises(RuntimeError, match="meeting_content: ValueError: broken on purpose"):
+        purge_task()
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="meeting_content"):
+        call_command("purge")
+    assert "meeting_content mislukt: ValueError: broken on purpose" in capsys.readouterr().err
+    assert PartlyPurged({}, ["x"]).errors == ["x"]
+
+
+def test_one_leaver_failing_leaves_the_others_anonymised(monkeypatch):
+    from kpa import anonymise
+
+    first, second = UserFactory(), UserFactory()
+    with time_machine.travel(boundary("accounts") - DAY, tick=False):
+        for person in (first, second):
+            user_deactivate(user=person, by=None)
+    real = anonymise.person_anonymise
+
+    def failing_for_first(person, *, dry_run=False):
+        if person.pk == first.pk:
+            raise RuntimeError("cannot")
+        return real(person, dry_run=dry_run)
+
+    monkeypatch.setattr(anonymise, "person_anonymise", failing_for_first)
+    outcome = next(o for o in retention.purge(NOW, keys=["accounts"]))
+
+    assert outcome.errors == (f"person {first.pk}: RuntimeError: cannot",)
+    assert outcome.counts["kpa.User"] == 1
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.anonymised_at is None and second.anonymised_at is not None
+
+
+def test_the_cutoff_is_the_same_amsterdam_wall_clock_time_across_daylight_saving():
+    # 23:30 on a winter evening; 200 days earlier is summer time: the same 23:30, not 00:30 the next day.
+    winter_evening = at(2026, 12, 2, 23, 30)
+    with time_machine.travel(winter_evening, tick=False):
+        outcome = next(o for o in retention.purge(keys=["seats"]))
+    expected = winter_evening - dt.timedelta(days=personal_data.retention("seats").days)
+    assert timezone.localtime(outcome.cutoff).time() == dt.time(23, 30)
+    assert timezone.localtime(outcome.cutoff).date() == expected.date()
+
+
+def test_dormant_accounts_without_a_seat_are_deactivated_past_the_boundary():
+    edge = boundary("dormant_accounts")
+    dormant = UserFactory(last_login=edge - DAY)
+    recent = UserFactory(last_login=edge + DAY)
+    never_old = UserFactory(last_login=None, date_joined=edge - DAY)
+    never_new = UserFactory(last_login=None, date_joined=edge + DAY)
+    seated = UserFactory(last_login=edge - DAY)
+    AssignmentFactory(person=seated)
+
+    outcome = next(o for o in retention.purge(NOW, keys=["dormant_accounts"]))
+
+    assert outcome.counts == {"kpa.User": 2}
+    active = dict(User.objects.values_list("pk", "is_active"))
+    assert (active[dormant.pk], active[never_old.pk]) == (False, False)
+    assert active[recent.pk] and active[never_new.pk] and active[seated.pk]
+    assert User.objects.get(pk=dormant.pk).deactivated_at == NOW

@@ -208,3 +208,18 @@ def test_a_school_leader_leaving_leaves_the_ib_seat_alone(school, ib):
     seat.refresh_from_db()
     assert seat.end_date == YESTERDAY
     assert Assignment.objects.active().get(school=school, role=Role.IB).person == ib
+
+
+def test_a_leaver_gets_no_new_seat(school):
+    from django.core.exceptions import ValidationError
+
+    from kpa.services import user_deactivate
+    from partners import services
+    from partners.models import Role
+    from tests.factories import UserFactory
+
+    leaver = UserFactory()
+    user_deactivate(user=leaver, by=None)
+    with pytest.raises(ValidationError) as refused:
+        services.assignment_create(person=leaver, school=school, role=Role.BUURTTEAM, start_date=TODAY)
+    assert refused.value.code == "inactive"

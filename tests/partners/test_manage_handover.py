@@ -179,3 +179,35 @@ def test_it_fills_in_who_leaves_from_the_deactivation_page_link(client, admin_us
     ada = leaving["ada"]
     response = client.get(url(), {"from_person": ada.pk})
     assert str(response.context["form"]["from_person"].value()) == str(ada.pk)
+
+
+def test_a_handover_moves_the_leavers_open_agreements_at_those_schools(leaving, school):
+    from meetings.models import Agreement, AgreementStatus
+    from tests.factories import AgreementFactory, MeetingFactory
+
+    ada, bea = leaving["ada"], leaving["bea"]
+    meeting = MeetingFactory(school=school)
+    open_here = AgreementFactory(meeting=meeting, school=school, owner=ada)
+    done_here = AgreementFactory(meeting=meeting, school=school, owner=ada, status=AgreementStatus.DONE)
+    elsewhere_school = SchoolFactory(name="Elders")
+    elsewhere = AgreementFactory(
+        meeting=MeetingFactory(school=elsewhere_school), school=elsewhere_school, owner=ada
+    )
+
+    services.handover_apply(from_person=ada, to_person=bea, on=leaving["today"])
+
+    owners = dict(Agreement.objects.values_list("pk", "owner_id"))
+    assert owners[open_here.pk] == bea.pk
+    assert owners[done_here.pk] == ada.pk  # history
+    assert owners[elsewhere.pk] == ada.pk  # not a school of the handover
+
+
+def test_a_handover_to_someone_who_left_is_refused(leaving):
+    from django.core.exceptions import ValidationError
+
+    from kpa.services import user_deactivate
+
+    user_deactivate(user=leaving["bea"], by=None)
+    with pytest.raises(ValidationError) as refused:
+        services.handover_plan(from_person=leaving["ada"], to_person=leaving["bea"], on=leaving["today"])
+    assert refused.value.code == "inactive"

@@ -39,5 +39,10 @@ class Command(BaseCommand):
             else:
                 line = _("%(key)s (%(days)s days, before %(before)s): went: %(parts)s") % context
             self.stdout.write(line)
+            for error in outcome.errors:
+                self.stderr.write(_("%(key)s failed: %(error)s") % {"key": policy.key, "error": error})
+        failed = [outcome.retention.key for outcome in outcomes if outcome.errors]
+        if failed:
+            raise CommandError(_("Not every policy was applied: %(keys)s.") % {"keys": ", ".join(failed)})
         if dry_run:
             self.stdout.write(_("Dry run: nothing was changed."))
