@@ -40,6 +40,26 @@ def test_it_gives_the_demo_data_vacancies_stand_ins_and_history():
     assert Assignment.objects.filter(end_date__isnull=False, person__is_active=False).exists()
 
 
+def test_it_loads_again_after_the_nightly_purge_anonymised_its_leaver():
+    """The demo's leaver left in July 2025: a year on the purge anonymises them. Loading the demo again then
+    makes no second leaver beside the pseudonym, so no seat has two holders."""
+    import time_machine
+
+    from kpa import retention
+    from kpa.models import User
+    from partners.models import Assignment
+    from tests.helpers import at
+
+    with time_machine.travel(at(2026, 12, 3, 2, 30), tick=False):
+        call_command("seed_demo")
+        retention.purge(keys=["accounts"])
+        leaver = User.objects.get(last_name__startswith="Oud-gebruiker")
+        seats = Assignment.objects.filter(person=leaver).count()
+        call_command("seed_demo")
+    assert not User.objects.filter(email="vertrokken@lokalis.example").exists()
+    assert Assignment.objects.filter(person=leaver).count() == seats == 3
+
+
 def test_it_refuses_to_load_demo_accounts_in_production(settings):
     from django.core.management.base import CommandError
 

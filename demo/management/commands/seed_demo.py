@@ -309,23 +309,30 @@ class Command(BaseCommand):
                 holder = pool[index % len(pool)]
                 _assign(holder, school, role, SCHOOL_YEAR_START.replace(year=2025))
 
-        # History: a buurtteam worker left at the end of last school year; a colleague took over.
-        leaver = person(
-            "vertrokken@lokalis.example",
-            UserKind.KERNPARTNER,
-            orgs[Role.BUURTTEAM],
-            is_active=False,
-            deactivated_at=dt.datetime(2025, 7, 12, 8, tzinfo=ZoneInfo("Europe/Amsterdam")),
-        )
+        # History: a buurtteam worker left at the end of last school year; a colleague took over. Once a
+        # year has passed the nightly purge anonymises the leaver (a new address, "Oud-gebruiker <id>"):
+        # their seats then say the history is there, and no second leaver is made.
         successor = partners[Role.BUURTTEAM][0]
-        for school in schools[:3]:
-            Assignment.objects.get_or_create(
-                person=leaver,
-                school=school,
-                role=Role.BUURTTEAM,
-                start_date=dt.date(2022, 8, 22),
-                defaults={"end_date": dt.date(2025, 7, 11)},
+        left_seats = Assignment.objects.filter(
+            school__in=schools[:3], role=Role.BUURTTEAM, start_date=dt.date(2022, 8, 22)
+        )
+        if not left_seats.exclude(person__email="vertrokken@lokalis.example").exists():
+            leaver = person(
+                "vertrokken@lokalis.example",
+                UserKind.KERNPARTNER,
+                orgs[Role.BUURTTEAM],
+                is_active=False,
+                deactivated_at=dt.datetime(2025, 7, 12, 8, tzinfo=ZoneInfo("Europe/Amsterdam")),
             )
+            for school in schools[:3]:
+                Assignment.objects.get_or_create(
+                    person=leaver,
+                    school=school,
+                    role=Role.BUURTTEAM,
+                    start_date=dt.date(2022, 8, 22),
+                    defaults={"end_date": dt.date(2025, 7, 11)},
+                )
+        for school in schools[:3]:
             _assign(successor, school, Role.BUURTTEAM, dt.date(2025, 7, 12))
         # A stand-in while the JGZ nurse of the first school is on leave.
         _assign(
