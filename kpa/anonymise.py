@@ -34,7 +34,7 @@ from django.contrib.admin.models import LogEntry as AdminLogEntry
 from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import JSONField, Q
+from django.db.models import JSONField, Model, Q
 from django.utils import timezone
 
 from kpa import personal_data
@@ -109,6 +109,25 @@ def _contains_any(field: str, values: list[str], json_field: bool = False) -> Q:
     return query
 
 
+class _Writer:
+    """Rows changed in a loop, written back CHUNK at a time (memory stays bounded); counts what it wrote."""
+
+    def __init__(self, model: type[Model], fields: list[str]) -> None:
+        self.model, self.fields, self.rows, self.written = model, fields, [], 0
+
+    def add(self, row: Model) -> None:
+        self.rows.append(row)
+        if len(self.rows) >= CHUNK:
+            self.flush()
+
+    def flush(self) -> int:
+        if self.rows:
+            self.model._default_manager.bulk_update(self.rows, self.fields)
+            self.written += len(self.rows)
+            self.rows = []
+        return self.written
+
+
 def _replace_in_free_text(
     values: list[str], pattern: re.Pattern[str], by: str, counts: dict[str, int]
 ) -> None:
@@ -119,20 +138,14 @@ def _replace_in_free_text(
         for field in processing.free_text:
             json_field = isinstance(model._meta.get_field(field), JSONField)
             rows = model._default_manager.filter(_contains_any(field, values, json_field)).only("pk", field)
-            changed: list = []
+            writer = _Writer(model, [field])
             for row in rows.iterator(chunk_size=CHUNK):
                 before = getattr(row, field)
                 after = _replace_deep(before, pattern, by)
                 if after != before:
                     setattr(row, field, after)
-                    changed.append(row)
-                if len(changed) >= CHUNK:
-                    model._default_manager.bulk_update(changed, [field])
-                    add(counts, model, len(changed))
-                    changed = []
-            if changed:
-                model._default_manager.bulk_update(changed, [field])
-                add(counts, model, len(changed))
+                    writer.add(row)
+            add(counts, model, writer.flush())
 
 
 AUDIT_FIELDS = ["object_repr", "changes", "changes_text", "additional_data", "actor_email"]
@@ -157,8 +170,7 @@ def _scrub_audit(
         | _contains_any("actor_email", values)
         | _contains_any("additional_data", values, json_field=True)
     )
-    changed: list[LogEntry] = []
-    scrubbed = 0
+    writer = _Writer(LogEntry, AUDIT_FIELDS)
     for entry in (
         LogEntry.objects.filter(about_person | mentions)
         .only("pk", "content_type_id", "object_pk", *AUDIT_FIELDS)
@@ -178,15 +190,9 @@ def _scrub_audit(
         entry.additional_data = _replace_deep(entry.additional_data, pattern, by)
         entry.actor_email = pattern.sub(by, entry.actor_email or "") or entry.actor_email
         if [getattr(entry, name) for name in AUDIT_FIELDS] != before:
-            changed.append(entry)
-        if len(changed) >= CHUNK:
-            LogEntry.objects.bulk_update(changed, AUDIT_FIELDS)
-            scrubbed += len(changed)
-            changed = []
-    if changed:
-        LogEntry.objects.bulk_update(changed, AUDIT_FIELDS)
-        scrubbed += len(changed)
-    admin_changed = []
+            writer.add(entry)
+    scrubbed = writer.flush()
+    admin_writer = _Writer(AdminLogEntry, ["object_repr", "change_message"])
     admin_entries = AdminLogEntry.objects.filter(
         Q(content_type=user_type, object_id=str(person.pk))
         | _contains_any("object_repr", values)
@@ -199,10 +205,9 @@ def _scrub_audit(
         admin_entry.object_repr = pattern.sub(by, admin_entry.object_repr)
         admin_entry.change_message = pattern.sub(by, admin_entry.change_message)
         if (admin_entry.object_repr, admin_entry.change_message) != before_admin:
-            admin_changed.append(admin_entry)
-    AdminLogEntry.objects.bulk_update(admin_changed, ["object_repr", "change_message"], batch_size=CHUNK)
-    add(counts, LogEntry, max(own_count, scrubbed))
-    add(counts, AdminLogEntry, len(admin_changed))
+            admin_writer.add(admin_entry)
+    add(counts, LogEntry, max(own_count, scrubbed))  # the two sets overlap: at least this many changed
+    add(counts, AdminLogEntry, admin_writer.flush())
 
 
 @transaction.atomic

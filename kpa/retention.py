@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from auditlog.context import disable_auditlog
@@ -61,15 +61,7 @@ def delete_audit_copies(model: type[Model], pks: list[Any], dry_run: bool, count
 def delete_rows(queryset: QuerySet, dry_run: bool, counts: dict[str, int]) -> list[Any]:
     """Delete the rows and the audit entries about them; counts them in `counts` by model label ("meetings.
     Agreement"). Returns the primary keys."""
-    model = queryset.model
-    pks = list(queryset.values_list("pk", flat=True))
-    if pks:
-        add(counts, model, len(pks))
-        if not dry_run:
-            for chunk in _chunks(pks):
-                model._default_manager.filter(pk__in=chunk).delete()
-        delete_audit_copies(model, pks, dry_run, counts)
-    return pks
+    return _apply(queryset, dry_run, counts, lambda rows: rows.delete())
 
 
 def blank_rows(
@@ -77,13 +69,20 @@ def blank_rows(
 ) -> list[Any]:
     """Set `values` (empty text) on the rows and delete the audit entries about them (they hold the old
     text). Counted like delete_rows."""
+    return _apply(queryset, dry_run, counts, lambda rows: rows.update(**values))
+
+
+def _apply(
+    queryset: QuerySet, dry_run: bool, counts: dict[str, int], write: Callable[[QuerySet], Any]
+) -> list[Any]:
+    """The rows' primary keys, counted; unless dry, `write` on them in chunks; then their audit copies."""
     model = queryset.model
     pks = list(queryset.values_list("pk", flat=True))
     if pks:
         add(counts, model, len(pks))
         if not dry_run:
             for chunk in _chunks(pks):
-                model._default_manager.filter(pk__in=chunk).update(**values)
+                write(model._default_manager.filter(pk__in=chunk))
         delete_audit_copies(model, pks, dry_run, counts)
     return pks
 

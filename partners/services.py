@@ -172,11 +172,7 @@ def handover_plan(*, from_person: User, to_person: User, on: dt.date) -> list[Ha
     """What "everything X does moves to Y from date D" would change, without changing it."""
     if from_person.pk == to_person.pk:
         raise ValidationError(_("Choose a successor other than the person who leaves."), code="same_person")
-    if not to_person.is_active:
-        raise ValidationError(
-            _("%(person)s has left KPA (deactivated), so cannot take a seat.") % {"person": to_person},
-            code="inactive",
-        )
+    _refuse_leaver(Assignment(person=to_person))
     for role in Assignment.objects.filter(person=from_person).values_list("role", flat=True).distinct():
         _refuse_wrong_kind(Assignment(person=to_person, role=role))
     mine = (
