@@ -49,6 +49,8 @@ WHAT_LABELS = {
     "dashboard.xlsx": gettext_lazy("Dashboard (XLSX)"),
     "programme-report.xlsx": gettext_lazy("Progress report (XLSX)"),
     EXPORT_WHAT: gettext_lazy("Access log (CSV)"),
+    "inzage": gettext_lazy("A person's data (inzage page)"),
+    "inzage.json": gettext_lazy("A person's data (inzage, JSON)"),
 }
 
 

@@ -377,8 +377,11 @@ def handover(request: HttpRequest) -> HttpResponse:
     """Everything X does moves to Y from date D: a preview of every assignment affected, then one
     confirmation. History stays: the service ends old assignments rather than deleting them."""
     require_manager(request.user)
-    # ?from_person=<id>: the deactivation page's link fills in who leaves (the form's own choices check it).
-    form = HandoverForm(request.POST or None, initial={"from_person": request.GET.get("from_person")})
+    # ?from_person=<id>: the deactivation page's link fills in who leaves (the form's own choices check it),
+    # from today.
+    leaving = request.GET.get("from_person")
+    initial = {"from_person": leaving, "on": timezone.localdate()} if leaving else {}
+    form = HandoverForm(request.POST or None, initial=initial)
     steps: list[services.HandoverStep] | None = None
     changed = False
     if request.method == "POST" and form.is_valid():

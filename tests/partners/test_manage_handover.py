@@ -179,6 +179,7 @@ def test_it_fills_in_who_leaves_from_the_deactivation_page_link(client, admin_us
     ada = leaving["ada"]
     response = client.get(url(), {"from_person": ada.pk})
     assert str(response.context["form"]["from_person"].value()) == str(ada.pk)
+    assert response.context["form"]["on"].value() == leaving["today"]
 
 
 def test_a_handover_moves_the_leavers_open_agreements_at_those_schools(leaving, school):
