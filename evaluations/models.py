@@ -211,3 +211,49 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item.key}: {'?' if self.unknown else self.score or self.text[:30]}"
+
+
+class ResultsArchive(models.Model):
+    """A gemeente's school year of results kept as figures after its answers were deleted (the retention
+    policy evaluation_scores, evaluations/personal_data.py): the disclosure decision the figures were shown
+    under, how many people sent their answers per school, wijk and gemeente, and per statement, school and
+    role the totals the figures are made from (ArchivedTotal). Nothing in it is one person's: the totals
+    are sums, and evaluations.results shows them under the same decision as before."""
+
+    gemeente = models.ForeignKey(Gemeente, on_delete=models.CASCADE, related_name="+")
+    school_year = models.PositiveSmallIntegerField(_("school year"))
+    shown = models.JSONField(default=list, blank=True)  # the cells shown, each a list ("school", id) ...
+    withheld = models.JSONField(default=list, blank=True)  # [cell, reason]
+    people = models.JSONField(default=list, blank=True)  # [cell, number of people]
+    respondents = models.JSONField(default=dict, blank=True)  # {"school:<id>": n, "wijk:<id>": n, "city": n}
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("archived evaluation results")
+        verbose_name_plural = _("archived evaluation results")
+        constraints = [
+            models.UniqueConstraint(fields=["gemeente", "school_year"], name="results_archive_one_per_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.gemeente_id} {self.school_year}"
+
+
+class ArchivedTotal(models.Model):
+    """One statement's scores at one school from one role in an archived year: how many, their sum, the
+    sum of their squares, the lowest and the highest (evaluations.results._totals, as it was)."""
+
+    archive = models.ForeignKey(ResultsArchive, on_delete=models.CASCADE, related_name="totals")
+    item_key = models.SlugField(max_length=60)
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    # The school's wijk when the year was archived.
+    wijk_id = models.PositiveIntegerField(null=True, blank=True)
+    role = models.CharField(max_length=20)
+    n = models.PositiveIntegerField()
+    total = models.FloatField()
+    squares = models.FloatField()
+    low = models.PositiveSmallIntegerField()
+    high = models.PositiveSmallIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.item_key} {self.school_id} {self.role}"

@@ -8,13 +8,14 @@ import datetime as dt
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from evaluations.models import Answer
+from evaluations.models import Answer, Response, ResultsArchive
 from kpa import personal_data
 from kpa.personal_data import Processing, Retention
-from kpa.retention import blank_rows
+from kpa.retention import add, blank_rows, delete_rows
 
 GROUP = _("Process evaluations")
 OPEN_ANSWERS = "evaluation_open_answers"
+SCORES = "evaluation_scores"
 BASIS = _("Public task (AVG art. 6(1)(e)): evaluating the kernpartner approach, as the covenant agrees.")
 RESULTS_SEEN_BY = _(
     "Nobody sees one person's answers: results show groups of at least three people (see the results "
@@ -36,6 +37,34 @@ def purge_open_answers(cutoff: dt.datetime, dry_run: bool) -> dict[str, int]:
     return counts
 
 
+def purge_scores(cutoff: dt.datetime, dry_run: bool) -> dict[str, int]:
+    """The answers of school years that ended (31 July) before the cutoff's Amsterdam day go, with the
+    responses naming who gave them; first each gemeente's year is kept as figures (results.year_archive),
+    so every results page, download and the dashboard show that year as before."""
+    from evaluations.results import year_archive
+
+    counts: dict[str, int] = {}
+    day = timezone.localdate(cutoff)  # the pages look for the same years: results.may_be_archived
+    years = (
+        Response.objects.filter(round__school_year__lt=day.year)
+        .values_list("round__gemeente_id", "round__school_year")
+        .distinct()
+        .order_by("round__gemeente_id", "round__school_year")
+    )
+    for gemeente_id, year in years:
+        if not dt.date(year + 1, 8, 1) < day:
+            continue
+        add(counts, ResultsArchive, 1)
+        if not dry_run:
+            year_archive(gemeente_id, year)
+        of_year = {"round__gemeente_id": gemeente_id, "round__school_year": year}
+        delete_rows(
+            Answer.objects.filter(**{f"response__{k}": v for k, v in of_year.items()}), dry_run, counts
+        )
+        delete_rows(Response.objects.filter(**of_year), dry_run, counts)
+    return counts
+
+
 def register() -> None:
     personal_data.register_retention(
         Retention(
@@ -52,6 +81,20 @@ def register() -> None:
             purge=purge_open_answers,
             order=30,
         ),
+        Retention(
+            key=SCORES,
+            label=_("Scores of process evaluations"),
+            setting="KPA_KEEP_EVALUATION_SCORES_DAYS",
+            default_days=1825,
+            rule=_(
+                "This many days after a school year ended (31 July) its results are kept as figures (the "
+                "totals per statement, school and role, and the decision which of them may be shown); the "
+                "answers and who gave them are deleted. Every results page shows that year as before."
+            ),
+            why=_("Five years: a programme's length; the figures stay for the comparison over the years."),
+            purge=purge_scores,
+            order=31,
+        ),
     )
     personal_data.register(
         Processing(
@@ -62,7 +105,7 @@ def register() -> None:
             purpose=_("The yearly process evaluation of the KPO: who answered for which school."),
             legal_basis=BASIS,
             visible_to=RESULTS_SEEN_BY,
-            retention="accounts",
+            retention=SCORES,
             anonymisation=_("Kept for the results; the respondent becomes the pseudonym."),
             export_fields=("id", "round", "school", "role", "submitted_at"),
         ),
@@ -74,8 +117,11 @@ def register() -> None:
             purpose=_("The answers to the statements and open questions of the process evaluation."),
             legal_basis=BASIS,
             visible_to=RESULTS_SEEN_BY,
-            retention=OPEN_ANSWERS,
-            anonymisation=_("Kept for the results; names in open answers are replaced by the pseudonym."),
+            retention=SCORES,
+            anonymisation=_(
+                "Kept for the results; names in open answers are replaced by the pseudonym, open answers are "
+                "emptied after their own period."
+            ),
             free_text=("text",),
             export_fields=("id", "response", "item", "score", "unknown", "text"),
         ),

@@ -35,13 +35,14 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Count, F, FloatField, Max, Min, QuerySet, Sum
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import get_language, gettext, gettext_lazy
 
 from evaluations.disclosure import ALL, COMPLEMENT, FEW, Cell, Decision, Group, shown_cells
-from evaluations.models import Answer, Item, ItemKind, Response, Round
+from evaluations.models import Answer, ArchivedTotal, Item, ItemKind, Response, ResultsArchive, Round
 from evaluations.selectors import RESPONDENT_ROLES
 from partners.models import Role
 from schools.models import Gemeente, School, Wijk
@@ -133,12 +134,51 @@ def _digest(gemeente_id: int, year: int) -> tuple[str, list[Group]]:
     return hashlib.sha256(repr((minimum_group(), groups)).encode()).hexdigest(), groups
 
 
+@dataclass(frozen=True)
+class ArchivedDecision(Decision):
+    """An archived year (evaluations.models.ResultsArchive): the decision its figures were shown under,
+    with the totals and respondent counts they are made from, now that its answers are gone."""
+
+    totals: dict[tuple, tuple] = field(default_factory=dict)  # as _totals gives them
+    respondents: dict[str, int] = field(default_factory=dict)  # "school:<id>", "wijk:<id>", "city"
+
+
+def may_be_archived(year: int, today: dt.date | None = None) -> bool:
+    """Whether a school year (it ends on 31 July) is old enough for its scores to have been archived and
+    deleted (KPA_KEEP_EVALUATION_SCORES_DAYS after it ended). Only such a year is looked for in the
+    archive, so pages about recent years ask nothing more."""
+    days = int(getattr(settings, "KPA_KEEP_EVALUATION_SCORES_DAYS", 1825))
+    return dt.date(year + 1, 8, 1) < (today or timezone.localdate()) - dt.timedelta(days=days)
+
+
+def _archived(gemeente_id: int, year: int) -> ArchivedDecision | None:
+    archive = ResultsArchive.objects.filter(gemeente_id=gemeente_id, school_year=year).first()
+    if archive is None:
+        return None
+    totals = {
+        (t.item_key, t.school_id, t.wijk_id, t.role): (t.n, t.total, t.squares, t.low, t.high)
+        for t in ArchivedTotal.objects.filter(archive=archive)
+    }
+    return ArchivedDecision(
+        shown=frozenset(tuple(cell) for cell in archive.shown),
+        withheld={tuple(cell): reason for cell, reason in archive.withheld},
+        people={tuple(cell): number for cell, number in archive.people},
+        totals=totals,
+        respondents=archive.respondents,
+    )
+
+
 def decision(gemeente_id: int, year: int, found: tuple[str, list[Group]] | None = None) -> Decision:
     """Which cells of the gemeente's school year may be shown (evaluations.disclosure). One query (none
     when given what _digest found); the decision itself is cached under the digest of the responses it
     is made from, so it is made once per state of the responses (a cache that is down only costs the
-    time to make it again)."""
+    time to make it again). A year whose answers were archived and deleted gives its archived decision,
+    with its figures (two queries more, for such a year only)."""
     digest, groups = found or _digest(gemeente_id, year)
+    if not groups and may_be_archived(year):
+        archived = _archived(gemeente_id, year)
+        if archived is not None:
+            return archived
     key = f"kpa:evaluations:disclosure:{digest}"
     made = cache.get(key)
     if made is None:
@@ -186,9 +226,15 @@ def _figure(totals: list[float], minimum: int, cell: Cell, made: Decision, *, sc
     )
 
 
-def _totals(year: int, school: School | None, schools: QuerySet[School] | None = None) -> dict:
+def _totals(
+    year: int, school: School | None, schools: QuerySet[School] | None = None, made: Decision | None = None
+) -> dict:
     """Per item key, school and role: [n, sum, sum of squares, lowest, highest] of the sent scores of the
-    year's closed rounds, for one school or a set of them. One query."""
+    year's closed rounds, for one school or a set of them. One query; of an archived year (`made`), its
+    archived totals."""
+    if isinstance(made, ArchivedDecision):
+        wanted = {school.pk} if school is not None else set(schools.values_list("pk", flat=True))
+        return {key: values for key, values in made.totals.items() if key[1] in wanted}
     score = Cast(F("score"), FloatField())
     where = (
         _counted(school, year, "response__")
@@ -231,17 +277,19 @@ def _add(into: list[float], values: tuple) -> None:
     into[2] += squares
 
 
-def _school_figures(school: School, year: int) -> dict[str, Figure]:
+def _school_figures(school: School, year: int) -> tuple[dict[str, Figure], Decision]:
     made = decision(school.gemeente_id, year)
     minimum = minimum_group()
     sums: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0.0, 0, 0])
-    for (key, _school, _wijk, _role), values in _totals(year, school).items():
+    for (key, _school, _wijk, _role), values in _totals(year, school, made=made).items():
         _add(sums[key], values)
     cell = ("school", school.pk)
-    return {key: _figure(totals, minimum, cell, made, school=True) for key, totals in sums.items()}
+    return {key: _figure(totals, minimum, cell, made, school=True) for key, totals in sums.items()}, made
 
 
-def _respondents(school: School, year: int) -> int:
+def _respondents(school: School, year: int, made: Decision) -> int:
+    if isinstance(made, ArchivedDecision):
+        return made.respondents.get(f"school:{school.pk}", 0)
     return Response.objects.filter(**_counted(school, year, "")).values("respondent").distinct().count()
 
 
@@ -249,10 +297,10 @@ def school_results(school: School, year: int) -> SchoolResults:
     """The school's results of the school year starting in August of `year`, with the year before beside
     it. The statements are those of the year's newest round (else the year before's). A fixed number of
     queries whatever the number of responses."""
-    now, before = _school_figures(school, year), _school_figures(school, year - 1)
+    (now, made), (before, made_before) = _school_figures(school, year), _school_figures(school, year - 1)
     results = SchoolResults(
-        respondents=_respondents(school, year),
-        respondents_before=_respondents(school, year - 1),
+        respondents=_respondents(school, year, made),
+        respondents_before=_respondents(school, year - 1, made_before),
         minimum=minimum_group(),
     )
     version_items = (
@@ -393,7 +441,7 @@ def _area_results(
         made = decision(gemeente.pk, when, found[when])
         by_role: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0, 0.0, 0.0, 0, 0])
         by_school: dict[tuple[str, int], list[float]] = defaultdict(lambda: [0, 0.0, 0.0, 0, 0])
-        for (key, school_id, _wijk, role), values in _totals(when, None, schools).items():
+        for (key, school_id, _wijk, role), values in _totals(when, None, schools, made).items():
             _add(by_role[(key, role)], values)
             _add(by_role[(key, ALL)], values)
             _add(by_school[(key, school_id)], values)
@@ -450,13 +498,70 @@ def _area_results(
                 _pooled(lines[number], by_role_before, made_before, minimum, _area_cell(wijk_id, ALL)),
             )
         )
-    results.respondents = (
-        Response.objects.filter(**_counted(None, year, "", gemeente.pk), school__in=schools)
-        .values("respondent")
-        .distinct()
-        .count()
-    )
+    if isinstance(made, ArchivedDecision):
+        results.respondents = made.respondents.get(f"wijk:{wijk_id}" if wijk_id else "city", 0)
+    else:
+        results.respondents = (
+            Response.objects.filter(**_counted(None, year, "", gemeente.pk), school__in=schools)
+            .values("respondent")
+            .distinct()
+            .count()
+        )
     return results
+
+
+@transaction.atomic
+def year_archive(gemeente_id: int, year: int) -> ResultsArchive:
+    """Keep a gemeente's school year of results as figures (ResultsArchive), before its answers are deleted:
+    the decision they are shown under, the totals per statement, school and role, and how many people sent
+    their answers per school, wijk (as the schools lie now) and in all. Made again, it changes nothing."""
+    existing = ResultsArchive.objects.filter(gemeente_id=gemeente_id, school_year=year).first()
+    if existing is not None:
+        return existing
+    made = decision(gemeente_id, year)
+    counted = Response.objects.filter(**_counted(None, year, "", gemeente_id)).order_by()
+    respondents = {
+        f"school:{school_id}": number
+        for school_id, number in counted.values("school_id")
+        .annotate(number=Count("respondent", distinct=True))
+        .values_list("school_id", "number")
+    }
+    respondents |= {
+        f"wijk:{wijk_id}": number
+        for wijk_id, number in counted.exclude(school__wijk=None)
+        .values("school__wijk_id")
+        .annotate(number=Count("respondent", distinct=True))
+        .values_list("school__wijk_id", "number")
+    }
+    respondents["city"] = counted.values("respondent").distinct().count()
+    archive = ResultsArchive.objects.create(
+        gemeente_id=gemeente_id,
+        school_year=year,
+        shown=sorted([list(cell) for cell in made.shown], key=repr),
+        withheld=sorted([[list(cell), reason] for cell, reason in made.withheld.items()], key=repr),
+        people=sorted([[list(cell), number] for cell, number in made.people.items()], key=repr),
+        respondents=respondents,
+    )
+    totals = _totals(year, None, School.objects.filter(gemeente_id=gemeente_id))
+    ArchivedTotal.objects.bulk_create(
+        [
+            ArchivedTotal(
+                archive=archive,
+                item_key=key,
+                school_id=school_id,
+                wijk_id=wijk_id,
+                role=role,
+                n=n,
+                total=total,
+                squares=squares,
+                low=low,
+                high=high,
+            )
+            for (key, school_id, wijk_id, role), (n, total, squares, low, high) in totals.items()
+        ],
+        batch_size=500,
+    )
+    return archive
 
 
 def _pooled(keys: list[str], by_role: dict, made: Decision, minimum: int, cell: Cell) -> Figure:

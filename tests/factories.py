@@ -12,11 +12,13 @@ from django.utils import timezone
 
 from evaluations.models import (
     Answer,
+    ArchivedTotal,
     EvaluationMoment,
     Item,
     ItemKind,
     QuestionnaireVersion,
     Response,
+    ResultsArchive,
     Round,
 )
 from kpa.models import AccessAction, AccessLog, Invitation, User, UserKind, hash_token
@@ -447,3 +449,30 @@ class AnswerFactory(factory.django.DjangoModelFactory):
     response = factory.SubFactory(ResponseFactory)
     item = factory.SubFactory(ItemFactory, version=factory.SelfAttribute("..response.round.version"))
     score = 4
+
+
+class ResultsArchiveFactory(factory.django.DjangoModelFactory):
+    """A gemeente's school year kept as figures (evaluations.results.year_archive makes the real ones)."""
+
+    class Meta:
+        model = ResultsArchive
+
+    gemeente = factory.SubFactory(GemeenteFactory)
+    school_year = factory.Sequence(lambda n: 2015 + n % 5)
+    respondents = factory.LazyFunction(lambda: {"city": 0})
+
+
+class ArchivedTotalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ArchivedTotal
+
+    archive = factory.SubFactory(ResultsArchiveFactory)
+    item_key = "stelling_1"
+    school = factory.SubFactory(SchoolFactory, gemeente=factory.SelfAttribute("..archive.gemeente"))
+    wijk_id = None
+    role = Role.IB
+    n = 3
+    total = 12.0
+    squares = 50.0
+    low = 3
+    high = 5
