@@ -381,6 +381,9 @@ else:
 CELERY_BROKER_TRANSPORT_OPTIONS["max_retries"] = 0
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TIMEZONE = TIME_ZONE
+# The queue web processes send to and workers take from (`celery worker -Q`): one per deployment that shares
+# a broker with another, or per test that starts its own worker.
+CELERY_TASK_DEFAULT_QUEUE = env.str("KPA_CELERY_QUEUE", default="celery")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -394,6 +397,12 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict = {
     "outbox-sweep": {
         "task": "kpa.outbox.sweep",
+        "schedule": timedelta(minutes=1),
+        "options": {"expires": 55},
+    },
+    # A confirmed DUO import that no worker runs (the broker was down, or its worker died): ask again.
+    "schools-duo-imports": {
+        "task": "schools.duo_imports_resume",
         "schedule": timedelta(minutes=1),
         "options": {"expires": 55},
     },
@@ -420,6 +429,22 @@ if not KPA_REMINDER_DAYS or KPA_REMINDER_DAYS[-1] < 1:
 KPA_OUTBOX_BATCH = env.int("KPA_OUTBOX_BATCH", default=100)
 KPA_OUTBOX_KEEP_DAYS = env.int("KPA_OUTBOX_KEEP_DAYS", default=400)
 
+# The DUO import in the background (schools.import_jobs): rows per transaction, and how long a worker's
+# claim on an import lasts without progress before the sweep gives it to another worker. The pause between
+# batches is for tests and demos only (0 in production).
+KPA_DUO_IMPORT_BATCH = env.int("KPA_DUO_IMPORT_BATCH", default=250)
+KPA_DUO_IMPORT_LEASE_SECONDS = env.int("KPA_DUO_IMPORT_LEASE_SECONDS", default=120)
+KPA_DUO_IMPORT_PAUSE_SECONDS = env.float("KPA_DUO_IMPORT_PAUSE_SECONDS", default=0.0)
+# Runs that may stop on an error (each retried by the sweep once its lease ran out) before the import is
+# marked failed, with the error, for the admin.
+KPA_DUO_IMPORT_ATTEMPTS = env.int("KPA_DUO_IMPORT_ATTEMPTS", default=3)
+if min(KPA_DUO_IMPORT_BATCH, KPA_DUO_IMPORT_LEASE_SECONDS, KPA_DUO_IMPORT_ATTEMPTS) < 1:
+    raise environ.ImproperlyConfigured(
+        "KPA_DUO_IMPORT_BATCH, KPA_DUO_IMPORT_LEASE_SECONDS and KPA_DUO_IMPORT_ATTEMPTS must be at least 1."
+    )
+if KPA_DUO_IMPORT_PAUSE_SECONDS < 0:
+    raise environ.ImproperlyConfigured("KPA_DUO_IMPORT_PAUSE_SECONDS must not be negative.")
+
 # --- Retention (issue 14): days each kind of personal data is kept; the README explains each default, the
 # page /privacy/bewaartermijnen/ shows them. kpa.personal_data_kpa and <app>/personal_data.py define them.
 KPA_KEEP_INACTIVE_ACCOUNT_DAYS = env.int("KPA_KEEP_INACTIVE_ACCOUNT_DAYS", default=365)
@@ -433,6 +458,7 @@ KPA_KEEP_INVITATIONS_DAYS = env.int("KPA_KEEP_INVITATIONS_DAYS", default=90)
 KPA_KEEP_SESSIONS_DAYS = env.int("KPA_KEEP_SESSIONS_DAYS", default=30)
 KPA_KEEP_ACCESS_LOG_DAYS = env.int("KPA_KEEP_ACCESS_LOG_DAYS", default=730)
 KPA_KEEP_AUDIT_LOG_DAYS = env.int("KPA_KEEP_AUDIT_LOG_DAYS", default=730)
+KPA_KEEP_DUO_IMPORTS_DAYS = env.int("KPA_KEEP_DUO_IMPORTS_DAYS", default=365)
 for _name in [n for n in dir() if n.startswith("KPA_KEEP_")] + ["KPA_OUTBOX_KEEP_DAYS"]:
     if not 1 <= globals()[_name] <= 36_500:
         raise environ.ImproperlyConfigured(f"{_name} must be a whole number of days from 1 to 36500.")

@@ -7,4 +7,6 @@ class SchoolsConfig(AppConfig):
     verbose_name = _("Schools and wijken")
 
     def ready(self) -> None:
-        from schools import audit  # noqa: F401
+        from schools import audit, personal_data  # noqa: F401
+
+        personal_data.register()

@@ -2,28 +2,25 @@
 
 from __future__ import annotations
 
-import re
-import time
 from collections import defaultdict
-from pathlib import Path
-from uuid import uuid4
+from uuid import UUID
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.db.models.functions import Substr
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from kpa.access import require_manager
 from schools.duo import DuoFormatError
 from schools.import_forms import DuoUploadForm, PlaceSchoolForm, PostcodeAreasForm
+from schools.import_jobs import duo_import_cancel, duo_import_confirm, duo_upload_store
 from schools.importer import (
     duo_import,
     postcode_area_remove,
@@ -31,47 +28,19 @@ from schools.importer import (
     school_place,
     schools_place_by_postcode,
 )
-from schools.models import Gemeente, PostcodeArea, School, Wijk
+from schools.models import DuoImport, DuoImportStatus, Gemeente, PostcodeArea, School, Wijk
 
-UPLOAD_ID_RE = re.compile(r"[0-9a-f]{32}")
-UPLOADS_SESSION_KEY = "duo_uploads"  # upload id -> {"gemeente": ..., "sector": ...}
-UPLOAD_MAX_AGE = 24 * 60 * 60  # seconds an unconfirmed upload is kept on disk
 PREVIEW_MAX_ERRORS = 200
+RECENT_IMPORTS = 10
 
 
-def _uploads_dir() -> Path:
-    return Path(settings.VAR_DIR) / "imports"
-
-
-def _remove_stale_uploads() -> None:
-    folder = _uploads_dir()
-    if not folder.is_dir():
-        return
-    limit = time.time() - UPLOAD_MAX_AGE
-    for path in folder.glob("*.csv"):
-        try:
-            if path.stat().st_mtime < limit:
-                path.unlink()
-        except OSError:  # removed by a parallel request meanwhile
-            continue
-
-
-def _upload_for(request: HttpRequest, upload_id: str) -> tuple[Path, dict]:
-    """The stored file and options of an upload made in this session; 404 for anything else."""
-    if not UPLOAD_ID_RE.fullmatch(upload_id):
+def _import_for(request: HttpRequest, pk: UUID) -> DuoImport:
+    """An import for an admin: every admin reads how an import went; an upload that is not confirmed yet
+    is its uploader's alone (404 for anyone else)."""
+    job = DuoImport.objects.select_related("created_by").defer("data").filter(pk=pk).first()
+    if job is None or (job.status == DuoImportStatus.UPLOADED and job.created_by_id != request.user.pk):
         raise Http404
-    options = request.session.get(UPLOADS_SESSION_KEY, {}).get(upload_id)
-    path = _uploads_dir() / f"{upload_id}.csv"
-    if options is None or not path.is_file():
-        raise Http404
-    return path, options
-
-
-def _forget_upload(request: HttpRequest, upload_id: str, path: Path) -> None:
-    path.unlink(missing_ok=True)
-    uploads = dict(request.session.get(UPLOADS_SESSION_KEY, {}))
-    uploads.pop(upload_id, None)
-    request.session[UPLOADS_SESSION_KEY] = uploads
+    return job
 
 
 @login_required
@@ -80,65 +49,51 @@ def duo_upload(request: HttpRequest) -> HttpResponse:
     require_manager(request.user)
     form = DuoUploadForm(request.POST, request.FILES) if request.method == "POST" else DuoUploadForm()
     if request.method == "POST" and form.is_valid():
-        _remove_stale_uploads()
-        upload_id = uuid4().hex
-        folder = _uploads_dir()
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / f"{upload_id}.csv").write_bytes(form.cleaned_data["file"])
-        uploads = dict(request.session.get(UPLOADS_SESSION_KEY, {}))
-        uploads[upload_id] = {key: form.cleaned_data[key] for key in ("gemeente", "sector")}
-        request.session[UPLOADS_SESSION_KEY] = uploads
-        return redirect("schools:import-preview", upload_id=upload_id)
-    return render(request, "schools/import_upload.html", {"form": form})
+        job = duo_upload_store(
+            data=form.cleaned_data["file"],
+            file_name=request.FILES["file"].name,
+            gemeente=form.cleaned_data["gemeente"],
+            sector=form.cleaned_data["sector"],
+            by=request.user,
+        )
+        return redirect("schools:import-preview", pk=job.pk)
+    recent = (
+        DuoImport.objects.exclude(status=DuoImportStatus.UPLOADED)
+        .select_related("created_by")
+        .defer("data")
+        .order_by("-created_at")[:RECENT_IMPORTS]
+    )
+    return render(request, "schools/import_upload.html", {"form": form, "recent": recent})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def duo_preview(request: HttpRequest, upload_id: str) -> HttpResponse:
+def duo_preview(request: HttpRequest, pk: UUID) -> HttpResponse:
+    """What the import would do (an upload not yet confirmed), then its progress and its result."""
     require_manager(request.user)
-    path, options = _upload_for(request, upload_id)
+    job = _import_for(request, pk)
+    if job.status != DuoImportStatus.UPLOADED:
+        if request.method == "POST":  # confirmed or cancelled in another tab: show how it stands
+            return redirect("schools:import-preview", pk=job.pk)
+        return render(request, "schools/import_status.html", {"job": job, "sector_label": _sector_label(job)})
     if request.method == "POST" and request.POST.get("action") == "cancel":
-        _forget_upload(request, upload_id, path)
+        duo_import_cancel(job=job)
         messages.info(request, _("The import is cancelled; nothing was changed."))
         return redirect("schools:import")
-    confirm = request.method == "POST" and request.POST.get("action") == "confirm"
+    if request.method == "POST" and request.POST.get("action") == "confirm":
+        duo_import_confirm(job=job)
+        return redirect("schools:import-preview", pk=job.pk)
     try:
         report = duo_import(
-            data=path.read_bytes(),
-            gemeente=options["gemeente"] or None,
-            default_sector=options["sector"] or None,
-            dry_run=not confirm,
+            data=bytes(job.data),  # read here, for the preview only (the progress page asks once a second)
+            gemeente=job.gemeente or None,
+            default_sector=job.sector or None,
+            dry_run=True,
         )
     except DuoFormatError as error:  # checked at upload; only a changed parser could get here
-        _forget_upload(request, upload_id, path)
+        duo_import_cancel(job=job)
         messages.error(request, str(error))
         return redirect("schools:import")
-    if confirm:
-        _forget_upload(request, upload_id, path)
-        messages.success(
-            request,
-            _(
-                "The school register is imported: %(created)d created, %(updated)d updated, "
-                "%(unchanged)d unchanged, %(rejected)d rejected."
-            )
-            % {
-                "created": report.created,
-                "updated": report.updated,
-                "unchanged": report.unchanged,
-                "rejected": report.rejected,
-            },
-        )
-        if report.unplaced:
-            messages.warning(
-                request,
-                ngettext(
-                    "%(count)d school has no wijk yet: place it below.",
-                    "%(count)d schools have no wijk yet: place them below.",
-                    len(report.unplaced),
-                )
-                % {"count": len(report.unplaced)},
-            )
-        return redirect("schools:unplaced")
     return render(
         request,
         "schools/import_preview.html",
@@ -147,9 +102,31 @@ def duo_preview(request: HttpRequest, upload_id: str) -> HttpResponse:
             "errors": report.errors[:PREVIEW_MAX_ERRORS],
             "more_errors": max(report.rejected - PREVIEW_MAX_ERRORS, 0),
             "unplaced_count": len(report.unplaced),
-            "options": options,
-            "sector_label": dict(DuoUploadForm.base_fields["sector"].choices).get(options["sector"], ""),
+            "options": {"gemeente": job.gemeente, "sector": job.sector},
+            "sector_label": _sector_label(job),
         },
+    )
+
+
+def _sector_label(job: DuoImport) -> str:
+    return str(dict(DuoUploadForm.base_fields["sector"].choices).get(job.sector, ""))
+
+
+@login_required
+@require_GET
+def duo_progress(request: HttpRequest, pk: UUID) -> JsonResponse:
+    """How far a confirmed import is, for the progress bar (static/js/import-progress.js)."""
+    require_manager(request.user)
+    job = _import_for(request, pk)
+    return JsonResponse(
+        {
+            "status": job.status,
+            "label": str(job.get_status_display()),
+            "rows_done": job.rows_done,
+            "rows_total": job.rows_total,
+            "percent": job.percent,
+            "finished": job.is_finished,
+        }
     )
 
 

@@ -24,13 +24,14 @@ LOOKUP_BATCH = 900
 
 
 @dataclass
-class ImportReport:
+class ImportCounts[E]:
+    """What an import did, in the words of every import summary (the DUO register, school holidays):
+    created, updated, unchanged, and the rows it rejected with their reasons."""
+
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    # Schools of this file without a wijk after the import (unsaved objects in a dry run).
-    unplaced: list[School] = field(default_factory=list)
+    errors: list[E] = field(default_factory=list)
     dry_run: bool = False
 
     @property
@@ -42,6 +43,12 @@ class ImportReport:
             f"created {self.created}, updated {self.updated}, "
             f"unchanged {self.unchanged}, rejected {self.rejected}"
         )
+
+
+@dataclass
+class ImportReport(ImportCounts[RowError]):
+    # Schools of this file without a wijk after the import (unsaved objects in a dry run).
+    unplaced: list[School] = field(default_factory=list)
 
 
 def postcode4(postcode: str) -> str:
@@ -58,32 +65,48 @@ def duo_import(
     """Upsert the locations of a DUO file by BRIN + vestiging, all or nothing.
 
     A new school, or one without a wijk, lands in the wijk of its postcode area; a wijk that is already
-    set is never changed. With `dry_run` the same report is computed and nothing is written.
+    set is never changed, unless DUO moved the school to another municipality: then it is placed by its
+    postcode area there, or left without a wijk (listed on the unplaced page). With `dry_run` the same
+    report is computed and nothing is written.
     Raises `schools.duo.DuoFormatError` (before any write) when the file cannot be read.
     """
     parsed = parse_duo_csv(data, gemeente=gemeente, default_sector=default_sector)
     report = ImportReport(errors=parsed.errors, dry_run=dry_run)
     with transaction.atomic():
-        gemeenten = _gemeenten_for(parsed.rows, dry_run=dry_run)
-        existing = _existing_schools({(row.brin, row.vestiging) for row in parsed.rows})
-        areas = _postcode_areas([g.pk for g in gemeenten.values() if g.pk is not None])
-        for row in parsed.rows:
+        Upserter(parsed.rows, dry_run=dry_run).upsert(parsed.rows, report)
+    return report
+
+
+class Upserter:
+    """Writes rows of one parsed file: the file's municipalities and postcode areas are read (and new
+    municipalities made) once; `upsert` then takes the rows in one go or batch by batch."""
+
+    def __init__(self, rows: Sequence[DuoSchool], *, dry_run: bool = False):
+        self.dry_run = dry_run
+        self.gemeenten = _gemeenten_for(rows, dry_run=dry_run)
+        self.areas = _postcode_areas([g.pk for g in self.gemeenten.values() if g.pk is not None])
+
+    def upsert(self, rows: Sequence[DuoSchool], report: ImportReport) -> None:
+        """Create or update the schools of `rows` (one `brin__in` query per 900 rows to find them); count
+        each in `report`, and the ones without a wijk afterwards in `report.unplaced`."""
+        existing = _existing_schools({(row.brin, row.vestiging) for row in rows})
+        for row in rows:
             school = existing.get((row.brin, row.vestiging))
-            area_wijk = areas.get((gemeenten[row.gemeente_code].pk, postcode4(row.postcode)))
+            gemeente = self.gemeenten[row.gemeente_code]
+            area_wijk = self.areas.get((gemeente.pk, postcode4(row.postcode)))
             if school is None:
-                school = _new_school(row, gemeenten[row.gemeente_code], area_wijk)
-                if not dry_run:
+                school = _new_school(row, gemeente, area_wijk)
+                if not self.dry_run:
                     school.save()
                 report.created += 1
-            elif changed := _apply(school, row, gemeenten[row.gemeente_code], area_wijk):
-                if not dry_run:
+            elif changed := _apply(school, row, gemeente, area_wijk):
+                if not self.dry_run:
                     school.save(update_fields=changed)
                 report.updated += 1
             else:
                 report.unchanged += 1
             if school.wijk_id is None:
                 report.unplaced.append(school)
-    return report
 
 
 def _gemeenten_for(rows: Sequence[DuoSchool], *, dry_run: bool) -> dict[str, Gemeente]:
@@ -144,6 +167,12 @@ def _apply(school: School, row: DuoSchool, gemeente: Gemeente, area_wijk_id: int
     if school.gemeente_id != gemeente.pk:  # also for a new municipality in a dry run (no pk)
         school.gemeente = gemeente
         changed.append("gemeente")
+        # Its wijk is one of the old municipality: placed again by postcode area in the new one, or
+        # unplaced (and listed as such) when the new municipality has no area for its postcode.
+        if school.wijk_id != area_wijk_id:
+            school.wijk_id = area_wijk_id
+            changed.append("wijk")
+        return changed
     if school.wijk_id is None and area_wijk_id is not None:
         school.wijk_id = area_wijk_id
         changed.append("wijk")

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import uuid
+
+from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from kpa.validators import validate_one_line
@@ -96,7 +100,11 @@ class School(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["brin", "vestiging"], name="school_unique_brin_vestiging"),
         ]
-        indexes = [models.Index(fields=["gemeente", "wijk"], name="school_gemeente_wijk_idx")]
+        indexes = [
+            models.Index(fields=["gemeente", "wijk"], name="school_gemeente_wijk_idx"),
+            # The roster's order (name, then id): a page of 50 of the country's schools read from the index.
+            models.Index(fields=["name", "id"], name="school_name_order_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -136,6 +144,11 @@ class SchoolHoliday(models.Model):
     name = models.CharField(_("name"), max_length=100, validators=[validate_one_line])
     start_date = models.DateField(_("first day"))
     end_date = models.DateField(_("last day"))
+    # Set by the import of the government's file (schools.holidays), which knows a holiday by region, name
+    # and school year; empty for a holiday typed by hand.
+    school_year = models.CharField(
+        _("school year"), max_length=9, blank=True, default="", help_text=_("For example 2025-2026.")
+    )
 
     class Meta:
         verbose_name = _("school holiday")
@@ -145,7 +158,81 @@ class SchoolHoliday(models.Model):
             models.CheckConstraint(
                 condition=models.Q(end_date__gte=models.F("start_date")), name="holiday_end_after_start"
             ),
+            # One imported holiday per region, name (in any case) and school year: importing a file twice
+            # cannot add a duplicate. Holidays typed by hand (no school year) are not held to it.
+            models.UniqueConstraint(
+                Lower("name"),
+                "region",
+                "school_year",
+                condition=~models.Q(school_year=""),
+                name="holiday_unique_per_school_year",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_region_display()})"
+
+
+class DuoImportStatus(models.TextChoices):
+    UPLOADED = "uploaded", _("Uploaded, not yet confirmed")
+    QUEUED = "queued", _("Waiting for a worker")
+    RUNNING = "running", _("Importing")
+    DONE = "done", _("Imported")
+    CANCELLED = "cancelled", _("Cancelled")
+    FAILED = "failed", _("Failed")
+
+
+class DuoImport(models.Model):
+    """One upload of a DUO file, from upload through preview to the import a worker runs in the background.
+
+    The file lives in this row (never on one web node's disk), so that any web process can show its
+    preview and any worker can import it; it is emptied once the import is done or cancelled, and the
+    figures stay for the admin to read. The worker imports in batches, each in one transaction with
+    `rows_done` and the figures, so a worker that dies loses at most the batch it was writing: the next
+    one (a worker's redelivery or the minutely sweep, once `lease_until` has passed) goes on from there.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    file_name = models.CharField(_("file"), max_length=200, blank=True)
+    data = models.BinaryField(blank=True, default=b"")
+    gemeente = models.CharField(_("only this municipality"), max_length=100, blank=True)
+    sector = models.CharField(_("sector for rows that do not say it"), max_length=3, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=DuoImportStatus.choices, default=DuoImportStatus.UPLOADED
+    )
+    rows_total = models.PositiveIntegerField(_("rows to import"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows imported"), default=0)
+    created_count = models.PositiveIntegerField(_("created"), default=0)
+    updated_count = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("unchanged"), default=0)
+    rejected_count = models.PositiveIntegerField(_("rejected"), default=0)
+    unplaced_count = models.PositiveIntegerField(_("without a wijk"), default=0)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    lease_owner = models.UUIDField(null=True, blank=True)  # the run that holds the lease
+    attempts = models.PositiveSmallIntegerField(default=0)  # runs that stopped on an error
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("DUO import")
+        verbose_name_plural = _("DUO imports")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "lease_until"], name="duoimport_status_lease_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.file_name or 'DUO'} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (DuoImportStatus.DONE, DuoImportStatus.CANCELLED, DuoImportStatus.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.status == DuoImportStatus.DONE:
+            return 100
+        return (100 * self.rows_done // self.rows_total) if self.rows_total else 0

@@ -53,7 +53,16 @@ from programme.models import (
     Speerpunt,
     TrafficLight,
 )
-from schools.models import Gemeente, HolidayRegion, PostcodeArea, School, SchoolHoliday, Sector, Wijk
+from schools.models import (
+    DuoImport,
+    Gemeente,
+    HolidayRegion,
+    PostcodeArea,
+    School,
+    SchoolHoliday,
+    Sector,
+    Wijk,
+)
 
 PASSWORD = "correct-horse-battery"
 
@@ -173,6 +182,17 @@ class SchoolHolidayFactory(factory.django.DjangoModelFactory):
     name = "Herfstvakantie"
     start_date = dt.date(2026, 10, 17)
     end_date = dt.date(2026, 10, 25)
+
+
+class DuoImportFactory(factory.django.DjangoModelFactory):
+    """An upload of a DUO file, not yet confirmed."""
+
+    class Meta:
+        model = DuoImport
+
+    created_by = factory.SubFactory(UserFactory, kind=UserKind.ADMIN)
+    file_name = "vestigingen.csv"
+    data = b"INSTELLINGSCODE;VESTIGINGSCODE;VESTIGINGSNAAM;POSTCODE;GEMEENTENUMMER;GEMEENTENAAM\r\n"
 
 
 class ProgrammeFactory(factory.django.DjangoModelFactory):

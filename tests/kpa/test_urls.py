@@ -65,6 +65,8 @@ EXPECTED: dict[str, dict[str, object]] = {
     "schools:export-xlsx": COORDINATION,
     "schools:import": ADMIN_ONLY,
     "schools:import-preview": {"anonymous": "login", **dict.fromkeys(ROLES[1:-1], 403), "admin": 404},
+    "schools:import-progress": {"anonymous": "login", **dict.fromkeys(ROLES[1:-1], 403), "admin": 404},
+    "schools:holiday-import": ADMIN_ONLY,
     "schools:postcode-areas": ADMIN_ONLY,
     "schools:unplaced": ADMIN_ONLY,
     # allauth
@@ -201,6 +203,9 @@ def objects(school, other_school, ib, partner, outsider, coordinator, wijk_coord
         # URLs whose `pk` is not a school's: the objects they need, by URL name.
         "by_name": {
             "kpa:person-deactivate": {"pk": partner.pk},
+            # An import nobody has (an admin's own upload: tests/schools/test_import_views.py).
+            "schools:import-preview": {"pk": "01234567-89ab-cdef-0123-456789abcdef"},
+            "schools:import-progress": {"pk": "01234567-89ab-cdef-0123-456789abcdef"},
             "privacy:inzage-person": {"pk": partner.pk},
             "privacy:inzage-person-json": {"pk": partner.pk},
             **{

@@ -93,8 +93,7 @@ def test_it_lists_them_in_the_command_and_imports_the_rest(tmp_path):
 
 
 @pytest.mark.django_db
-def test_it_previews_exactly_what_the_confirm_imports(client, admin_user, settings, tmp_path):
-    settings.VAR_DIR = tmp_path
+def test_it_previews_exactly_what_the_confirm_imports(client, admin_user, confirm_import):
     client.force_login(admin_user)
     file = SimpleUploadedFile("vestigingen.csv", hostile_file(), content_type="text/csv")
     response = client.post(reverse("schools:import"), {"file": file})
@@ -106,7 +105,7 @@ def test_it_previews_exactly_what_the_confirm_imports(client, admin_user, settin
     assert [error.line for error in report.errors] == [line for line, _reason in EXPECTED_ERRORS]
     assert "GEMEENTENAAM" in preview.content.decode()
 
-    done = client.post(response["Location"], {"action": "confirm"}, follow=True)
+    done = confirm_import(response["Location"], follow=True)
     assert done.status_code == 200
     assert School.objects.count() == report.created
     assert not Gemeente.objects.filter(name=LONG_GEMEENTE).exists()

@@ -11,15 +11,17 @@ from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import gettext, ngettext
 
-from schools.import_views import UPLOADS_SESSION_KEY
-from schools.models import PostcodeArea, School
-from tests.factories import GemeenteFactory, SchoolFactory, WijkFactory
+from kpa.models import UserKind
+from schools import import_jobs
+from schools.models import DuoImport, DuoImportStatus, PostcodeArea, School
+from tests.conftest import with_totp
+from tests.factories import GemeenteFactory, SchoolFactory, UserFactory, WijkFactory
 
 pytestmark = pytest.mark.django_db
 
 DATA = Path(__file__).parent / "data"
 LOCATIONS = DATA / "vo_locations_cp1252.csv"
-UNKNOWN_ID = "0123456789abcdef0123456789abcdef"
+UNKNOWN_ID = "01234567-89ab-cdef-0123-456789abcdef"
 
 
 def shown(message: str, plural: str | None = None, n: int = 1, /, **values) -> str:
@@ -29,18 +31,14 @@ def shown(message: str, plural: str | None = None, n: int = 1, /, **values) -> s
     return text % values if values else text
 
 
-@pytest.fixture(autouse=True)
-def _uploads_in_tmp(settings, tmp_path):
-    settings.VAR_DIR = tmp_path
-
-
 def upload(client, data: bytes, **fields):
     file = SimpleUploadedFile("vestigingen.csv", data, content_type="text/csv")
     return client.post(reverse("schools:import"), {"file": file, **fields})
 
 
-def stored_files(settings) -> list[Path]:
-    return sorted((Path(settings.VAR_DIR) / "imports").glob("*.csv"))
+def stored_uploads() -> list[DuoImport]:
+    """Uploads that still hold their file."""
+    return [job for job in DuoImport.objects.all() if bytes(job.data)]
 
 
 # --- access ---------------------------------------------------------------------------------------------
@@ -54,10 +52,11 @@ def test_it_refuses_partners_and_coordinators(client, partner, coordinator, name
         assert client.post(reverse(name)).status_code == 403
 
 
-def test_it_refuses_a_preview_to_a_coordinator(client, coordinator):
+@pytest.mark.parametrize("name", ["schools:import-preview", "schools:import-progress"])
+def test_it_refuses_an_import_to_a_coordinator(client, coordinator, name):
     client.force_login(coordinator)
 
-    assert client.get(reverse("schools:import-preview", args=[UNKNOWN_ID])).status_code == 403
+    assert client.get(reverse(name, args=[UNKNOWN_ID])).status_code == 403
 
 
 @pytest.mark.parametrize("name", ["schools:import", "schools:postcode-areas", "schools:unplaced"])
@@ -68,37 +67,58 @@ def test_it_sends_anonymous_visitors_to_login(client, name):
     assert response["Location"].startswith(reverse("account_login"))
 
 
+@pytest.mark.parametrize("name", ["schools:import-preview", "schools:import-progress"])
+def test_it_sends_anonymous_visitors_of_an_import_to_login(client, name):
+    response = client.get(reverse(name, args=[UNKNOWN_ID]))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
 def test_it_answers_404_for_an_unknown_or_malformed_upload(client, admin_user):
     client.force_login(admin_user)
 
-    for upload_id in (UNKNOWN_ID, "..", "0123456789ABCDEF0123456789ABCDEF", "x" * 32):
-        assert client.get(reverse("schools:import-preview", args=[upload_id])).status_code == 404
+    assert client.get(reverse("schools:import-preview", args=[UNKNOWN_ID])).status_code == 404
+    assert client.get(reverse("schools:import-progress", args=[UNKNOWN_ID])).status_code == 404
+    for bad in ("..", "0123456789abcdef0123456789abcdeg", "x" * 32):
+        assert client.get(f"/schools/import/{bad}/").status_code == 404
 
 
-def test_it_answers_404_for_an_upload_of_another_session(client, admin_user, settings):
+def test_it_keeps_an_unconfirmed_upload_from_other_admins(client, admin_user, confirm_import):
     client.force_login(admin_user)
-    upload(client, LOCATIONS.read_bytes())
-    upload_id = stored_files(settings)[0].stem
+    url = upload(client, LOCATIONS.read_bytes())["Location"]
+    other = with_totp(UserFactory(kind=UserKind.ADMIN))
 
-    client.logout()
-    client.force_login(admin_user)
+    client.force_login(other)
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"action": "confirm"}).status_code == 404
+    assert DuoImport.objects.get().status == DuoImportStatus.UPLOADED
 
-    assert client.get(reverse("schools:import-preview", args=[upload_id])).status_code == 404
+    client.force_login(admin_user)  # a new session of the uploader: the upload is in the database
+    confirm_import(url)
+    client.force_login(other)  # once confirmed, every admin reads how it went
+    assert client.get(url).status_code == 200
 
 
 # --- upload, preview, confirm ---------------------------------------------------------------------------
 
 
-def test_it_imports_after_upload_preview_and_confirm(client, admin_user, settings, wijk):
+def test_it_imports_after_upload_preview_and_confirm(client, admin_user, wijk, confirm_import):
     PostcodeArea.objects.create(gemeente=wijk.gemeente, postcode4="3531", wijk=wijk)
     client.force_login(admin_user)
 
     response = upload(client, LOCATIONS.read_bytes(), gemeente="Utrecht")
 
-    [path] = stored_files(settings)
+    job = DuoImport.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("schools:import-preview", args=[path.stem])
-    assert client.session[UPLOADS_SESSION_KEY][path.stem] == {"gemeente": "Utrecht", "sector": ""}
+    assert response["Location"] == reverse("schools:import-preview", args=[job.pk])
+    assert (job.gemeente, job.sector, job.file_name, job.created_by) == (
+        "Utrecht",
+        "",
+        "vestigingen.csv",
+        admin_user,
+    )
+    assert bytes(job.data) == LOCATIONS.read_bytes()
     assert not School.objects.exists()
 
     preview = client.get(response["Location"])
@@ -108,29 +128,69 @@ def test_it_imports_after_upload_preview_and_confirm(client, admin_user, setting
     assert escape(shown("Only municipality: %(gemeente)s", gemeente="Utrecht")) in preview.content.decode()
     assert not School.objects.exists()
 
-    done = client.post(response["Location"], {"action": "confirm"}, follow=True)
-    assert done.redirect_chain[-1][0] == reverse("schools:unplaced")
+    done = confirm_import(response["Location"], follow=True)
+    assert done.redirect_chain[-1][0] == response["Location"]
     body = done.content.decode()
     imported = shown(
-        "The school register is imported: %(created)d created, %(updated)d updated, "
-        "%(unchanged)d unchanged, %(rejected)d rejected.",
+        "The school register is imported: %(created)s created, %(updated)s updated, "
+        "%(unchanged)s unchanged, %(rejected)s rejected.",
         created=4,
         updated=0,
         unchanged=0,
         rejected=0,
     )
-    unplaced = shown(
-        "%(count)d school has no wijk yet: place it below.",
-        "%(count)d schools have no wijk yet: place them below.",
-        2,
-        count=2,
-    )
     assert escape(imported) in body
-    assert escape(unplaced) in body
+    assert reverse("schools:unplaced") in body
     assert School.objects.count() == 4
     assert School.objects.filter(wijk=wijk).count() == 2
-    assert stored_files(settings) == []
-    assert client.get(response["Location"]).status_code == 404  # used up
+    job.refresh_from_db()
+    assert (job.status, job.rows_done, job.rows_total, job.unplaced_count) == (DuoImportStatus.DONE, 4, 4, 2)
+    assert stored_uploads() == []  # the file goes once imported; the figures stay
+    assert client.post(response["Location"], {"action": "confirm"}).status_code == 302  # used up
+    assert School.objects.count() == 4
+
+
+def test_it_shows_the_progress_of_a_running_import(client, admin_user, monkeypatch, confirm_import):
+    monkeypatch.setattr(import_jobs, "_enqueue", lambda pk: None)  # no worker yet
+    client.force_login(admin_user)
+    url = upload(client, LOCATIONS.read_bytes())["Location"]
+    confirm_import(url)
+    DuoImport.objects.update(status=DuoImportStatus.RUNNING, rows_total=4, rows_done=1)
+    job = DuoImport.objects.get()
+
+    page = client.get(url).content.decode()
+    progress = client.get(reverse("schools:import-progress", args=[job.pk])).json()
+
+    assert 'value="25"' in page and "js/import-progress.js" in page
+    assert progress == {
+        "status": "running",
+        "label": shown("Importing"),
+        "rows_done": 1,
+        "rows_total": 4,
+        "percent": 25,
+        "finished": False,
+    }
+    assert (
+        escape(
+            shown(
+                "The import runs in the background: you may leave this page and come back later; "
+                "the result stays here."
+            )
+        )
+        in page
+    )
+
+
+def test_it_lists_recent_imports_on_the_upload_page(client, admin_user, confirm_import):
+    client.force_login(admin_user)
+    url = upload(client, LOCATIONS.read_bytes())["Location"]
+    confirm_import(url)
+    upload(client, LOCATIONS.read_bytes())  # not confirmed: not listed
+
+    page = client.get(reverse("schools:import"))
+
+    assert [job.status for job in page.context["recent"]] == [DuoImportStatus.DONE]
+    assert url in page.content.decode()
 
 
 def test_it_shows_rejected_rows_in_the_preview(client, admin_user):
@@ -142,18 +202,20 @@ def test_it_shows_rejected_rows_in_the_preview(client, admin_user):
     assert f"<tr><td>4</td><td>{escape(shown('The location has no postcode.'))}</td></tr>" in body
 
 
-def test_it_cancels_an_upload(client, admin_user, settings):
+def test_it_cancels_an_upload(client, admin_user, confirm_import):
     client.force_login(admin_user)
     response = upload(client, LOCATIONS.read_bytes())
 
     cancelled = client.post(response["Location"], {"action": "cancel"})
 
     assert cancelled["Location"] == reverse("schools:import")
-    assert stored_files(settings) == []
+    assert stored_uploads() == []
+    assert DuoImport.objects.get().status == DuoImportStatus.CANCELLED
+    confirm_import(response["Location"])  # too late
     assert not School.objects.exists()
 
 
-def test_it_takes_the_sector_for_a_file_without_one(client, admin_user):
+def test_it_takes_the_sector_for_a_file_without_one(client, admin_user, confirm_import):
     client.force_login(admin_user)
     data = (
         "INSTELLINGSCODE;VESTIGINGSCODE;VESTIGINGSNAAM;POSTCODE;GEMEENTENUMMER;GEMEENTENAAM\r\n"
@@ -162,7 +224,7 @@ def test_it_takes_the_sector_for_a_file_without_one(client, admin_user):
 
     refused = upload(client, data)
     response = upload(client, data, sector="SO")
-    client.post(response["Location"], {"action": "confirm"})
+    confirm_import(response["Location"])
 
     assert refused.context["form"].errors["file"] == [
         shown("The file does not say which kind of school each location is.")
@@ -170,10 +232,10 @@ def test_it_takes_the_sector_for_a_file_without_one(client, admin_user):
     assert set(School.objects.values_list("sector", flat=True)) == {"SO"}
 
 
-def test_it_imports_the_older_primary_file_as_primary_education(client, admin_user):
+def test_it_imports_the_older_primary_file_as_primary_education(client, admin_user, confirm_import):
     client.force_login(admin_user)
     response = upload(client, (DATA / "po_old_header_utf8_bom.csv").read_bytes())
-    client.post(response["Location"], {"action": "confirm"})
+    confirm_import(response["Location"])
     assert set(School.objects.values_list("sector", flat=True)) == {"PO"}
 
 
@@ -207,7 +269,7 @@ def test_it_keeps_a_bad_file_on_the_form_with_a_clear_error(client, admin_user, 
     assert response.status_code == 200
     assert response.context["form"].errors["file"] == [error]
     assert escape(error) in response.content.decode()
-    assert stored_files(settings) == []
+    assert not DuoImport.objects.exists()
 
 
 def test_it_refuses_a_file_over_the_size_limit(client, admin_user, settings, monkeypatch):
@@ -223,7 +285,7 @@ def test_it_refuses_a_file_over_the_size_limit(client, admin_user, settings, mon
             limit=filesizeformat(100),
         )
     ]
-    assert stored_files(settings) == []
+    assert not DuoImport.objects.exists()
 
 
 def test_it_says_when_the_municipality_is_not_in_the_file(client, admin_user):

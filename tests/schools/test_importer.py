@@ -10,7 +10,7 @@ from django.utils import translation
 from schools.duo import DuoFormatError, RowError
 from schools.importer import ImportReport, duo_import
 from schools.models import Gemeente, PostcodeArea, School
-from tests.factories import SchoolFactory
+from tests.factories import GemeenteFactory, SchoolFactory, WijkFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -187,6 +187,34 @@ def test_it_never_overwrites_a_wijk_an_admin_set(wijk, other_wijk):
     unplaced.refresh_from_db()
     assert placed.wijk == other_wijk
     assert unplaced.wijk == wijk
+
+
+def test_it_places_a_school_that_moved_to_another_gemeente_by_its_postcode_there(wijk):
+    """19PD00 is in Amsterdam (0363) by the file, with postcode 1075; KPA still had it in Utrecht."""
+    amsterdam = GemeenteFactory(code="0363", name="Amsterdam")
+    zuid = WijkFactory(gemeente=amsterdam, name="Zuid")
+    PostcodeArea.objects.create(gemeente=amsterdam, postcode4="1075", wijk=zuid)
+    moved = SchoolFactory(brin="19PD", vestiging="00", gemeente=wijk.gemeente, wijk=wijk, postcode="3531 AB")
+
+    report = duo_import(data=LOCATIONS.read_bytes())
+
+    moved.refresh_from_db()
+    assert (moved.gemeente, moved.wijk) == (amsterdam, zuid)
+    assert "19PD00" not in keys(report.unplaced)
+
+
+def test_it_leaves_a_school_that_moved_without_a_wijk_and_lists_it(wijk):
+    """No postcode area of the new gemeente knows its postcode: unplaced, never a wijk of the old one."""
+    moved = SchoolFactory(brin="19PD", vestiging="00", gemeente=wijk.gemeente, wijk=wijk, postcode="3531 AB")
+
+    preview = duo_import(data=LOCATIONS.read_bytes(), dry_run=True)
+    report = duo_import(data=LOCATIONS.read_bytes())
+
+    moved.refresh_from_db()
+    assert moved.gemeente.code == "0363"
+    assert moved.wijk is None
+    assert "19PD00" in keys(preview.unplaced) and "19PD00" in keys(report.unplaced)
+    assert School.objects.filter(wijk=None, pk=moved.pk).exists()  # on the unplaced page's list
 
 
 def test_it_imports_only_the_requested_gemeente():
