@@ -12,6 +12,7 @@ home_patterns = [
 school_patterns = [
     path("", views_schools.school_list, name="list"),
     path("<int:pk>/", views_schools.school_detail, name="detail"),
+    path("heavy-loads/", views_schools.heavy_load_list, name="heavy-loads"),
     path("export.csv", views_schools.school_export, {"fmt": "csv"}, name="export-csv"),
     path("export.xlsx", views_schools.school_export, {"fmt": "xlsx"}, name="export-xlsx"),
 ]

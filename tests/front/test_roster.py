@@ -1,5 +1,6 @@
 """The roster: the 'Scholenoverzicht' for kernpartners and IB-ers, the coordinator's list with filters, gaps,
-heavy loads and exports."""
+heavy loads (on their own page since issue 15: tests/front/test_heavy_loads.py) and exports (streamed:
+tests/front/test_roster_export.py)."""
 
 import csv
 import datetime as dt
@@ -196,7 +197,16 @@ def test_it_points_out_people_serving_unusually_many_schools(client, coordinator
     heavy = heavy_loads(School.objects.all())
     assert [(h["name"], h["count"]) for h in heavy] == [("Drukke Baas", 7)]
     client.force_login(coordinator)
-    assert "Drukke Baas" in client.get(LIST).content.decode()
+    body = client.get(LIST, {"wijk": wijk.pk}).content.decode()
+    # Not a panel of the roster any more (issue 15): a link to its own page, with the roster's filters.
+    assert "Mensen die opvallend veel scholen bedienen" not in body
+    assert f'href="{reverse("schools:heavy-loads")}?wijk={wijk.pk}"' in body
+    assert "Drukke Baas" in client.get(reverse("schools:heavy-loads")).content.decode()
+
+
+def test_it_links_kernpartners_to_no_heavy_loads(client, partner):
+    client.force_login(partner)
+    assert reverse("schools:heavy-loads") not in client.get(LIST).content.decode()
 
 
 def test_it_exports_the_filtered_roster_as_csv_and_logs_it(client, school, other_school, coordinator, wijk):
@@ -206,7 +216,7 @@ def test_it_exports_the_filtered_roster_as_csv_and_logs_it(client, school, other
     response = client.get(reverse("schools:export-csv"), {"wijk": wijk.pk})
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith('attachment; filename="kpa-rooster-')
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig")), delimiter=";"))
     assert rows[0][:3] == ["BRIN", "Vestiging", "School"]
     assert [r[2] for r in rows[1:]] == [school.name]
     assert "Ilse Bakker" in rows[1]
@@ -219,7 +229,7 @@ def test_it_exports_xlsx(client, school, coordinator):
 
     client.force_login(coordinator)
     response = client.get(reverse("schools:export-xlsx"))
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(response.getvalue())).active
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert values[0][2] == "School"
     assert school.name in {row[2] for row in values[1:]}
@@ -227,7 +237,7 @@ def test_it_exports_xlsx(client, school, coordinator):
 
 def test_it_exports_only_the_schools_in_scope(client, school, other_school, wijk_coordinator):
     client.force_login(wijk_coordinator)
-    body = client.get(reverse("schools:export-csv")).content.decode("utf-8-sig")
+    body = client.get(reverse("schools:export-csv")).getvalue().decode("utf-8-sig")
     assert other_school.name in body
     assert school.name not in body
 
@@ -257,8 +267,9 @@ def test_it_keeps_the_roster_queries_flat(client, django_assert_max_num_queries,
     client.force_login(coordinator)
     client.get(LIST)  # warm up: the first request of a session does one-off work
     # session, user, MFA authenticator, the chosen organisation, wijk and organisation choices, count,
-    # page of schools, team, coverage, next KPOs, heavy loads, session save (savepoint, update, release)
-    with django_assert_max_num_queries(15):
+    # page of schools, team, coverage, next KPOs, session save (savepoint, update, release); no heavy loads
+    # (their own page since issue 15)
+    with django_assert_max_num_queries(14):
         assert client.get(LIST, {"organisation": organisation.pk}).status_code == 200
     client.get(reverse("kpa:home"))
     # session, user, MFA authenticator, gemeente name, complete schools per wijk, wijken with counts,

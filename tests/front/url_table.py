@@ -8,6 +8,7 @@ COORDINATION = {"anonymous": "login", **dict.fromkeys(ROLES[1:4], 403), **dict.f
 
 EXPECTED: dict[str, dict[str, object]] = {
     "dashboard:index": COORDINATION,
+    "schools:heavy-loads": COORDINATION,
     "dashboard:export-xlsx": COORDINATION,
     # front/views_privacy.py: the register for everyone signed in (each sees the gemeenten of their scope),
     # the privacy statement and the help on free text for anyone, before login too.
