@@ -1,20 +1,20 @@
 import datetime as dt
 
 import django_filters
-from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from front.dashboard import TEAM_ROLES, SchoolYear
+from kpa.widgets import AutocompleteSelect, ChecksOnce, QuickSelect
 from meetings.models import Meeting, MeetingKind, MeetingStatus
-from partners.models import PARTNER_ROLES, Assignment, Organisation, Role
-from partners.scope import organisations_in_scope, wijken_visible_to
+from partners.models import PARTNER_ROLES, Assignment, Organisation, Role, active_on
+from partners.scope import gemeenten_visible_to, organisations_in_scope, wijken_visible_to
 from partners.selectors import GAP_HORIZON
-from schools.models import School, Sector
+from schools.models import Gemeente, School, Sector, Wijk
 
 ROLE_CHOICES = [(role.value, role.label) for role in (*PARTNER_ROLES, Role.IB)]
-ORGANISATION_CHOICES_SECONDS = 300
+ONE_DAY = dt.timedelta(days=1)
 TEAM_CHOICES = [
     ("complete", _("Complete today (IB-er and the four kernpartners)")),
     ("incomplete", _("Not complete today")),
@@ -29,29 +29,22 @@ GAP_CHOICES = [
 ]
 
 
-def _wijken(request):
-    return wijken_visible_to(request.user).select_related("gemeente") if request else School.objects.none()
+def _gemeenten(request):
+    return gemeenten_visible_to(request.user) if request else Gemeente.objects.none()
 
 
 def _organisations(request):
-    """The organisations with someone at a school in scope today; an admin's scope is every school. At
-    national scale the full list is some 800 organisations, rendered as options on every roster page
-    (most of that page's time); a coordinator of one gemeente needs the handful that work there.
+    """The organisations with someone at a school in scope today (all for an admin): the field checks the
+    chosen one against them; the page shows only that one and finds others by typing
+    (partners.search_views.organisations_search, the same set)."""
+    return organisations_in_scope(request.user) if request else Organisation.objects.none()
 
-    Finding them joins the scope's assignments to their people, which PostgreSQL answers with a scan of
-    all people and assignments of the country (13 ms at 10,000 schools): the ids are kept in the cache
-    for a few minutes per user. A choice list a few minutes old is harmless; the filter itself is exact."""
-    if request is None:
-        return Organisation.objects.none()
-    user = request.user
-    if user.is_authenticated and user.is_admin:
-        return organisations_in_scope(user)
-    key = f"roster:organisations:{user.pk}"
-    ids = cache.get(key)
-    if ids is None:
-        ids = list(organisations_in_scope(user).values_list("pk", flat=True))
-        cache.set(key, ids, ORGANISATION_CHOICES_SECONDS)
-    return Organisation.objects.filter(pk__in=ids)
+
+class AutocompleteFilter(django_filters.ModelChoiceFilter):
+    """A choice among many, found by typing (kpa.widgets.AutocompleteSelect): the page shows only the chosen
+    one, the object the filter checked."""
+
+    field_class = type("AutocompleteField", (ChecksOnce, django_filters.fields.ModelChoiceField), {})
 
 
 def _all_filled(schools, roles, day: dt.date):
@@ -76,7 +69,19 @@ class SchoolFilter(django_filters.FilterSet):
     """The roster's filters. Every choice list is scoped to what the user may see."""
 
     q = django_filters.CharFilter(label=_("School, BRIN or place"), method="search")
-    wijk = django_filters.ModelChoiceFilter(label=_("Wijk"), queryset=_wijken, empty_label=_("All wijken"))
+    gemeente = django_filters.ModelChoiceFilter(
+        label=_("Municipality"),
+        queryset=_gemeenten,
+        empty_label=_("All municipalities"),
+        # autocomplete.js: a new gemeente, no wijk. Options by name (str() of a Gemeente), no objects.
+        widget=QuickSelect(attrs={"data-clears": "id_wijk"}, label_field="name"),
+    )
+    # The choices are the chosen gemeente's wijken (__init__): 596 nationally.
+    wijk = django_filters.ModelChoiceFilter(
+        label=_("Wijk"),
+        queryset=Wijk.objects.none(),
+        empty_label=_("All wijken"),
+    )
     sector = django_filters.ChoiceFilter(
         label=_("Sector"), choices=Sector.choices, empty_label=_("All sectors")
     )
@@ -93,11 +98,12 @@ class SchoolFilter(django_filters.FilterSet):
     kpo = django_filters.ChoiceFilter(
         label=_("KPOs this school year"), choices=KPO_CHOICES, method="filter_kpo", empty_label=_("Any")
     )
-    organisation = django_filters.ModelChoiceFilter(
+    organisation = AutocompleteFilter(
         label=_("Partner organisation"),
         queryset=_organisations,
         method="filter_organisation",
         empty_label=_("All organisations"),
+        widget=AutocompleteSelect("manage:search-organisations"),
     )
     person = django_filters.CharFilter(label=_("Person (name or e-mail)"), method="filter_person")
 
@@ -105,6 +111,7 @@ class SchoolFilter(django_filters.FilterSet):
         model = School
         fields = [
             "q",
+            "gemeente",
             "wijk",
             "sector",
             "bestuur",
@@ -115,6 +122,45 @@ class SchoolFilter(django_filters.FilterSet):
             "organisation",
             "person",
         ]
+
+    def __init__(self, data=None, *args, **kwargs) -> None:
+        super().__init__(data, *args, **kwargs)
+        self._wijken_of_the_gemeente()
+
+    def _wijken_of_the_gemeente(self) -> None:
+        """The wijk depends on the gemeente: its choices are the wijken in scope of the chosen gemeente, or
+        of the only gemeente in scope; with none chosen among several, only "All wijken" and a word to
+        choose the gemeente first. A wijk sent without a gemeente (the links of the home page and the
+        dashboard) chooses its own gemeente; one outside the chosen gemeente (or the scope) is an error on
+        the form, and the roster is filtered as if it had not been sent."""
+        wijk = self.filters["wijk"]
+        user = self.request.user if self.request else None
+        if user is None:
+            return
+        wijken = wijken_visible_to(user)
+        gemeente = _pk(self.data.get("gemeente"))
+        if gemeente is not None:  # chosen by the user: a wijk elsewhere is refused in those words
+            wijk.extra["error_messages"] = {
+                "invalid_choice": _("This wijk is not in the chosen municipality.")
+            }
+        sent_wijk = _pk(self.data.get("wijk"))
+        if gemeente is None and sent_wijk is not None:
+            gemeente = wijken.filter(pk=sent_wijk).values_list("gemeente_id", flat=True).first()
+            if gemeente is not None:
+                self.data = self.data.copy()
+                self.data["gemeente"] = str(gemeente)
+        if gemeente is None and not self.data.get("gemeente"):
+            only = user.gemeente_id if user.is_coordinator else None
+            if only is None:
+                in_scope = list(gemeenten_visible_to(user).values_list("pk", flat=True)[:2])
+                only = in_scope[0] if len(in_scope) == 1 else None
+            gemeente = only
+        if gemeente is None:
+            wijk.queryset = Wijk.objects.none()
+            # Said in the select itself: a help text under it pushed the row of filters out of line.
+            wijk.extra["empty_label"] = _("Choose a municipality first.")
+            return
+        wijk.queryset = wijken.filter(gemeente_id=gemeente).order_by("name")
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -136,15 +182,23 @@ class SchoolFilter(django_filters.FilterSet):
             # Not one of the schools (in scope) where all four roles are filled today: one grouped scan
             # of the assignments of those schools, whatever their number.
             return queryset.exclude(pk__in=_all_filled(queryset, PARTNER_ROLES, today))
-        # Filled today, but nobody in that role on the horizon day: it runs out within 30 days.
-        covered_later = Assignment.objects.active(today + GAP_HORIZON).filter(
-            school_id=OuterRef("school_id"), role=OuterRef("role")
-        )
-        runs_out = (
-            Assignment.objects.active(today)
-            .filter(school_id=OuterRef("pk"), role__in=PARTNER_ROLES)
-            .filter(~Exists(covered_later))
-        )
+        # Filled today, and in that role an assignment ends within the horizon (day 0 to day 29) that nobody
+        # continues on the next day: the role's coverage runs out then, as partners.selectors
+        # .coverage_for_schools says. Filled today is a second assignment of the same school and role,
+        # joined in (school__assignments__), not a third EXISTS.
+        continues = Assignment.objects.filter(
+            school_id=OuterRef("school_id"),
+            role=OuterRef("role"),
+            start_date__lte=OuterRef("end_date") + ONE_DAY,
+        ).filter(Q(end_date__isnull=True) | Q(end_date__gt=OuterRef("end_date")))
+        runs_out = Assignment.objects.filter(
+            active_on(today, prefix="school__assignments__"),
+            school_id=OuterRef("pk"),
+            role__in=PARTNER_ROLES,
+            end_date__gte=today,
+            end_date__lt=today + GAP_HORIZON,
+            school__assignments__role=F("role"),
+        ).filter(~Exists(continues))
         return queryset.filter(Exists(runs_out))
 
     def filter_team(self, queryset, name, value):
@@ -182,3 +236,9 @@ class SchoolFilter(django_filters.FilterSet):
         else:
             people |= Q(person__first_name__icontains=value)
         return queryset.filter(Exists(Assignment.objects.active().filter(people, school_id=OuterRef("pk"))))
+
+
+def _pk(value) -> int | None:
+    """A primary key sent in the query string, or None for anything else ("", "abc", "-1", 10**30)."""
+    value = str(value or "")
+    return int(value) if value.isdigit() and len(value) <= 18 else None

@@ -10,6 +10,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from kpa.models import User, UserKind
+from kpa.widgets import AutocompleteChoiceField, AutocompleteSelect
 from partners.models import PARTNER_ROLES, Assignment, Organisation, Role
 from schools.models import School, Wijk
 
@@ -23,21 +24,41 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
-class PersonChoiceField(forms.ModelChoiceField):
-    """People by name, with organisation and e-mail so that two people of the same name can be told apart."""
-
-    def label_from_instance(self, obj: User) -> str:
-        parts = [str(obj)]
-        if obj.organisation_id:
-            parts.append(f"({obj.organisation})")
-        if obj.get_full_name():
-            parts.append(f"– {obj.email}")
-        return " ".join(parts)
+def person_label(person: User) -> str:
+    """A person by name, with organisation and e-mail so that two people of the same name can be told
+    apart: in a form's choice and in the search that offers it (partners.search_views)."""
+    parts = [str(person)]
+    if person.organisation_id:
+        parts.append(f"({person.organisation})")
+    if person.get_full_name():
+        parts.append(f"– {person.email}")
+    return " ".join(parts)
 
 
 def people(*, active_only: bool = True):
     qs = User.objects.select_related("organisation").order_by("last_name", "first_name", "email")
     return qs.filter(is_active=True) if active_only else qs
+
+
+# The sets of people a person field chooses from, by the name the search is asked with (?among=).
+PEOPLE = {
+    "active": people,
+    "kernpartners": lambda: people().filter(kind=UserKind.KERNPARTNER),
+    "everyone": lambda: people(active_only=False),
+}
+
+
+class PersonChoiceField(AutocompleteChoiceField):
+    """One of `among` (a key of PEOPLE): some 50,000 people nationally, found by typing
+    (kpa.widgets.AutocompleteSelect and the people search); the queryset checks the posted pk."""
+
+    def __init__(self, *, among: str = "active", **kwargs) -> None:
+        kwargs.setdefault("widget", AutocompleteSelect("manage:search-people", params={"among": among}))
+        super().__init__(queryset=PEOPLE[among](), **kwargs)
+        self.among = among
+
+    def label_from_instance(self, obj: User) -> str:
+        return person_label(obj)
 
 
 def add_service_error(form: forms.Form, error: ValidationError) -> None:
@@ -119,9 +140,7 @@ class SchoolMoveForm(forms.Form):
 class AssignmentForm(forms.Form):
     """One person in one role at one school, for a period."""
 
-    person = PersonChoiceField(
-        label=_("Person"), queryset=User.objects.none(), empty_label=_("Choose a person")
-    )
+    person = PersonChoiceField(label=_("Person"), empty_label=_("Choose a person"))
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     start_date = forms.DateField(label=_("From"), widget=DateInput())
     end_date = forms.DateField(
@@ -136,10 +155,6 @@ class AssignmentForm(forms.Form):
         help_text=_("A stand-in comes on top of the holder of the role, for example during leave."),
     )
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = people()
-
     def clean(self) -> dict:
         data = super().clean()
         start, end = data.get("start_date"), data.get("end_date")
@@ -151,16 +166,10 @@ class AssignmentForm(forms.Form):
 class WijkAssignForm(forms.Form):
     """One kernpartner in one kernpartner role at every school of a wijk."""
 
-    person = PersonChoiceField(
-        label=_("Person"), queryset=User.objects.none(), empty_label=_("Choose a person")
-    )
+    person = PersonChoiceField(among="kernpartners", label=_("Person"), empty_label=_("Choose a person"))
     role = forms.ChoiceField(label=_("Role"), choices=[(r.value, r.label) for r in PARTNER_ROLES])
     start_date = forms.DateField(label=_("From"), widget=DateInput())
     is_stand_in = forms.BooleanField(label=_("Stand-in"), required=False)
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = people().filter(kind=UserKind.KERNPARTNER)
 
 
 class AssignmentEndForm(forms.Form):
@@ -200,17 +209,10 @@ class HandoverForm(forms.Form):
     """Everything the leaving person does moves to the successor from a date."""
 
     from_person = PersonChoiceField(
+        among="everyone",
         label=_("Leaving person"),
-        queryset=User.objects.none(),
         empty_label=_("Choose a person"),
         help_text=_("People whose account is blocked can still be chosen here."),
     )
-    to_person = PersonChoiceField(
-        label=_("Successor"), queryset=User.objects.none(), empty_label=_("Choose a person")
-    )
+    to_person = PersonChoiceField(label=_("Successor"), empty_label=_("Choose a person"))
     on = forms.DateField(label=_("From date"), widget=DateInput(), help_text=_("The successor's first day."))
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["from_person"].queryset = people(active_only=False)
-        self.fields["to_person"].queryset = people()

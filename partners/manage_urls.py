@@ -1,6 +1,7 @@
 from django.urls import path
 
 from partners import manage_views as views
+from partners import search_views
 
 app_name = "manage"
 urlpatterns = [
@@ -17,4 +18,7 @@ urlpatterns = [
     path("organisations/new/", views.organisation_create, name="organisation-create"),
     path("organisations/<int:pk>/edit/", views.organisation_update, name="organisation-update"),
     path("handover/", views.handover, name="handover"),
+    # The searches behind kpa.widgets.AutocompleteSelect; organisations also serve the roster's filter.
+    path("search/people/", search_views.people_search, name="search-people"),
+    path("search/organisations/", search_views.organisations_search, name="search-organisations"),
 ]

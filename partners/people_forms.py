@@ -8,8 +8,11 @@ from django.utils.translation import gettext_lazy as _
 
 from kpa.models import User, UserKind
 from kpa.validators import validate_one_line
+from kpa.widgets import AutocompleteChoiceField, AutocompleteSelect, QuickSelect
 from partners.models import Organisation
 from schools.models import Gemeente, Wijk
+
+CHOOSE_GEMEENTE_FIRST = _("Choose a municipality first.")
 
 
 class InviteForm(forms.Form):
@@ -18,21 +21,50 @@ class InviteForm(forms.Form):
     last_name = forms.CharField(label=_("Last name"), max_length=150, validators=[validate_one_line])
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
     kind = forms.ChoiceField(label=_("Kind of user"), choices=UserKind.choices)
-    organisation = forms.ModelChoiceField(
-        label=_("Organisation"), queryset=Organisation.objects.all(), required=False
+    organisation = AutocompleteChoiceField(
+        label=_("Organisation"),
+        queryset=Organisation.objects.all(),
+        required=False,
+        widget=AutocompleteSelect("manage:search-organisations"),
     )
     gemeente = forms.ModelChoiceField(
         label=_("Municipality"),
         queryset=Gemeente.objects.all(),
         required=False,
         help_text=_("Required for coordinators."),
+        widget=QuickSelect,
     )
     wijk = forms.ModelChoiceField(
         label=_("Wijk"),
-        queryset=Wijk.objects.select_related("gemeente"),
+        queryset=Wijk.objects.none(),
         required=False,
         help_text=_("For a wijk coordinator; leave empty for the whole municipality."),
     )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._wijken_of_the_gemeente()
+
+    def _wijken_of_the_gemeente(self) -> None:
+        """The wijk depends on the gemeente: its choices are the chosen gemeente's wijken (those of the only
+        gemeente when there is one), else none, with a word to choose the gemeente first. A wijk sent without
+        a gemeente still names its own (clean fills that in)."""
+        wijk = self.fields["wijk"]
+        if self.auto_id:  # autocomplete.js: choosing another gemeente empties the wijk
+            self.fields["gemeente"].widget.attrs["data-clears"] = self.auto_id % self.add_prefix("wijk")
+        gemeente = _pk(self["gemeente"].value())
+        if gemeente is not None:
+            wijk.error_messages["invalid_choice"] = _("This wijk is not in the chosen municipality.")
+        sent_wijk = _pk(self.data.get(self.add_prefix("wijk"))) if self.is_bound else None
+        if gemeente is None and sent_wijk is not None:
+            gemeente = Wijk.objects.filter(pk=sent_wijk).values_list("gemeente_id", flat=True).first()
+        if gemeente is None and not self["gemeente"].value():
+            only = list(Gemeente.objects.values_list("pk", flat=True)[:2])
+            gemeente = only[0] if len(only) == 1 else None
+        if gemeente is None:
+            wijk.help_text = f"{CHOOSE_GEMEENTE_FIRST} {wijk.help_text}"
+            return
+        wijk.queryset = Wijk.objects.filter(gemeente_id=gemeente).order_by("name")
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()
@@ -54,3 +86,11 @@ class InviteForm(forms.Form):
             data["gemeente"] = None
             data["wijk"] = None
         return data
+
+
+def _pk(value) -> int | None:
+    """A primary key from the form's data or initial, or None for anything else ("", "abc", 10**30)."""
+    if isinstance(value, Gemeente | Wijk):
+        return value.pk
+    value = str(value or "")
+    return int(value) if value.isdigit() and len(value) <= 18 else None

@@ -89,7 +89,11 @@ def people_visible_to(user: User, queryset: QuerySet[User] | None = None) -> Que
 
 
 def through_schools[M: Model](user: User, queryset: QuerySet[M], field: str = "school") -> QuerySet[M]:
-    """`queryset` narrowed to the rows whose school (`field`) is in the user's scope."""
+    """`queryset` narrowed to the rows whose school (`field`) is in the user's scope. An admin's scope is
+    every school: the rows are not narrowed at all, as a `school IN (every school)` makes PostgreSQL join
+    the whole country's schools to, say, 335,000 meetings before it can take the next 25 by date."""
+    if _is_signed_in(user) and user.kind == UserKind.ADMIN:
+        return queryset
     return queryset.filter(**{f"{field}__in": schools_visible_to(user).values("pk")})
 
 
@@ -99,13 +103,21 @@ def assignments_visible_to(user: User) -> QuerySet[Assignment]:
 
 
 def organisations_in_scope(user: User) -> QuerySet[Organisation]:
-    """Organisations with someone at a school in scope today; every organisation for an admin."""
+    """Organisations with someone at a school in scope today; every organisation for an admin.
+
+    Found from the scope's schools outward: their assignments today (assignment_school_role_idx), those
+    people's organisation (users by primary key). Asked the other way round, per organisation "has it
+    someone at a school in scope?" (an EXISTS on the organisation), PostgreSQL hashed all people and
+    assignments of the country for every question (13 ms at 10,000 schools, whatever the scope)."""
     if _is_signed_in(user) and user.kind == UserKind.ADMIN:
         return Organisation.objects.all()
-    in_scope = Assignment.objects.active().filter(
-        person__organisation=OuterRef("pk"), school__in=schools_visible_to(user).values("pk")
+    employers = (
+        Assignment.objects.active()
+        .filter(school__in=schools_visible_to(user).values("pk"), person__organisation__isnull=False)
+        .order_by()
+        .values("person__organisation_id")
     )
-    return Organisation.objects.filter(Exists(in_scope))
+    return Organisation.objects.filter(pk__in=employers)
 
 
 def get_school_for_user(user: User, pk: int) -> School:

@@ -3,6 +3,8 @@ the successor on the roster."""
 
 from __future__ import annotations
 
+import re
+
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -15,8 +17,11 @@ def test_it_hands_over_a_partners_schools_and_the_roster_shows_the_successor(ope
     page = tab.log_in(world.admin.email, totp_secret=TOTP_SECRET)
     tab.follow("Wijken en scholen", exact=True)
     tab.follow("Overdracht", exact=True)
-    page.get_by_label("Vertrekkende persoon").select_option(value=str(world.buurtteam.pk))
-    page.get_by_label("Opvolger").select_option(value=str(world.successor.pk))
+    # Both people are found by typing (the autocomplete: tests/e2e/test_autocomplete.py).
+    page.get_by_label("Vertrekkende persoon").fill("sanne")
+    page.get_by_role("option", name=re.compile(str(world.buurtteam))).click()
+    page.get_by_label("Opvolger").fill("ahmed")
+    page.get_by_role("option", name=re.compile(str(world.successor))).click()
     page.get_by_label("Vanaf").fill(timezone.localdate().isoformat())
     tab.submit("Toon wat er verandert")
 
@@ -27,7 +32,8 @@ def test_it_hands_over_a_partners_schools_and_the_roster_shows_the_successor(ope
     assert not Assignment.objects.active().filter(person=world.successor).exists()
     tab.submit("Bevestig de overdracht (2 toewijzingen)")
 
-    expect(page.get_by_role("status")).to_contain_text(str(world.successor))
+    # The page's message (each autocomplete has a status region of its own for its result count).
+    expect(page.locator(".messages[role=status]")).to_contain_text(str(world.successor))
     active = Assignment.objects.active().filter(role=Role.BUURTTEAM)
     assert {a.person for a in active} == {world.successor}
 

@@ -32,6 +32,8 @@ def admin_only(admin: object = 200) -> dict[str, object]:
 
 MANAGE_EXPECTED: dict[str, dict[str, object]] = {
     "manage:wijk-list": admin_only(),
+    "manage:search-people": admin_only(),
+    "manage:search-organisations": {"anonymous": "login", **dict.fromkeys(ROLES[1:], 200)},
     "manage:wijk-create": admin_only(),
     "manage:wijk-detail": admin_only(OneOf(200, 404)),
     "manage:wijk-update": admin_only(OneOf(200, 404)),
