@@ -19,8 +19,11 @@ from locust import HttpUser, between, task
 
 from benchmarks.pages import (
     ADMIN_DASHBOARD,
+    ADMIN_MEETINGS,
     ADMIN_NATIONAL,
+    ADMIN_PEOPLE,
     ADMIN_ROSTER,
+    ADMIN_WIJKEN,
     DASHBOARD,
     EVAL_AREA,
     EVAL_SCHOOL,
@@ -31,9 +34,11 @@ from benchmarks.pages import (
     PARTNER_HOME,
     PARTNER_SCHOOL,
     ROSTER,
+    in_mix,
 )
 
 SESSIONS: dict[str, list[dict]] = json.loads(Path(os.environ["KPA_BENCH_SESSIONS"]).read_text())
+ENVIRON = dict(os.environ)
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 PARTNER_ROLES = ("buurtteam", "jgz", "passend_onderwijs", "leerplicht")
 
@@ -59,6 +64,7 @@ class IbUser(KpaUser):
 
     weight = 3
     pool = "ib"
+    abstract = not in_mix(pool, ENVIRON)  # an abstract class is never spawned
 
     def on_start(self) -> None:
         super().on_start()
@@ -88,6 +94,7 @@ class PartnerUser(KpaUser):
 
     weight = 4
     pool = "partner"
+    abstract = not in_mix(pool, ENVIRON)  # an abstract class is never spawned
 
     @task(3)
     def home(self) -> None:
@@ -139,6 +146,7 @@ class CoordinatorUser(KpaUser):
 
     weight = 2
     pool = "coordinator"
+    abstract = not in_mix(pool, ENVIRON)  # an abstract class is never spawned
     spawned = 0
 
     def on_start(self) -> None:
@@ -166,25 +174,38 @@ class CoordinatorUser(KpaUser):
 
 
 class AdminUser(KpaUser):
-    """Not a target of issue 6, and only with `benchmarks.load --admin`: an admin's roster spans the whole
-    country, the worst case of a filter (and, with its slow requests, it keeps workers from the others)."""
+    """An admin who manages the whole country (issue 15): the national roster with a filter, the meetings
+    of every school, the wijken and the people. Always in the mix; `benchmarks.load --admin` runs it alone
+    (with the floor)."""
 
-    abstract = not os.environ.get("KPA_BENCH_ADMIN")  # an abstract class is never spawned
-    weight = 1
+    weight = 2
     pool = "admin"
+    abstract = not in_mix(pool, ENVIRON)  # an abstract class is never spawned
 
-    @task
+    @task(3)
     def roster(self) -> None:
         self.get(roster_query([]), ADMIN_ROSTER)
+
+    @task(2)
+    def meetings(self) -> None:
+        self.get("/meetings/", ADMIN_MEETINGS)
+
+    @task(1)
+    def wijken(self) -> None:
+        self.get("/manage/wijken/", ADMIN_WIJKEN)
+
+    @task(1)
+    def people(self) -> None:
+        self.get("/people/", ADMIN_PEOPLE)
 
 
 class AdminDashboardUser(KpaUser):
     """An admin's dashboard (issue 12): Utrecht picked out of every gemeente in the country (the picker
-    lists them all), and the national view of every gemeente at once. Always in the mix, unlike the
-    admin's roster above."""
+    lists them all), and the national view of every gemeente at once."""
 
     weight = 1
     pool = "admin"
+    abstract = not in_mix(pool, ENVIRON)  # an abstract class is never spawned
 
     @task
     def dashboard(self) -> None:
@@ -198,6 +219,7 @@ class AdminDashboardUser(KpaUser):
 class FloorUser(KpaUser):
     weight = 1
     pool = "floor"
+    abstract = not in_mix(pool, ENVIRON)  # an abstract class is never spawned
 
     @task
     def floor(self) -> None:

@@ -9,8 +9,24 @@ PARTNER_SCHOOL = "kernpartner: school GET /schools/<pk>/"
 PARTNER_AGREEMENTS = "kernpartner: Mijn afspraken GET /meetings/agreements/"
 ROSTER = "coordinator: roster GET /schools/?filters"
 ADMIN_ROSTER = "admin: roster of all schools GET /schools/?filters"
+ADMIN_MEETINGS = "admin: meetings of all schools GET /meetings/"
+ADMIN_WIJKEN = "admin: wijken GET /manage/wijken/"
+ADMIN_PEOPLE = "admin: people GET /people/"
 DASHBOARD = "coordinator: dashboard GET /dashboard/"
 ADMIN_DASHBOARD = "admin: dashboard of Utrecht GET /dashboard/?gemeente=<pk>"
 ADMIN_NATIONAL = "admin: national dashboard GET /dashboard/?gemeente=all"
 EVAL_AREA = "coordinator: evaluation results by role GET /evaluaties/results/"
 EVAL_SCHOOL = "kernpartner: a school's evaluation results GET /evaluaties/results/<pk>/"
+
+# The admin's pages (issue 15): national, the worst case of every list and filter.
+ADMIN_PAGES = (ADMIN_ROSTER, ADMIN_MEETINGS, ADMIN_WIJKEN, ADMIN_PEOPLE)
+# `benchmarks.load --admin` runs only the admin (and the floor): for looking at the admin's pages alone.
+ONLY_ADMIN_ENV = "KPA_BENCH_ONLY_ADMIN"
+
+
+def in_mix(pool: str, environ: dict[str, str]) -> bool:
+    """Whether the simulated people of `pool` are spawned: all of them, or with --admin the admin's and
+    the floor's only."""
+    if environ.get(ONLY_ADMIN_ENV):
+        return pool in ("admin", "floor")
+    return True

@@ -94,6 +94,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name = _("person")
         verbose_name_plural = _("people")
         ordering = ["last_name", "first_name", "email"]
+        indexes = [
+            # The people list of a national admin (50,000 people), a page of 50 in this order: read from the
+            # index instead of sorting everyone.
+            models.Index(fields=["last_name", "first_name", "email"], name="user_name_order_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email

@@ -7,12 +7,15 @@ import datetime as dt
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Q, QuerySet, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kpa.models import UserKind
+from kpa.widgets import QuickSelect
 from meetings.dates import EARLIEST_STORED
 from meetings.models import Agreement, CaseworkTheme, CollectiveQuestion, Meeting, MeetingKind, MeetingStatus
 from meetings.selectors import NO_ROLE
@@ -33,6 +36,34 @@ def _wijken(request) -> QuerySet[Wijk]:
     if request is None:
         return Wijk.objects.none()
     return wijken_visible_to(request.user).select_related("gemeente").order_by("gemeente__name", "name")
+
+
+# An admin's wijk choice spans the country: the same wijk name ("Centrum") in many gemeenten.
+WIJK_WITH_GEMEENTE = Concat("name", Value(" ("), "gemeente__name", Value(")"), output_field=CharField())
+
+
+def _wijk_filter() -> django_filters.ModelChoiceFilter:
+    """The wijk of the meeting's school, among the wijken in scope: written as plain options (nationally
+    596), named with their gemeente for an admin (see `_name_wijken_by_gemeente`)."""
+    return django_filters.ModelChoiceFilter(
+        label=_("Wijk"),
+        queryset=_wijken,
+        field_name="school__wijk",
+        empty_label=_("All wijken"),
+        widget=QuickSelect(label_field="name"),
+    )
+
+
+def _name_wijken_by_gemeente(filterset: django_filters.FilterSet) -> None:
+    user = filterset.request.user if filterset.request else None
+    if user is not None and user.is_authenticated and user.kind == UserKind.ADMIN:
+        filterset.filters["wijk"].extra["widget"] = QuickSelect(label_field=WIJK_WITH_GEMEENTE)
+
+
+class _WijkNamedForAdmins:
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        _name_wijken_by_gemeente(self)  # type: ignore[arg-type]
 
 
 def _date_widget() -> forms.DateInput:
@@ -66,10 +97,8 @@ class MeetingFilterForm(forms.Form):
         return data
 
 
-class MeetingFilter(django_filters.FilterSet):
-    wijk = django_filters.ModelChoiceFilter(
-        label=_("Wijk"), queryset=_wijken, field_name="school__wijk", empty_label=_("All wijken")
-    )
+class MeetingFilter(_WijkNamedForAdmins, django_filters.FilterSet):
+    wijk = _wijk_filter()
     school = django_filters.CharFilter(label=_("School (name or BRIN)"), method="filter_school")
     date_from = django_filters.DateFilter(label=_("From"), method="filter_from", widget=_date_widget())
     date_to = django_filters.DateFilter(
@@ -142,7 +171,7 @@ def _school_years(count: int = 5) -> list[tuple[str, str]]:
     return [(str(year), f"{year}–{year + 1}") for year in range(start, start - count, -1)]
 
 
-class QuestionFilter(django_filters.FilterSet):
+class QuestionFilter(_WijkNamedForAdmins, django_filters.FilterSet):
     """The collective questions list: what schools raise, by theme and action line (issue 12)."""
 
     theme = django_filters.ChoiceFilter(
@@ -151,9 +180,7 @@ class QuestionFilter(django_filters.FilterSet):
     action_line = django_filters.ModelChoiceFilter(
         label=_("Action line"), queryset=_action_lines, empty_label=_("All action lines")
     )
-    wijk = django_filters.ModelChoiceFilter(
-        label=_("Wijk"), queryset=_wijken, field_name="school__wijk", empty_label=_("All wijken")
-    )
+    wijk = _wijk_filter()
     school = django_filters.CharFilter(label=_("School (name or BRIN)"), method="filter_school")
     year = django_filters.ChoiceFilter(
         label=_("School year"), choices=_school_years, method="filter_year", empty_label=_("Every year")
@@ -192,7 +219,7 @@ def _owner_roles() -> list[tuple[str, str]]:
     return [*Role.choices, (NO_SEAT, _("No seat at the school"))]
 
 
-class AgreementFilter(django_filters.FilterSet):
+class AgreementFilter(_WijkNamedForAdmins, django_filters.FilterSet):
     """The agreements list: everyone's agreements in scope, the list behind the dashboard's figures
     (issue 12). `owner_role` comes from meetings.selectors.agreements_list_for."""
 
@@ -205,9 +232,7 @@ class AgreementFilter(django_filters.FilterSet):
     role = django_filters.ChoiceFilter(
         label=_("Owner's role"), choices=_owner_roles, method="filter_role", empty_label=_("Every role")
     )
-    wijk = django_filters.ModelChoiceFilter(
-        label=_("Wijk"), queryset=_wijken, field_name="school__wijk", empty_label=_("All wijken")
-    )
+    wijk = _wijk_filter()
     school = django_filters.CharFilter(label=_("School (name or BRIN)"), method="filter_school")
     year = django_filters.ChoiceFilter(
         label=_("School year"),

@@ -100,6 +100,9 @@ class Meeting(models.Model):
         indexes = [
             models.Index(fields=["school", "status", "starts_at"], name="meeting_school_next_idx"),
             models.Index(fields=["status", "starts_at"], name="meeting_due_idx"),
+            # The latest meetings of every school in the country (an admin's meetings list), newest first:
+            # read backwards from here instead of sorting 335,000 meetings.
+            models.Index(fields=["starts_at", "id"], name="meeting_starts_idx"),
         ]
         constraints = [
             models.CheckConstraint(

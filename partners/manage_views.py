@@ -38,6 +38,7 @@ from partners.models import Assignment, Organisation, Role, active_on
 from partners.scope import assignments_visible_to, schools_visible_to, wijken_visible_to
 from partners.selectors import Seat, Team, teams_for_schools
 from schools.models import School
+from schools.selectors import active_schools_per_wijk
 
 # --- Wijken ------------------------------------------------------------------------------------------
 
@@ -46,12 +47,14 @@ from schools.models import School
 def wijk_list(request: HttpRequest) -> HttpResponse:
     require_manager(request.user)
     wijken = (
-        wijken_visible_to(request.user)
-        .select_related("gemeente")
-        .annotate(school_count=Count("schools", filter=Q(schools__is_active=True)))
-        .order_by("gemeente__name", "name")
+        wijken_visible_to(request.user).select_related("gemeente").order_by("gemeente__name", "name", "pk")
     )
     page = Paginator(wijken, 100).get_page(request.GET.get("page"))
+    # The active schools of this page's wijken only, in one grouped query: counting every wijk of the
+    # country to show a hundred of them made the page (and its count) scan all schools.
+    counts = active_schools_per_wijk([wijk.pk for wijk in page])
+    for wijk in page:
+        wijk.school_count = counts.get(wijk.pk, 0)
     return render(request, "manage/wijk_list.html", {"page": page, "form": WijkForm()})
 
 

@@ -96,6 +96,17 @@ class Assignment(models.Model):
             # An agreement owner's seat at the agreement's school (meetings.selectors.agreement_owner_role),
             # the latest first: a probe per agreement of the dashboard's figures by role.
             models.Index(fields=["person", "school", "start_date"], name="assignment_person_school_idx"),
+            # Heavy loads (partners.selectors.heavy_loads): seats grouped by role and person, read in that
+            # order from the index alone.
+            models.Index(
+                fields=["role", "person", "school", "start_date", "end_date"],
+                name="assignment_role_person_idx",
+            ),
+            # The people at the schools in scope today (partners.scope.organisations_in_scope, behind the
+            # roster's organisation search), from the index alone.
+            models.Index(
+                fields=["school", "start_date", "end_date", "person"], name="assignment_school_dates_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from kpa.models import User, UserKind
 from schools.models import School
@@ -25,3 +25,15 @@ def vacancy_contacts(schools: Sequence[School]) -> dict[int, list[User]]:
         city = [c for c in coordinators if c.wijk_id is None and c.gemeente_id == school.gemeente_id]
         contacts[school.pk] = own_wijk or city
     return contacts
+
+
+def active_schools_per_wijk(wijk_ids: Sequence[int]) -> dict[int, int]:
+    """How many active schools each of these wijken has (wijken without one are left out). One grouped
+    query over those wijken only."""
+    rows = (
+        School.objects.filter(wijk__in=list(wijk_ids), is_active=True)
+        .order_by()
+        .values_list("wijk")
+        .annotate(n=Count("pk"))
+    )
+    return dict(rows)

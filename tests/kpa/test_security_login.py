@@ -105,10 +105,11 @@ def test_it_reads_the_proxy_settings_from_the_environment(monkeypatch):
     assert reloaded.ALLAUTH_TRUSTED_CLIENT_IP_HEADER is None
 
 
-def test_it_trusts_one_proxy_in_the_compose_stack():
+def test_it_trusts_the_two_proxies_of_the_compose_stack():
+    """The host's TLS proxy and the stack's load balancer (`proxy`, docker/Caddyfile) each append."""
     from pathlib import Path
 
     from django.conf import settings
 
     compose = (Path(settings.BASE_DIR) / "docker-compose.yml").read_text()
-    assert "TRUSTED_PROXY_COUNT: ${TRUSTED_PROXY_COUNT:-1}" in compose
+    assert "TRUSTED_PROXY_COUNT: ${TRUSTED_PROXY_COUNT:-2}" in compose

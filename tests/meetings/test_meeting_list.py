@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from meetings.models import Meeting, MeetingKind, MeetingStatus
 from partners.models import Role
-from tests.factories import AssignmentFactory, SchoolFactory, UserFactory, WijkFactory
+from tests.factories import AssignmentFactory, GemeenteFactory, SchoolFactory, UserFactory, WijkFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -227,3 +227,18 @@ def test_it_keeps_the_filtered_list_queries_flat(client, django_assert_max_num_q
         response = client.get(LIST, params)
     assert response.status_code == 200
     assert len(response.context["page"]) == 3
+
+
+def test_it_names_each_wijk_with_its_gemeente_for_an_admin_only(client, admin_user, coordinator, wijk):
+    """An admin chooses among the country's wijken, where "Centrum" is in many gemeenten."""
+    elsewhere = WijkFactory(name=wijk.name, gemeente=GemeenteFactory(name="Amersfoort", code="0307"))
+
+    client.force_login(admin_user)
+    page = client.get(reverse("meetings:list")).content.decode()
+    client.force_login(coordinator)
+    own = client.get(reverse("meetings:list")).content.decode()
+
+    assert f'<option value="{wijk.pk}">{wijk.name} ({wijk.gemeente.name})</option>' in page
+    assert f'<option value="{elsewhere.pk}">{wijk.name} (Amersfoort)</option>' in page
+    assert f'<option value="{wijk.pk}">{wijk.name}</option>' in own
+    assert "Amersfoort" not in own

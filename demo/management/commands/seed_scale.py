@@ -61,10 +61,11 @@ class Command(BaseCommand):
             report = scale.build(schools=schools, seed=options["seed"], years=years)
             build_evaluations(report, seed=options["seed"], years=years)
         if connection.vendor == "postgresql":
+            # Fresh planner statistics (or the first queries plan for empty tables), and the visibility map
+            # that autovacuum keeps in a database in use: without it a count over an index reads every row
+            # it counts from the table (the admin's national meetings list: 70 ms instead of 10).
             with connection.cursor() as cursor:
-                cursor.execute(
-                    "ANALYZE"
-                )  # fresh planner statistics, or the first queries plan for empty tables
+                cursor.execute("VACUUM ANALYZE")
         seconds = time.perf_counter() - started
         self.stdout.write(self.style.SUCCESS(f"Built a data set of {schools:,} schools in {seconds:.1f} s:"))
         for name, count in sorted(report.counts.items()):
