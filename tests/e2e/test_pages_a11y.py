@@ -10,10 +10,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from meetings.models import Agreement
+from schools.models import DuoImportStatus
 from tests.conftest import TOTP_SECRET
 from tests.e2e import axe
 from tests.e2e.programme_pages import programme_pages, report_page
 from tests.evaluations import url_table as evaluations_url_table
+from tests.factories import DuoImportFactory
 
 
 def pages_for(kind: str, world) -> list[str]:
@@ -90,6 +92,10 @@ def pages_for(kind: str, world) -> list[str]:
         reverse("manage:organisation-create"),
         reverse("manage:handover"),
         reverse("schools:import"),
+        *duo_import_pages(world),
+        reverse("schools:holiday-import"),
+        reverse("schools:heavy-loads"),
+        reverse("schools:list") + f"?gemeente={school.gemeente_id}",
         reverse("schools:postcode-areas"),
         reverse("schools:unplaced"),
         reverse("dashboard:index"),
@@ -99,6 +105,22 @@ def pages_for(kind: str, world) -> list[str]:
         reverse("programme:activity-list"),
         *account,
     ]
+
+
+def duo_import_pages(world) -> list[str]:
+    """A DUO import running in the background (its progress bar) and one done (its result) (issue 15)."""
+    running = DuoImportFactory(
+        created_by=world.admin, status=DuoImportStatus.RUNNING, rows_total=400, rows_done=100
+    )
+    done = DuoImportFactory(
+        created_by=world.admin,
+        status=DuoImportStatus.DONE,
+        rows_total=4,
+        rows_done=4,
+        created_count=4,
+        unplaced_count=2,
+    )
+    return [reverse("schools:import-preview", args=[job.pk]) for job in (running, done)]
 
 
 def log_in_as(tab, kind: str, world) -> None:

@@ -27,6 +27,7 @@ from django.conf import settings
 
 from benchmarks.sessions import _session
 from kpa.models import UserKind
+from schools import import_jobs
 from schools.models import DuoImport, DuoImportStatus, School
 from schools.tasks import duo_import_run_task
 from tests.celery_worker import (  # noqa: F401  (_keep_migration_data: a fixture of this module)
@@ -194,7 +195,7 @@ def test_it_uploads_on_one_web_server_previews_on_another_and_imports_on_a_worke
     assert f"{ROWS}" in result.text and "data-import-progress" not in result.text
 
 
-def test_a_worker_killed_halfway_leaves_an_import_the_next_worker_finishes(deployment):
+def test_a_worker_killed_halfway_leaves_an_import_the_next_worker_finishes(deployment, monkeypatch):
     data = duo_file(2_000, bad_every=13)
     stack = deployment(
         KPA_DUO_IMPORT_BATCH="100", KPA_DUO_IMPORT_PAUSE_SECONDS="0.3", KPA_DUO_IMPORT_LEASE_SECONDS="3"
@@ -220,8 +221,16 @@ def test_a_worker_killed_halfway_leaves_an_import_the_next_worker_finishes(deplo
     assert School.objects.count() == job.rows_done  # every committed batch, and nothing of the one it was in
 
     stack.worker()
-    time.sleep(3.5)  # the dead worker's lease runs out; then the sweep asks again (as beat does every minute)
-    duo_import_run_task.apply_async(args=[str(job.pk)], queue=stack.queue)
+    time.sleep(3.5)  # the dead worker's lease runs out; then the sweep asks again, as beat does every minute
+    sent = []
+
+    def to_this_stack(pk) -> None:  # the sweep's own sending, onto this test's queue
+        sent.append(pk)
+        duo_import_run_task.apply_async(args=[str(pk)], queue=stack.queue)
+
+    monkeypatch.setattr(import_jobs, "_enqueue", to_this_stack)
+    assert import_jobs.duo_imports_resume() == 1
+    assert sent == [job.pk]
 
     def done():
         job.refresh_from_db()
