@@ -40,7 +40,8 @@ from tests.conftest import with_totp
 from tests.factories import UserFactory
 from tests.schools.duo_files import duo_file
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# The servers and workers run on the real clock; so does this module (CI's clock passes leave it out).
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.real_clock]
 
 WAIT = 120  # seconds: processes start in a few; CI machines can be slow
 ROWS = 10_000  # a national file has about 9,400 locations
