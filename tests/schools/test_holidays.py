@@ -471,7 +471,7 @@ def test_the_database_keeps_one_imported_holiday_per_region_name_and_school_year
         )  # fmt: skip
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db  # not transaction=True: its flush would empty what the migrations seeded
 def test_it_keeps_what_a_parallel_import_created_meanwhile(monkeypatch):
     school_holidays_import(data=HOLIDAYS.read_bytes())
     real_existing = holidays._existing
