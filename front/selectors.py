@@ -12,12 +12,14 @@ from django.db.models import Count
 
 from kpa.models import Invitation, User
 from meetings.selectors import next_kpo_by_school
-from partners.models import PARTNER_ROLES, Assignment, Organisation
+from partners.models import PARTNER_ROLES, Assignment, Organisation, Role
 from partners.scope import schools_visible_to, wijken_visible_to
 from partners.selectors import (
     RoleCoverage,
+    SeatPerson,
     Team,
     coverage_for_schools,
+    seat_people,
     teams_for_schools,
     with_partner_coverage,
 )
@@ -56,6 +58,43 @@ def roster_rows(schools: Sequence[School]) -> list[RosterRow]:
     coverage = coverage_for_schools(ids, PARTNER_ROLES)
     upcoming = next_kpo_by_school(ids)
     return [RosterRow(s, teams[s.pk], coverage[s.pk], upcoming.get(s.pk)) for s in schools]
+
+
+@dataclass
+class RosterCell:
+    """One seat of a school on the roster page: who is on it today and, for a kernpartner role, the day its
+    coverage runs out within 30 days (partners.selectors.coverage_for_schools)."""
+
+    role: str
+    people: list[SeatPerson]
+    ends_on: dt.date | None = None
+
+    @property
+    def is_vacant(self) -> bool:
+        return not self.people
+
+
+@dataclass
+class RosterLine:
+    school: School
+    cells: list[RosterCell]  # the IB-er, then the four kernpartners
+    next_kpo: dt.datetime | None
+
+
+def roster_lines(schools: Sequence[School]) -> list[RosterLine]:
+    """The roster page's rows: four queries of plain values, whatever the number of schools (roster_rows
+    builds the team's objects, which the school page and "Mijn scholen" show in full)."""
+    ids = [s.pk for s in schools]
+    people = seat_people(ids)
+    coverage = coverage_for_schools(ids, PARTNER_ROLES)
+    upcoming = next_kpo_by_school(ids)
+    lines = []
+    for s in schools:
+        seats, covered = people[s.pk], coverage[s.pk]
+        cells = [RosterCell(Role.IB, seats[Role.IB])]
+        cells += [RosterCell(role, seats[role], covered[role].ends_on) for role in PARTNER_ROLES]
+        lines.append(RosterLine(s, cells, upcoming.get(s.pk)))
+    return lines
 
 
 def my_schools_overview(user: User) -> dict:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from front.filters import SchoolFilter
-from front.selectors import roster_rows
+from front.selectors import roster_lines, roster_rows
 from kpa.access import can_see_coordination, require_coordination
 from kpa.accesslog import access_record
 from kpa.exports import table_stream_response
@@ -49,7 +49,7 @@ def school_list(request: HttpRequest) -> HttpResponse:
     context = {
         "filter": school_filter,
         "page": page,
-        "rows": roster_rows(list(page)),
+        "rows": roster_lines(list(page)),
         "partner_roles": [Role(r) for r in PARTNER_ROLES],
         "coordinating": coordinating,
         "query": request.GET.urlencode(),

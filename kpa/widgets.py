@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from urllib.parse import urlencode
 
 from django import forms
@@ -9,13 +10,19 @@ from django.core.exceptions import ValidationError
 from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
+from django.utils.safestring import SafeData, mark_safe
 from django.utils.translation import gettext, ngettext
 
 # What a search behind an AutocompleteSelect answers: at most this many results, for at least this many
 # characters typed.
 AUTOCOMPLETE_LIMIT = 20
 AUTOCOMPLETE_MIN_CHARS = 2
+
+
+def _escape(value) -> str:
+    """conditional_escape's text, for many values: what is marked safe stays as it is."""
+    return str(value) if isinstance(value, SafeData) else html.escape(str(value))
 
 
 class QuickSelect(forms.Select):
@@ -52,9 +59,10 @@ class QuickSelect(forms.Select):
             # Like forms.Select: only the first option with the chosen value is selected.
             selected = not found and str(option) in chosen
             found = found or selected
-            rows.append((option, " selected" if selected else "", label))
-        options = format_html_join("", '<option value="{}"{}>{}</option>', rows)
-        return format_html("<select{}>{}</select>", flatatt(final), options)
+            # Escaped as format_html would (conditional_escape), without its cost per call: 600 options.
+            chosen_mark = " selected" if selected else ""
+            rows.append(f'<option value="{_escape(option)}"{chosen_mark}>{_escape(label)}</option>')
+        return format_html("<select{}>{}</select>", flatatt(final), mark_safe("".join(rows)))  # noqa: S308
 
 
 class AutocompleteSelect(forms.Select):

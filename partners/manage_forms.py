@@ -10,7 +10,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from kpa.models import User, UserKind
-from kpa.widgets import AutocompleteChoiceField, AutocompleteSelect
+from kpa.widgets import AutocompleteChoiceField, AutocompleteSelect, QuickSelect
 from partners.models import PARTNER_ROLES, Assignment, Organisation, Role
 from schools.models import School, Wijk
 
@@ -76,6 +76,8 @@ class WijkForm(forms.ModelForm):
         model = Wijk
         fields = ["gemeente", "name"]
         labels = {"gemeente": _("Municipality"), "name": _("Name")}
+        # The country's 351 gemeenten, on the wijken page of every admin: written in one pass.
+        widgets = {"gemeente": QuickSelect(label_field="name")}
 
 
 class OrganisationForm(forms.ModelForm):

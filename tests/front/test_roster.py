@@ -267,9 +267,9 @@ def test_it_keeps_the_roster_queries_flat(client, django_assert_max_num_queries,
     client.force_login(coordinator)
     client.get(LIST)  # warm up: the first request of a session does one-off work
     # session, user, MFA authenticator, the chosen organisation, wijk and organisation choices, count,
-    # page of schools, team, coverage, next KPOs, session save (savepoint, update, release); no heavy loads
-    # (their own page since issue 15)
-    with django_assert_max_num_queries(14):
+    # page of schools, seats, their people (a query of their own: partners.selectors.seat_people), coverage,
+    # next KPOs, session save (savepoint, update, release); no heavy loads (their own page since issue 15)
+    with django_assert_max_num_queries(15):
         assert client.get(LIST, {"organisation": organisation.pk}).status_code == 200
     client.get(reverse("kpa:home"))
     # session, user, MFA authenticator, gemeente name, complete schools per wijk, wijken with counts,
@@ -312,3 +312,19 @@ def test_it_filters_by_a_complete_team_and_by_kpos_this_school_year(
     response = client.get(LIST, {"kpo": "sometimes"})
     assert names(response) == {school.name, other_school.name, third.name}  # an unknown choice: no filter
     assert "Selecteer een geldige keuze" in response.content.decode()
+
+
+def test_it_escapes_every_name_in_the_seat_cells(client, coordinator, school):
+    """The cells are written in Python (front.templatetags.roster), not by the template's autoescape."""
+    evil = UserFactory(
+        first_name="<script>alert(1)</script>",
+        last_name="&",
+        organisation=OrganisationFactory(name="<b>X</b>"),
+    )
+    AssignmentFactory(school=school, role=Role.JGZ, person=evil)
+    AssignmentFactory(school=school, role=Role.LEERPLICHT, person=evil, is_stand_in=True)
+    client.force_login(coordinator)
+    body = client.get(LIST).content.decode()
+    assert "<script>alert" not in body and "<b>X</b>" not in body
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp;" in body
+    assert "&lt;b&gt;X&lt;/b&gt;" in body

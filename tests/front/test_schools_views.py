@@ -56,7 +56,8 @@ def test_it_keeps_the_list_queries_flat(client, django_assert_max_num_queries, s
         AssignmentFactory(school=SchoolFactory(wijk=wijk), role=Role.JGZ)
     client.force_login(coordinator)
     client.get(reverse("schools:list"))  # warm up: the first request of a session does one-off work
-    # session, user, MFA authenticator, wijk and organisation choices, count, page of schools, team,
-    # coverage, next KPOs, session save (savepoint, update, release); heavy loads have a page of their own
-    with django_assert_max_num_queries(13):
+    # session, user, MFA authenticator, wijk and organisation choices, count, page of schools, seats, their
+    # people, coverage, next KPOs, session save (savepoint, update, release); heavy loads have a page of
+    # their own
+    with django_assert_max_num_queries(14):
         assert client.get(reverse("schools:list")).status_code == 200

@@ -87,14 +87,18 @@ def test_it_shows_the_vacancy_on_the_roster_and_the_school_page_the_same_day(
         AssignmentFactory(school=school, role=role, start_date=SINCE)
     client.force_login(ib)
     assert client.get(reverse("schools:detail", args=[school.pk])).context["team"].vacancies == []
+    client.force_login(coordinator)
+    filled = client.get(reverse("schools:list"), {"missing_role": Role.BUURTTEAM}).context["rows"]
+    assert school.pk not in {row.school.pk for row in filled}  # the filter asked before she leaves
 
     user_deactivate(user=leaver["person"], by=None)
 
-    client.force_login(coordinator)
     rows = {row.school.pk: row for row in client.get(reverse("schools:list")).context["rows"]}
-    assert Role.BUURTTEAM in {c.role for c in rows[school.pk].vacant_roles}
-    buurtteam = next(s for s in rows[school.pk].partner_seats if s.role == Role.BUURTTEAM)
+    buurtteam = next(c for c in rows[school.pk].cells if c.role == Role.BUURTTEAM)
     assert buurtteam.is_vacant
+    # and the roster's filter says so too
+    vacant = client.get(reverse("schools:list"), {"missing_role": Role.BUURTTEAM}).context["rows"]
+    assert school.pk in {row.school.pk for row in vacant}
 
     client.force_login(ib)
     response = client.get(reverse("schools:detail", args=[school.pk]))
