@@ -1,16 +1,16 @@
 import datetime as dt
 
 import django_filters
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from front.dashboard import TEAM_ROLES, SchoolYear
 from kpa.widgets import AutocompleteSelect, ChecksOnce, QuickSelect
 from meetings.models import Meeting, MeetingKind, MeetingStatus
-from partners.models import PARTNER_ROLES, Assignment, Organisation, Role, active_on
+from partners.models import PARTNER_ROLES, Assignment, Organisation, Role
 from partners.scope import gemeenten_visible_to, organisations_in_scope, wijken_visible_to
-from partners.selectors import GAP_HORIZON
+from partners.seat_summary import fresh, summaries_ensure, vacant_field
 from schools.models import Gemeente, School, Sector, Wijk
 
 ROLE_CHOICES = [(role.value, role.label) for role in (*PARTNER_ROLES, Role.IB)]
@@ -47,22 +47,20 @@ class AutocompleteFilter(django_filters.ModelChoiceFilter):
     field_class = type("AutocompleteField", (ChecksOnce, django_filters.fields.ModelChoiceField), {})
 
 
-def _all_filled(schools, roles, day: dt.date):
-    """The ids of the `schools` where every one of `roles` has someone on `day`: one grouped scan of the
-    seats of those schools, whatever their number."""
-    return (
-        Assignment.objects.active(day)
-        .filter(role__in=roles, school_id__in=schools.values("pk"))
-        .order_by()
-        .values("school_id")
-        .annotate(n=Count("role", distinct=True))
-        .filter(n=len(roles))
-        .values("school_id")
-    )
+def _summarised(schools, condition: Q):
+    """The `schools` whose seat summary of today meets `condition` (partners.seat_summary): a row per school
+    instead of grouping every seat of the schools in scope, which for an admin is the whole country. The
+    summaries not counted for today and the current seats are counted first."""
+    today = timezone.localdate()
+    summaries_ensure(schools, today)
+    return schools.filter(fresh(today, prefix="seat_summary__"), condition)
 
 
-def _role_filled(role: str, day: dt.date) -> Exists:
-    return Exists(Assignment.objects.active(day).filter(school_id=OuterRef("pk"), role=role))
+def _any_vacant(roles) -> Q:
+    condition = Q()
+    for role in roles:
+        condition |= Q(**{f"seat_summary__{vacant_field(role)}": True})
+    return condition
 
 
 class SchoolFilter(django_filters.FilterSet):
@@ -171,41 +169,20 @@ class SchoolFilter(django_filters.FilterSet):
         )
 
     def filter_missing_role(self, queryset, name, value):
-        return queryset.filter(~_role_filled(value, timezone.localdate()))
+        return _summarised(queryset, Q(**{f"seat_summary__{vacant_field(value)}": True}))
 
     def filter_gap(self, queryset, name, value):
-        """One correlated subquery per school, never an OR of EXISTS per role: PostgreSQL cannot turn
-        such an OR into a semi-join, and instead hashes every active assignment of the country once per
-        role and day (eight scans of the table for "ending"), however few schools are in scope."""
-        today = timezone.localdate()
+        """Vacant: a kernpartner role nobody fills today. Ending: filled today, and in a kernpartner role
+        the coverage runs out within 30 days (partners.selectors.coverage_for_schools)."""
         if value == "vacant":
-            # Not one of the schools (in scope) where all four roles are filled today: one grouped scan
-            # of the assignments of those schools, whatever their number.
-            return queryset.exclude(pk__in=_all_filled(queryset, PARTNER_ROLES, today))
-        # Filled today, and in that role an assignment ends within the horizon (day 0 to day 29) that nobody
-        # continues on the next day: the role's coverage runs out then, as partners.selectors
-        # .coverage_for_schools says. Filled today is a second assignment of the same school and role,
-        # joined in (school__assignments__), not a third EXISTS.
-        continues = Assignment.objects.filter(
-            school_id=OuterRef("school_id"),
-            role=OuterRef("role"),
-            start_date__lte=OuterRef("end_date") + ONE_DAY,
-        ).filter(Q(end_date__isnull=True) | Q(end_date__gt=OuterRef("end_date")))
-        runs_out = Assignment.objects.filter(
-            active_on(today, prefix="school__assignments__"),
-            school_id=OuterRef("pk"),
-            role__in=PARTNER_ROLES,
-            end_date__gte=today,
-            end_date__lt=today + GAP_HORIZON,
-            school__assignments__role=F("role"),
-        ).filter(~Exists(continues))
-        return queryset.filter(Exists(runs_out))
+            return _summarised(queryset, _any_vacant(PARTNER_ROLES))
+        return _summarised(queryset, Q(seat_summary__partner_ending=True))
 
     def filter_team(self, queryset, name, value):
         """Complete: the IB-er and the four kernpartners all have someone today, as the dashboard counts
-        it (front.dashboard.coverage). One grouped scan of the seats of the schools in scope."""
-        complete = _all_filled(queryset, TEAM_ROLES, timezone.localdate())
-        return queryset.filter(pk__in=complete) if value == "complete" else queryset.exclude(pk__in=complete)
+        it (front.dashboard.coverage)."""
+        incomplete = _any_vacant(TEAM_ROLES)
+        return _summarised(queryset, ~incomplete if value == "complete" else incomplete)
 
     def filter_kpo(self, queryset, name, value):
         """No KPO held (or none held or planned) in the current school year, as the dashboard counts it

@@ -406,6 +406,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": timedelta(minutes=1),
         "options": {"expires": 55},
     },
+    # The roster's seat summaries counted for the new day (partners.seat_summary), before anyone filters.
+    "partners-seat-summaries": {
+        "task": "partners.seat_summaries_count",
+        "schedule": crontab(hour=0, minute=1),
+        "options": {"expires": 3600},
+    },
     # The retention policies of the register of personal data, applied every night (issue 14).
     "kpa-purge": {
         "task": "kpa.purge",

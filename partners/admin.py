@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from partners import services
+from partners import seat_summary, services
 from partners.models import Assignment, Organisation
 
 
@@ -43,3 +43,10 @@ class AssignmentAdmin(admin.ModelAdmin):
     list_select_related = ["school", "person"]
     autocomplete_fields = ["school", "person"]
     date_hierarchy = "start_date"
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "school" in form.changed_data and form.initial.get("school"):
+            # The seat left its old school: that school's seat summary is counted again too (the save's
+            # own receiver tells only the new one).
+            seat_summary.seats_changed([form.initial["school"]])

@@ -111,3 +111,34 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} – {self.get_role_display()} – {self.school}"
+
+
+class SeatSummary(models.Model):
+    """Which seats of a school are vacant on a day, and whether a kernpartner role runs out within 30 days
+    of it: what the roster's filters ask of every school in scope, kept per school, so that an admin's
+    filter of the whole country reads 10,000 rows instead of grouping 86,000 seats twice a request.
+
+    Kept by partners.seat_summary: every write of a seat gives the row a new random `version`; a row is
+    counted only while `day` is today and `computed_version` is its `version`, and is counted anew otherwise.
+    It is never a source of truth: the seats are."""
+
+    school = models.OneToOneField(
+        "schools.School", on_delete=models.CASCADE, primary_key=True, related_name="seat_summary"
+    )
+    version = models.BigIntegerField(default=0)  # a new random number on each write of a seat
+    computed_version = models.BigIntegerField(null=True)  # the version the flags below were counted at
+    day = models.DateField(null=True)  # the day they describe
+    ib_vacant = models.BooleanField(default=False)
+    buurtteam_vacant = models.BooleanField(default=False)
+    jgz_vacant = models.BooleanField(default=False)
+    passend_onderwijs_vacant = models.BooleanField(default=False)
+    leerplicht_vacant = models.BooleanField(default=False)
+    # Filled on `day`, and the coverage of a kernpartner role runs out within 30 days (coverage_for_schools).
+    partner_ending = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("seat summary")
+        verbose_name_plural = _("seat summaries")
+
+    def __str__(self) -> str:
+        return f"{self.school_id} {self.day}"

@@ -7,11 +7,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from kpa.models import User
 from kpa.signals import person_deactivated
-from partners import services
+from partners import seat_summary, services
 from partners.models import Assignment
 from partners.signals import team_changed
 from schools.models import School
@@ -57,3 +58,11 @@ def _end(seat: Assignment, end_date: dt.date) -> None:
         seat.end_date = end_date
         seat.save(update_fields=["end_date"])
         team_changed.send(sender=Assignment, school_ids=[seat.school_id])
+
+
+@receiver(post_save, sender=Assignment, dispatch_uid="partners.seat_summary_on_save")
+@receiver(post_delete, sender=Assignment, dispatch_uid="partners.seat_summary_on_delete")
+def seat_summary_on_write(sender: Any, *, instance: Assignment, **kwargs: Any) -> None:
+    """Every seat written or deleted one by one (services, the Django admin, factories, a queryset's
+    delete) marks its school's seat summary to be counted again (partners.seat_summary)."""
+    seat_summary.seats_changed([instance.school_id])

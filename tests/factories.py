@@ -40,7 +40,7 @@ from meetings.models import (
     NotificationKind,
 )
 from meetings.reminders import KEY_FORMATS
-from partners.models import Assignment, Organisation, OrganisationKind, Role
+from partners.models import Assignment, Organisation, OrganisationKind, Role, SeatSummary
 from programme.models import (
     ActionLine,
     Activity,
@@ -496,3 +496,15 @@ class ArchivedTotalFactory(factory.django.DjangoModelFactory):
     squares = 50.0
     low = 3
     high = 5
+
+
+class SeatSummaryFactory(factory.django.DjangoModelFactory):
+    """A school's seat summary as partners.seat_summary keeps it; counted for today at its version."""
+
+    class Meta:
+        model = SeatSummary
+
+    school = factory.SubFactory(SchoolFactory)
+    version = 1
+    computed_version = 1
+    day = factory.LazyFunction(timezone.localdate)

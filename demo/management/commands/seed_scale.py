@@ -10,6 +10,7 @@ from django.db import connection, transaction
 
 from demo import scale
 from demo.scale.evaluations import build_evaluations
+from partners.seat_summary import summaries_ensure
 from schools.models import School
 
 
@@ -60,6 +61,9 @@ class Command(BaseCommand):
                 scale.clear()
             report = scale.build(schools=schools, seed=options["seed"], years=years)
             build_evaluations(report, seed=options["seed"], years=years)
+            # The seats went in by bulk inserts, past the writes that keep the roster's seat summaries: count
+            # them all now, as the nightly job would (partners.seat_summary).
+            summaries_ensure(School.objects.all())
         if connection.vendor == "postgresql":
             # Fresh planner statistics (or the first queries plan for empty tables), and the visibility map
             # that autovacuum keeps in a database in use: without it a count over an index reads every row

@@ -1,0 +1,13 @@
+"""Celery tasks of partners: they take ids and call one service each."""
+
+from celery import shared_task
+
+
+@shared_task(name="partners.seat_summaries_count", ignore_result=True)
+def seat_summaries_count_task() -> int:
+    """The beat job (just after midnight): count every school's seat summary for the new day, so that the
+    first filter of the roster that morning does not wait for the whole country's."""
+    from partners.seat_summary import summaries_ensure
+    from schools.models import School
+
+    return summaries_ensure(School.objects.all())
