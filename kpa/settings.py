@@ -488,6 +488,9 @@ KPA_WIJKDATA_MIN_SCHOOLS = env.int("KPA_WIJKDATA_MIN_SCHOOLS", default=3)
 # How long the dashboard's figures are kept in the cache (seconds) before they are counted again; the page
 # says when they were counted and offers to count them now. 0: never kept (the tests' default).
 KPA_DASHBOARD_CACHE_SECONDS = env.int("KPA_DASHBOARD_CACHE_SECONDS", default=0 if TESTING else 120)
+# The national view's figures (seconds to count at 10,000 schools) are shown until they are this old while a
+# worker counts them again, instead of being counted during the visit that finds them older than the above.
+KPA_DASHBOARD_STALE_SECONDS = env.int("KPA_DASHBOARD_STALE_SECONDS", default=900)
 
 # --- Process evaluations (evaluations/) ----------------------------------------------------------------
 # The day ("MM-DD") each school year on which a gemeente's evaluation round opens by itself, unless its

@@ -94,3 +94,87 @@ def test_without_keeping_the_page_has_no_counted_at_line(client, coordinator, sc
     _second, again = visit(client)
     assert again == counted - EVALUATION_KEPT
     assert "Cijfers geteld om" not in first.content.decode()
+
+
+class QueuedCounts:
+    """The dashboard's background count, recorded instead of sent to a broker."""
+
+    def __init__(self, monkeypatch, fail: bool = False):
+        from front.tasks import dashboard_count_task
+
+        self.calls: list[dict] = []
+        self.fail = fail
+        monkeypatch.setattr(dashboard_count_task, "apply_async", self.apply_async)
+
+    def apply_async(self, kwargs, retry):
+        if self.fail:
+            raise ConnectionRefusedError("no broker")
+        self.calls.append(kwargs)
+
+    def run(self):
+        from front.tasks import dashboard_count_task
+
+        for kwargs in self.calls:
+            dashboard_count_task.run(**kwargs)
+
+
+def test_the_national_figures_are_counted_by_a_worker_once_their_time_is_up(
+    client, admin_user, school, clock, monkeypatch
+):
+    """Counting every gemeente takes seconds at national scale: the visit that finds them old shows them
+    (saying so) and asks a worker, once, to count them again; the next visit has the new figures."""
+    queued = QueuedCounts(monkeypatch)
+    client.force_login(admin_user)
+    first, _queries = visit(client, gemeente="all")
+    SchoolFactory(wijk=school.wijk, name="Nieuwe school")
+    clock.shift(121)
+    old, _queries = visit(client, gemeente="all")
+    assert old.context["sections_html"] == first.context["sections_html"]
+    assert old.context["counted_at"] == NOW
+    assert "Cijfers geteld om 10:00; ze worden nu opnieuw geteld." in old.content.decode()
+    visit(client, gemeente="all")
+    assert queued.calls == [{"user_id": admin_user.pk, "gemeente": "all", "year": None, "language": "nl"}]
+
+    clock.shift(5)
+    queued.run()
+    new, _queries = visit(client, gemeente="all")
+    assert new.context["sections_html"] != first.context["sections_html"]
+    assert new.context["counted_at"] == NOW + dt.timedelta(seconds=126)
+    assert "na 2 minuten worden ze opnieuw geteld" in new.content.decode()
+
+
+def test_the_national_figures_are_counted_in_the_visit_without_a_broker_or_when_long_out_of_date(
+    client, admin_user, school, clock, monkeypatch, settings
+):
+    queued = QueuedCounts(monkeypatch, fail=True)
+    client.force_login(admin_user)
+    visit(client, gemeente="all")
+    clock.shift(121)
+    down, _queries = visit(client, gemeente="all")
+    assert down.context["counted_at"] == NOW + dt.timedelta(seconds=121)  # counted: no worker to ask
+    assert not down.context["recounting"]
+
+    queued.fail = False
+    clock.shift(settings.KPA_DASHBOARD_STALE_SECONDS)
+    late, _queries = visit(client, gemeente="all")
+    assert late.context["counted_at"] == NOW + dt.timedelta(
+        seconds=121 + settings.KPA_DASHBOARD_STALE_SECONDS
+    )
+    assert queued.calls == []  # too old to show: counted in the visit
+
+
+def test_a_background_count_keeps_to_the_users_scope(client, admin_user, coordinator, school, clock):
+    """The worker counts what the dashboard of that user shows: a coordinator's own gemeente, never the
+    national view, whatever is asked for; a person no longer active gets nothing counted."""
+    from front.tasks import dashboard_count_task
+
+    dashboard_count_task.run(user_id=coordinator.pk, gemeente=None, year=None, language="nl")
+    client.force_login(coordinator)
+    shown, queries = visit(client)
+    assert shown.context["counted_at"] == NOW  # from the worker's count: no counting in the visit
+    assert queries < 15
+    admin_user.is_active = False
+    admin_user.save()
+    with CaptureQueriesContext(connection) as queries:
+        dashboard_count_task.run(user_id=admin_user.pk, gemeente="all", year=None, language="nl")
+    assert len(queries) == 1  # the person, no longer active: nothing counted
