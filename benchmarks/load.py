@@ -176,6 +176,9 @@ def _warm_up(base: str, sessions_file: Path, rounds: int) -> None:
     urls.append((f"/schools/{sessions['partner'][0]['schools'][0]}/", sessions["partner"][0]["session"]))
     urls.append((f"/meetings/{sessions['ib'][0]['meeting']}/log/", sessions["ib"][0]["session"]))
     urls.append(("/schools/?gap=vacant", sessions["coordinator"][0]["session"]))
+    # The national dashboard counted once, as an earlier visit would have: from then on a visit that finds
+    # the figures old shows them and a worker counts them again (front.views_dashboard).
+    urls.append(("/dashboard/?gemeente=all", sessions["admin"][0]["session"]))
     for _ in range(rounds):
         for path, session in urls:
             request = urllib.request.Request(base + path, headers={"Cookie": f"sessionid={session}"})  # noqa: S310
@@ -210,11 +213,15 @@ def time_fresh_counts(base: str, sessions_file: Path, times: int = 3) -> dict[st
 
 
 def warm_evaluation_results(env: dict[str, str]) -> None:
-    """What the nightly beat job does (evaluations.warm_results): make the evaluation results' disclosure
-    decisions before the pages are asked for them, as in production. Prints how long that took."""
+    """What the nightly beat jobs do, before the pages are asked: make the evaluation results' disclosure
+    decisions (evaluations.warm_results) and count the roster's seat summaries for the day
+    (partners.seat_summaries_count), as in production. Prints how long each took."""
     code = (
         "import time; from evaluations.results import warm_decisions; t = time.perf_counter(); "
         "n = warm_decisions(); print(f'  evaluation decisions made (the nightly job): {n} "
+        "in {time.perf_counter() - t:,.1f} s'); "
+        "from partners.tasks import seat_summaries_count_task; t = time.perf_counter(); "
+        "n = seat_summaries_count_task(); print(f'  seat summaries counted (the nightly job): {n:,} "
         "in {time.perf_counter() - t:,.1f} s')"
     )
     _run([sys.executable, "manage.py", "shell", "-c", code], env, timeout=3600)
@@ -262,6 +269,18 @@ def run_scale(
     warm_evaluation_results(env)
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
+    # A Celery worker on a queue of its own, as in production: it counts the national dashboard again when
+    # its figures are old (front.tasks) and sends what a saved log queued (to the console backend).
+    env = {**env, "KPA_CELERY_QUEUE": f"kpa-bench-{schools}"}
+    worker = subprocess.Popen(  # noqa: S603
+        [
+            *(sys.executable, "-m", "celery", "-A", "kpa", "worker", "-Q", env["KPA_CELERY_QUEUE"]),
+            *("--concurrency", "1", "--pool", "solo", "--loglevel", "WARNING", "--without-heartbeat"),
+        ],
+        env=env,
+        cwd=BASE_DIR,
+        stdout=subprocess.DEVNULL,
+    )
     gunicorn = subprocess.Popen(  # noqa: S603
         [
             *(sys.executable, "-m", "gunicorn", "kpa.wsgi:application", "--bind", f"127.0.0.1:{port}"),
@@ -294,6 +313,7 @@ def run_scale(
         fresh = time_fresh_counts(base, sessions_file)
     finally:
         _stop(gunicorn)
+        _stop(worker)
     for name, ms in fresh.items():
         print(f"      dashboard counted anew (?fresh=1), {name}: median {ms:,.0f} ms of 3")
     return read_stats(Path(f"{prefix}_stats.csv")), {"seeded": seeded, "fresh": fresh}
