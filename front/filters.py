@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from front.dashboard import TEAM_ROLES, SchoolYear
 from kpa.widgets import AutocompleteSelect, ChecksOnce, QuickSelect
 from meetings.models import Meeting, MeetingKind, MeetingStatus
-from partners.models import PARTNER_ROLES, Assignment, Organisation, Role
+from partners.models import PARTNER_ROLES, Assignment, Organisation, Role, SeatSummary
 from partners.scope import gemeenten_visible_to, organisations_in_scope, wijken_visible_to
 from partners.seat_summary import fresh, summaries_ensure, vacant_field
 from schools.models import Gemeente, School, Sector, Wijk
@@ -53,13 +53,13 @@ def _summarised(schools, condition: Q):
     summaries not counted for today and the current seats are counted first."""
     today = timezone.localdate()
     summaries_ensure(schools, today)
-    return schools.filter(fresh(today, prefix="seat_summary__"), condition)
+    return schools.filter(pk__in=SeatSummary.objects.filter(fresh(today), condition).values("school_id"))
 
 
 def _any_vacant(roles) -> Q:
     condition = Q()
     for role in roles:
-        condition |= Q(**{f"seat_summary__{vacant_field(role)}": True})
+        condition |= Q(**{vacant_field(role): True})
     return condition
 
 
@@ -169,14 +169,14 @@ class SchoolFilter(django_filters.FilterSet):
         )
 
     def filter_missing_role(self, queryset, name, value):
-        return _summarised(queryset, Q(**{f"seat_summary__{vacant_field(value)}": True}))
+        return _summarised(queryset, Q(**{vacant_field(value): True}))
 
     def filter_gap(self, queryset, name, value):
         """Vacant: a kernpartner role nobody fills today. Ending: filled today, and in a kernpartner role
         the coverage runs out within 30 days (partners.selectors.coverage_for_schools)."""
         if value == "vacant":
             return _summarised(queryset, _any_vacant(PARTNER_ROLES))
-        return _summarised(queryset, Q(seat_summary__partner_ending=True))
+        return _summarised(queryset, Q(partner_ending=True))
 
     def filter_team(self, queryset, name, value):
         """Complete: the IB-er and the four kernpartners all have someone today, as the dashboard counts

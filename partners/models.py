@@ -118,16 +118,16 @@ class SeatSummary(models.Model):
     of it: what the roster's filters ask of every school in scope, kept per school, so that an admin's
     filter of the whole country reads 10,000 rows instead of grouping 86,000 seats twice a request.
 
-    Kept by partners.seat_summary: every write of a seat gives the row a new random `version`; a row is
-    counted only while `day` is today and `computed_version` is its `version`, and is counted anew otherwise.
-    It is never a source of truth: the seats are."""
+    Kept by partners.seat_summary: every write of a seat gives the row a new random `version` and takes
+    its `day` off; a row counts only while `day` is today, and is counted anew otherwise. It is never a
+    source of truth: the seats are."""
 
     school = models.OneToOneField(
         "schools.School", on_delete=models.CASCADE, primary_key=True, related_name="seat_summary"
     )
     version = models.BigIntegerField(default=0)  # a new random number on each write of a seat
     computed_version = models.BigIntegerField(null=True)  # the version the flags below were counted at
-    day = models.DateField(null=True)  # the day they describe
+    day = models.DateField(null=True)  # the day they describe; none once a seat of the school changed
     ib_vacant = models.BooleanField(default=False)
     buurtteam_vacant = models.BooleanField(default=False)
     jgz_vacant = models.BooleanField(default=False)
