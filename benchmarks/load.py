@@ -176,6 +176,12 @@ def _warm_up(base: str, sessions_file: Path, rounds: int) -> None:
     urls.append((f"/schools/{sessions['partner'][0]['schools'][0]}/", sessions["partner"][0]["session"]))
     urls.append((f"/meetings/{sessions['ib'][0]['meeting']}/log/", sessions["ib"][0]["session"]))
     urls.append(("/schools/?gap=vacant", sessions["coordinator"][0]["session"]))
+    partner = sessions["partner"][0]
+    urls.append((f"/evaluaties/results/{partner['schools'][0]}/", partner["session"]))
+    urls.append(("/evaluaties/results/", sessions["coordinator"][0]["session"]))
+    urls.append(("/schools/?gap=ending", sessions["admin"][0]["session"]))
+    urls.append(("/manage/wijken/", sessions["admin"][0]["session"]))
+    urls.append(("/people/", sessions["admin"][0]["session"]))
     # The national dashboard counted once, as an earlier visit would have: from then on a visit that finds
     # the figures old shows them and a worker counts them again (front.views_dashboard).
     urls.append(("/dashboard/?gemeente=all", sessions["admin"][0]["session"]))
