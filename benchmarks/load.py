@@ -178,6 +178,7 @@ def _warm_up(base: str, sessions_file: Path, rounds: int) -> None:
     urls.append(("/schools/?gap=vacant", sessions["coordinator"][0]["session"]))
     partner = sessions["partner"][0]
     urls.append((f"/evaluaties/results/{partner['schools'][0]}/", partner["session"]))
+    urls.append((f"/evaluaties/results/{partner['schools'][0]}/?year=2025", partner["session"]))
     urls.append(("/evaluaties/results/", sessions["coordinator"][0]["session"]))
     urls.append(("/schools/?gap=ending", sessions["admin"][0]["session"]))
     urls.append(("/manage/wijken/", sessions["admin"][0]["session"]))
