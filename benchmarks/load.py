@@ -288,17 +288,23 @@ def run_scale(
         cwd=BASE_DIR,
         stdout=subprocess.DEVNULL,
     )
-    gunicorn = subprocess.Popen(  # noqa: S603
-        [
-            *(sys.executable, "-m", "gunicorn", "kpa.wsgi:application", "--bind", f"127.0.0.1:{port}"),
-            *("--workers", str(args.workers), "--log-level", "warning", "--timeout", "30"),
-        ],
-        env=env,
-        cwd=BASE_DIR,
-    )
+    try:
+        gunicorn = subprocess.Popen(  # noqa: S603
+            [
+                *(sys.executable, "-m", "gunicorn", "kpa.wsgi:application", "--bind", f"127.0.0.1:{port}"),
+                *("--workers", str(args.workers), "--log-level", "warning", "--timeout", "30"),
+            ],
+            env=env,
+            cwd=BASE_DIR,
+        )
+    except OSError:
+        _stop(worker)
+        raise
     prefix = OUT_DIR / f"locust_{schools}"
     try:
         _wait_for(f"{base}/health/", 60)
+        if worker.poll() is not None:
+            raise SystemExit(f"the Celery worker stopped (exit code {worker.returncode})")
         _warm_up(base, sessions_file, rounds=args.workers * 3)
         print(f"      load average before the load: {os.getloadavg()[0]:.2f}")
         locust = [sys.executable, "-m", "locust", "-f", str(BASE_DIR / "benchmarks" / "locustfile.py")]

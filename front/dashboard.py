@@ -39,7 +39,7 @@ from meetings.models import (
     MeetingStatus,
 )
 from meetings.selectors import NO_ROLE, agreement_owner_role
-from partners.models import PARTNER_ROLES, Assignment, Role, active_on
+from partners.models import PARTNER_ROLES, TEAM_ROLES, Assignment, Role, active_on
 from partners.scope import gemeenten_visible_to, schools_visible_to, wijken_visible_to
 from partners.selectors import GAP_HORIZON
 from programme.models import ActionLine, Activity
@@ -47,7 +47,6 @@ from programme.selectors import activities_visible_to, lines_visible_to
 from schools.models import Gemeente, School, Wijk
 from schools.years import school_year_start
 
-TEAM_ROLES = (Role.IB, *PARTNER_ROLES)  # a complete team: the IB-er and the four kernpartners
 NATIONAL = "all"  # ?gemeente=all: an admin's view of every gemeente at once
 WIJK, GEMEENTE = "wijk_id", "gemeente_id"  # the areas the figures per area are grouped by
 YEARS_BACK = 4  # the year picker offers the current school year and this many before it

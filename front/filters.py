@@ -1,20 +1,19 @@
-import datetime as dt
+from collections.abc import Callable
 
 import django_filters
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from front.dashboard import TEAM_ROLES, SchoolYear
+from front.dashboard import SchoolYear
 from kpa.widgets import AutocompleteSelect, ChecksOnce, QuickSelect
 from meetings.models import Meeting, MeetingKind, MeetingStatus
-from partners.models import PARTNER_ROLES, Assignment, Organisation, Role, SeatSummary
+from partners.models import PARTNER_ROLES, TEAM_ROLES, Assignment, Organisation, Role, SeatSummary
 from partners.scope import gemeenten_visible_to, organisations_in_scope, wijken_visible_to
-from partners.seat_summary import fresh, summaries_ensure, vacant_field
+from partners.seat_summary import flags_of, fresh, summaries_ensure, vacant_field
 from schools.models import Gemeente, School, Sector, Wijk
 
 ROLE_CHOICES = [(role.value, role.label) for role in (*PARTNER_ROLES, Role.IB)]
-ONE_DAY = dt.timedelta(days=1)
 TEAM_CHOICES = [
     ("complete", _("Complete today (IB-er and the four kernpartners)")),
     ("incomplete", _("Not complete today")),
@@ -47,20 +46,28 @@ class AutocompleteFilter(django_filters.ModelChoiceFilter):
     field_class = type("AutocompleteField", (ChecksOnce, django_filters.fields.ModelChoiceField), {})
 
 
-def _summarised(schools, condition: Q):
+def _summarised(schools, condition: Q, matches: Callable[[dict[str, bool]], bool]):
     """The `schools` whose seat summary of today meets `condition` (partners.seat_summary): a row per school
     instead of grouping every seat of the schools in scope, which for an admin is the whole country. The
-    summaries not counted for today and the current seats are counted first."""
+    summaries not counted for today and the current seats are counted first; a school whose summary is
+    still not fresh then (a seat written meanwhile) is judged from its seats by `matches`, the same
+    condition on its flags."""
     today = timezone.localdate()
-    summaries_ensure(schools, today)
-    return schools.filter(pk__in=SeatSummary.objects.filter(fresh(today), condition).values("school_id"))
+    left = summaries_ensure(schools, today).left
+    chosen = Q(pk__in=SeatSummary.objects.filter(fresh(today), condition).values("school_id"))
+    if left:
+        flags = flags_of(left, today)
+        chosen |= Q(pk__in=[pk for pk in left if matches(flags[pk])])
+    return schools.filter(chosen)
 
 
-def _any_vacant(roles) -> Q:
+def _any_vacant(roles) -> tuple[Q, Callable[[dict[str, bool]], bool]]:
+    """A role of `roles` vacant: as a condition on the summaries, and on a school's flags."""
+    fields = [vacant_field(role) for role in roles]
     condition = Q()
-    for role in roles:
-        condition |= Q(**{vacant_field(role): True})
-    return condition
+    for name in fields:
+        condition |= Q(**{name: True})
+    return condition, lambda flags: any(flags[name] for name in fields)
 
 
 class SchoolFilter(django_filters.FilterSet):
@@ -169,20 +176,23 @@ class SchoolFilter(django_filters.FilterSet):
         )
 
     def filter_missing_role(self, queryset, name, value):
-        return _summarised(queryset, Q(**{vacant_field(value): True}))
+        field = vacant_field(value)
+        return _summarised(queryset, Q(**{field: True}), lambda flags: flags[field])
 
     def filter_gap(self, queryset, name, value):
         """Vacant: a kernpartner role nobody fills today. Ending: filled today, and in a kernpartner role
         the coverage runs out within 30 days (partners.selectors.coverage_for_schools)."""
         if value == "vacant":
-            return _summarised(queryset, _any_vacant(PARTNER_ROLES))
-        return _summarised(queryset, Q(partner_ending=True))
+            return _summarised(queryset, *_any_vacant(PARTNER_ROLES))
+        return _summarised(queryset, Q(partner_ending=True), lambda flags: flags["partner_ending"])
 
     def filter_team(self, queryset, name, value):
         """Complete: the IB-er and the four kernpartners all have someone today, as the dashboard counts
         it (front.dashboard.coverage)."""
-        incomplete = _any_vacant(TEAM_ROLES)
-        return _summarised(queryset, ~incomplete if value == "complete" else incomplete)
+        incomplete, any_vacant = _any_vacant(TEAM_ROLES)
+        if value == "complete":
+            return _summarised(queryset, ~incomplete, lambda flags: not any_vacant(flags))
+        return _summarised(queryset, incomplete, any_vacant)
 
     def filter_kpo(self, queryset, name, value):
         """No KPO held (or none held or planned) in the current school year, as the dashboard counts it

@@ -8,7 +8,7 @@ import datetime as dt
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -122,8 +122,11 @@ def count_for(*, user_id: int, gemeente: str | None, year: str | None, language:
         return
     with translation.override(language):
         today = timezone.localdate()
-        scope = dashboard.dashboard_scope(user, gemeente)
-        school_year = dashboard.chosen_year(year, today)
+        try:
+            scope = dashboard.dashboard_scope(user, gemeente)
+            school_year = dashboard.chosen_year(year, today)
+        except Http404:  # no longer theirs to see (their rights changed since the visit)
+            return
         key = _cache_key(scope, school_year, today)
         counted = count_sections(scope, school_year, today)
         seconds = max(settings.KPA_DASHBOARD_CACHE_SECONDS, settings.KPA_DASHBOARD_STALE_SECONDS)

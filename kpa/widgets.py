@@ -11,7 +11,7 @@ from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.safestring import SafeData, mark_safe
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 
 # What a search behind an AutocompleteSelect answers: at most this many results, for at least this many
@@ -22,7 +22,9 @@ AUTOCOMPLETE_MIN_CHARS = 2
 
 def _escape(value) -> str:
     """conditional_escape's text, for many values: what is marked safe stays as it is."""
-    return str(value) if isinstance(value, SafeData) else html.escape(str(value))
+    if hasattr(value, "__html__"):
+        return str(value.__html__())
+    return html.escape(str(value))
 
 
 class QuickSelect(forms.Select):

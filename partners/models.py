@@ -49,6 +49,7 @@ class Role(models.TextChoices):
 
 PARTNER_ROLES = (Role.BUURTTEAM, Role.JGZ, Role.PASSEND_ONDERWIJS, Role.LEERPLICHT)
 SCHOOL_ROLES = (Role.IB, Role.SCHOOLLEIDER)
+TEAM_ROLES = (Role.IB, *PARTNER_ROLES)  # a complete team: the IB-er and the four kernpartners
 
 
 def active_on(day: dt.date | None = None, prefix: str = "") -> Q:

@@ -19,15 +19,15 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from partners.models import PARTNER_ROLES, Role, SeatSummary
+from partners.models import PARTNER_ROLES, TEAM_ROLES, Role, SeatSummary
 from partners.selectors import coverage_for_schools
 
-TEAM_ROLES = (Role.IB, *PARTNER_ROLES)
 BATCH = 1000
 
 
@@ -37,7 +37,8 @@ def vacant_field(role: str) -> str:
 
 def seats_changed(school_ids: Iterable[int]) -> None:
     """Mark the summaries of these schools as to be counted again: after any write of their seats that
-    does not go through Assignment.save() or delete() (a bulk_create, a queryset's update)."""
+    does not go through Assignment.save() or delete() (a bulk_create, a queryset's update), once it is
+    written, in the same transaction."""
     ids = sorted(set(school_ids))
     for start in range(0, len(ids), BATCH):
         SeatSummary.objects.bulk_create(
@@ -58,33 +59,71 @@ def fresh(day: dt.date, prefix: str = "") -> Q:
     return Q(**{f"{prefix}day": day})
 
 
-def summaries_ensure(schools: QuerySet, day: dt.date | None = None) -> int:
+class Ensured(NamedTuple):
+    counted: int  # summaries counted
+    left: list[int]  # schools whose summary is still not fresh: a seat written meanwhile, a row a writer held
+
+
+def summaries_ensure(schools: QuerySet, day: dt.date | None = None) -> Ensured:
     """Count the summaries of the `schools` that are missing, of another day or of a school whose seats
-    changed; returns how many were counted. One query when all are fresh; six more when some are not,
-    whatever their number up to BATCH."""
+    changed. One query when all are fresh; when some are not, a fixed number per BATCH of them, and one
+    more for the schools left not fresh (normally none: the filters judge those from their seats)."""
     day = day or timezone.localdate()
     fresh_ids = SeatSummary.objects.filter(fresh(day)).values("school_id")
-    stale = list(schools.order_by().exclude(pk__in=fresh_ids).values_list("pk", flat=True))
+    stale = sorted(schools.order_by().exclude(pk__in=fresh_ids).values_list("pk", flat=True))
+    if not stale:
+        return Ensured(0, [])
     for start in range(0, len(stale), BATCH):
         _count(stale[start : start + BATCH], day)
-    return len(stale)
+    left = sorted(schools.order_by().exclude(pk__in=fresh_ids).values_list("pk", flat=True))
+    return Ensured(len(stale), left)
+
+
+def flags_of(ids: list[int], day: dt.date) -> dict[int, dict[str, bool]]:
+    """What a summary says of each school, counted from its seats now (one query)."""
+    coverage = coverage_for_schools(ids, TEAM_ROLES, on=day)
+    return {
+        pk: {
+            **{vacant_field(role): roles[role].vacant_today for role in TEAM_ROLES},
+            "partner_ending": any(roles[role].ends_on for role in PARTNER_ROLES),
+        }
+        for pk, roles in coverage.items()
+    }
+
+
+# Rows inserted one by one up to this many: an insert of several new rows that waits for a writer's
+# uncommitted insert of one of them holds the others meanwhile, and a writer inserting two of them in the
+# other order would deadlock with it. Only schools never counted have no row (a new school, the first day).
+ONE_BY_ONE = 20
 
 
 def _count(ids: list[int], day: dt.date) -> None:
-    SeatSummary.objects.bulk_create([SeatSummary(school_id=pk) for pk in ids], ignore_conflicts=True)
-    versions = dict(SeatSummary.objects.filter(school_id__in=ids).values_list("school_id", "version"))
-    coverage = coverage_for_schools(ids, TEAM_ROLES, on=day)
-    rows = []
-    for pk in ids:
-        roles = coverage[pk]
-        row = SeatSummary(school_id=pk, version=versions[pk], computed_version=versions[pk], day=day)
-        for role in TEAM_ROLES:
-            setattr(row, vacant_field(role), roles[role].vacant_today)
-        row.partner_ending = any(roles[role].ends_on for role in PARTNER_ROLES)
-        rows.append(row)
+    """Count the summaries of `ids` (sorted). The count never waits for a writer once it holds rows: it
+    takes the rows no writer holds (SKIP LOCKED, in primary-key order) and leaves the others not fresh."""
+    known = dict(SeatSummary.objects.filter(school_id__in=ids).values_list("school_id", "version"))
+    missing = [pk for pk in ids if pk not in known]
+    if missing:
+        if len(missing) <= ONE_BY_ONE:
+            for pk in missing:
+                SeatSummary.objects.bulk_create([SeatSummary(school_id=pk)], ignore_conflicts=True)
+        else:
+            SeatSummary.objects.bulk_create(
+                [SeatSummary(school_id=pk) for pk in missing], ignore_conflicts=True
+            )
+        known.update(SeatSummary.objects.filter(school_id__in=missing).values_list("school_id", "version"))
+    flags = flags_of(sorted(known), day)  # the seats, read after the versions
     with transaction.atomic():
+        held = list(
+            SeatSummary.objects.select_for_update(skip_locked=True)
+            .filter(school_id__in=sorted(known))
+            .order_by("school_id")
+            .values_list("school_id", flat=True)
+        )
         SeatSummary.objects.bulk_create(
-            rows,
+            [
+                SeatSummary(school_id=pk, version=known[pk], computed_version=known[pk], day=day, **flags[pk])
+                for pk in held
+            ],
             update_conflicts=True,
             unique_fields=["school"],
             update_fields=[
@@ -95,4 +134,4 @@ def _count(ids: list[int], day: dt.date) -> None:
             ],
         )
         # A seat written since this count read the version: not fresh (see the module's docstring).
-        SeatSummary.objects.filter(school_id__in=ids).exclude(computed_version=F("version")).update(day=None)
+        SeatSummary.objects.filter(school_id__in=held).exclude(computed_version=F("version")).update(day=None)

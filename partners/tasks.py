@@ -10,4 +10,4 @@ def seat_summaries_count_task() -> int:
     from partners.seat_summary import summaries_ensure
     from schools.models import School
 
-    return summaries_ensure(School.objects.all())
+    return summaries_ensure(School.objects.all()).counted

@@ -59,7 +59,7 @@ def test_it_answers_as_the_seats_do_for_any_team():
                     end_date=end,
                     is_stand_in=rng.random() < 0.2,
                 )
-    assert seat_summary.summaries_ensure(School.objects.all()) == 40
+    assert seat_summary.summaries_ensure(School.objects.all()).counted == 40
     truth = coverage_for_schools([s.pk for s in schools], TEAM, on=TODAY)
     for role in TEAM:
         expected = {pk for pk, roles in truth.items() if roles[role].vacant_today}
@@ -72,18 +72,18 @@ def test_it_answers_as_the_seats_do_for_any_team():
 def test_it_counts_a_school_again_after_each_write_of_its_seats(school):
     seat_summary.summaries_ensure(School.objects.all())
     assert school.pk in summarised(jgz_vacant=True)
-    assert seat_summary.summaries_ensure(School.objects.all()) == 0  # fresh: nothing to count
+    assert seat_summary.summaries_ensure(School.objects.all()).counted == 0  # fresh: nothing to count
 
     seat = AssignmentFactory(school=school, role=Role.JGZ)  # a save
-    assert seat_summary.summaries_ensure(School.objects.all()) == 1
+    assert seat_summary.summaries_ensure(School.objects.all()).counted == 1
     assert school.pk not in summarised(jgz_vacant=True)
 
     assignment_end(assignment=seat, end_date=TODAY + dt.timedelta(days=5))  # a service
-    assert seat_summary.summaries_ensure(School.objects.all()) == 1
+    assert seat_summary.summaries_ensure(School.objects.all()).counted == 1
     assert school.pk in summarised(partner_ending=True)
 
     Assignment.objects.filter(pk=seat.pk).delete()  # a queryset's delete
-    assert seat_summary.summaries_ensure(School.objects.all()) == 1
+    assert seat_summary.summaries_ensure(School.objects.all()).counted == 1
     assert school.pk in summarised(jgz_vacant=True)
 
 
@@ -92,9 +92,9 @@ def test_it_is_told_of_bulk_writes_by_seats_changed(school):
     Assignment.objects.bulk_create(
         [Assignment(school=school, role=Role.JGZ, person=UserFactory(), start_date=TODAY)]
     )  # no signal: the summary cannot know
-    assert seat_summary.summaries_ensure(School.objects.all()) == 0
+    assert seat_summary.summaries_ensure(School.objects.all()).counted == 0
     seat_summary.seats_changed([school.pk])
-    assert seat_summary.summaries_ensure(School.objects.all()) == 1
+    assert seat_summary.summaries_ensure(School.objects.all()).counted == 1
     assert school.pk not in summarised(jgz_vacant=True)
 
 
@@ -107,7 +107,7 @@ def test_it_counts_every_school_again_on_a_new_day(clock, school, other_school):
     clock.move_to(NOW + dt.timedelta(days=1))  # nobody wrote anything: the seat ended yesterday
     tomorrow = TODAY + dt.timedelta(days=1)
     assert summarised(day=tomorrow) == set()  # yesterday's summaries count for nothing
-    assert seat_summary.summaries_ensure(School.objects.all()) == 2
+    assert seat_summary.summaries_ensure(School.objects.all()).counted == 2
     assert school.pk in summarised(day=tomorrow, jgz_vacant=True)
 
 
@@ -123,14 +123,15 @@ def test_a_write_while_it_counts_leaves_no_stale_summary(school, monkeypatch):
         return counted
 
     monkeypatch.setattr(seat_summary, "coverage_for_schools", seats_change_meanwhile)
-    seat_summary.summaries_ensure(School.objects.all())
+    ensured = seat_summary.summaries_ensure(School.objects.all())
     monkeypatch.setattr(seat_summary, "coverage_for_schools", count_seats)
+    assert ensured.left == [school.pk]  # the filters judge it from its seats (next test)
 
     row = SeatSummary.objects.get(school=school)
     assert row.jgz_vacant and row.computed_version != row.version  # what it saw, at the version it read
     assert row.day is None  # so not fresh
     assert summarised(jgz_vacant=True) == set()
-    assert seat_summary.summaries_ensure(School.objects.all()) == 1
+    assert seat_summary.summaries_ensure(School.objects.all()).counted == 1
     assert summarised(jgz_vacant=False) == {school.pk}
 
 
@@ -139,16 +140,17 @@ def test_it_asks_one_query_when_every_summary_is_fresh(django_assert_num_queries
         SchoolFactory()
     seat_summary.summaries_ensure(School.objects.all())
     with django_assert_num_queries(1):  # the schools without a fresh summary: none
-        assert seat_summary.summaries_ensure(School.objects.all()) == 0
+        assert seat_summary.summaries_ensure(School.objects.all()).counted == 0
 
 
 def test_it_counts_in_a_fixed_number_of_queries(django_assert_num_queries):
     for _ in range(30):
         SeatSummaryFactory(day=TODAY - dt.timedelta(days=1))  # yesterday's
-    # the stale ones, their rows made sure of, their versions, their seats; in a savepoint (a transaction
-    # outside the test's) the upsert of the flags and the day taken off the rows written since
-    with django_assert_num_queries(8):
-        assert seat_summary.summaries_ensure(School.objects.all()) == 30
+    # the stale ones, their versions (every row exists), their seats; in a savepoint (a transaction outside
+    # the test's): the rows no writer holds, the upsert of the flags, the day taken off the rows written
+    # since; the schools left not fresh
+    with django_assert_num_queries(9):
+        assert seat_summary.summaries_ensure(School.objects.all()).counted == 30
 
 
 def test_the_nightly_job_counts_every_school_for_the_new_day(clock, school, other_school):
@@ -198,5 +200,27 @@ def test_a_seat_moved_to_another_school_in_the_django_admin_counts_both_again(
         },
     )
     assert response.status_code == 302
-    assert seat_summary.summaries_ensure(School.objects.all()) == 2
+    assert seat_summary.summaries_ensure(School.objects.all()).counted == 2
     assert summarised(jgz_vacant=True) == {school.pk}
+
+
+def test_the_roster_judges_a_school_from_its_seats_while_its_summary_cannot_be_counted(
+    client, coordinator, school, other_school, monkeypatch
+):
+    """A summary a writer holds (the count skips it), or one a seat was written to while it was counted,
+    is not fresh after the count: the filters judge that school from its seats, never leave it out."""
+    for role in PARTNER_ROLES:
+        AssignmentFactory(school=other_school, role=role)
+    monkeypatch.setattr(seat_summary, "_count", lambda ids, day: None)  # every row held by a writer
+    client.force_login(coordinator)
+
+    def listed(**params) -> set[int]:
+        return {row.school.pk for row in client.get(LIST, params).context["rows"]}
+
+    assert not SeatSummary.objects.filter(day__isnull=False).exists()  # none fresh
+    assert listed(gap="vacant") == {school.pk}
+    assert listed(missing_role=Role.JGZ) == {school.pk}
+    assert listed(team="incomplete") == {school.pk, other_school.pk}
+    assert listed(team="complete") == set()
+    AssignmentFactory(school=school, role=Role.JGZ, end_date=TODAY + dt.timedelta(days=2))
+    assert listed(gap="ending") == {school.pk}
