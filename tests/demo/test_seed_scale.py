@@ -19,20 +19,20 @@ from schools.years import school_year_start
 
 pytestmark = pytest.mark.django_db
 
-# Whatever --schools is (up to 1,000), 54 on SQLite: the savepoint pair of the command's transaction, 1 "schools
-# exist?", 6 max(pk) lookups and 1 for the six programme tables together (rows are numbered in Python), 1
-# read of the action lines no programme holds, one executemany() per table written (gemeente, wijk,
-# school, organisation, user, assignment, meeting, invitee, casework count, collective question,
+# Whatever --schools is (up to 1,000), 54 on SQLite: the savepoint pair of the command's transaction, 1
+# "schools exist?", 6 max(pk) lookups and 1 for the six programme tables together (rows are numbered in
+# Python), 1 read of the action lines no programme holds, one executemany() per table written (gemeente,
+# wijk, school, organisation, user, assignment, meeting, invitee, casework count, collective question,
 # agreement, agenda item, programme, action line, speerpunt, activity, its wijken, progress update,
 # indicator, measured value: 20) and the authenticators' bulk insert; then the evaluations
-# (demo.scale.evaluations: 11): the default questionnaire and its items, the active schools, the
-# answering seats, the gemeenten with their moments, 2 max(pk), and round, its schools, response,
-# answer. PostgreSQL adds a sequence reset per numbered table (14), ANALYZE, and for the answers 7: their
-# foreign keys read, the pending checks run (SET CONSTRAINTS twice), both keys dropped and added again.
-# Then the roster's seat summaries counted (partners.seat_summary, 11 per 1,000 schools): the stale ones,
-# their versions, the missing rows inserted and their versions, the seats, the savepoint pair, the rows
-# no writer holds, the upsert, the day taken off rows written since, the schools left.
-# A row-by-row insert anywhere would cost hundreds of queries at 30 schools and twice that at 60.
+# (demo.scale.evaluations: 11): the default questionnaire and its items, the active schools, the answering
+# seats, the gemeenten with their moments, 2 max(pk), and round, its schools, response, answer. PostgreSQL
+# adds a sequence reset per numbered table (14), ANALYZE, and for the answers 7: their foreign keys read,
+# the pending checks run (SET CONSTRAINTS twice), both keys dropped and added again. Then the roster's seat
+# summaries counted (partners.seat_summary, 11 per 1,000 schools): the stale ones, their versions, the
+# missing rows inserted and their versions, the seats, the savepoint pair, the rows no writer holds, the
+# upsert, the day taken off rows written since, the schools left. A row-by-row insert anywhere would cost
+# hundreds of queries at 30 schools and twice that at 60.
 QUERY_BUDGET = 76
 
 
