@@ -78,8 +78,14 @@ def _sections_html(request: HttpRequest, context: dict) -> tuple[str, dt.datetim
                 return kept[0], kept[1], True
     html, counted_at = count_sections(scope, year, today)
     if seconds:
-        cache.set(key, (html, counted_at), max(seconds, settings.KPA_DASHBOARD_STALE_SECONDS))
+        _keep(key, (html, counted_at))
     return html, counted_at, False
+
+
+def _keep(key: str, counted: tuple[str, dt.datetime]) -> None:
+    """Keep counted figures as long as any visit may show them (the national view: while a worker counts
+    them again)."""
+    cache.set(key, counted, max(settings.KPA_DASHBOARD_CACHE_SECONDS, settings.KPA_DASHBOARD_STALE_SECONDS))
 
 
 def count_sections(scope: dashboard.DashboardScope, year, today) -> tuple[str, dt.datetime]:
@@ -129,8 +135,7 @@ def count_for(*, user_id: int, gemeente: str | None, year: str | None, language:
             return
         key = _cache_key(scope, school_year, today)
         counted = count_sections(scope, school_year, today)
-        seconds = max(settings.KPA_DASHBOARD_CACHE_SECONDS, settings.KPA_DASHBOARD_STALE_SECONDS)
-        cache.set(key, counted, seconds)
+        _keep(key, counted)
         cache.delete(f"{key}:counting")
 
 
