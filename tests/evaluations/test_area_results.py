@@ -212,10 +212,11 @@ def test_the_queries_do_not_grow_with_the_responses(
             city["round"].schools.add(school)
             for role in ROLES:
                 send(city["round"], school, role, 3, statement)
-        # The session, the user, MFA, the gemeenten and wijken in scope; per year the responses (the
+        # The session, the user, MFA, the gemeenten and wijken in scope; per year the digest of the
+        # responses (what the results are kept under), and, as nothing is kept yet, the responses (the
         # disclosure decision) and the figures per school and role; the statements; the respondents;
         # the access log row (issue 14); the session saved (savepoint, update, release).
-        with django_assert_max_num_queries(16) as captured:
+        with django_assert_max_num_queries(18) as captured:
             assert client.get(URL).status_code == 200
         counts.append(len(captured))
     assert counts[0] == counts[1]
@@ -294,3 +295,27 @@ def test_the_results_are_counted_once_per_state_of_the_responses(
     city["round"].schools.add(school)
     send(city["round"], school, Role.IB, 3, statement)
     assert area_results(wijk.gemeente, wijk, 2026).respondents == first.respondents + 1
+
+
+def test_the_database_writes_the_digest_the_responses_are_kept_under(wijk, city, statement):
+    """The digest a page asks for (on PostgreSQL written by the database itself) is the one the decision
+    was kept under, for every kind of line: a school without a wijk, every role (passend_onderwijs sorts
+    by code point), one person in two schools. Were they to differ, every visit would decide anew."""
+    from evaluations.results import _digest, _digest_only
+
+    unplaced = SchoolFactory(gemeente=wijk.gemeente, wijk=None)
+    city["round"].schools.add(unplaced)
+    twice = send(city["round"], unplaced, Role.PASSEND_ONDERWIJS, 4, statement)
+    send(city["round"], city["west"][0], Role.PASSEND_ONDERWIJS, 2, statement, person=twice)
+    for role in (Role.IB, Role.LEERPLICHT):
+        send(city["round"], unplaced, role, 3, statement)
+    digest, groups = _digest(wijk.gemeente_id, 2026)
+    assert sum(len(group.people) for group in groups) == 21
+    assert _digest_only(wijk.gemeente_id, 2026) == (digest, 21)
+    assert _digest_only(wijk.gemeente_id, 2025) == (_digest(wijk.gemeente_id, 2025)[0], 0)
+
+
+def test_a_kept_decision_costs_one_query(wijk, city, django_assert_num_queries):
+    decision(wijk.gemeente_id, 2026)
+    with django_assert_num_queries(1):
+        decision(wijk.gemeente_id, 2026)

@@ -9,6 +9,7 @@ import io
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -243,10 +244,11 @@ def test_a_year_the_page_does_not_offer_is_404(client, url, school, partner, ans
 
 
 # Either view: the session, the user, their second factor (MFA middleware), the school in scope; then
-# results: per year the gemeente's responses (the disclosure decision) and the school's figures, the
-# respondents of each year, the statements of the rounds, the open answers (8); the session saved
-# (savepoint, update, release). Each writes its access log row (issue 14: the print page is an export too).
-BUDGET = {xlsx_url: 16, print_url: 16}
+# results: per year the digest of the gemeente's responses, and as no decision is kept for it yet the
+# responses themselves (the disclosure decision), and the school's figures, the respondents of each year,
+# the statements of the rounds, the open answers (10); the session saved (savepoint, update, release).
+# Each writes its access log row (issue 14: the print page is an export too).
+BUDGET = {xlsx_url: 18, print_url: 18}
 
 
 @pytest.mark.parametrize("url", [xlsx_url, print_url])
@@ -260,6 +262,7 @@ def test_the_queries_do_not_grow_with_the_answers(
             person = UserFactory()
             AssignmentFactory(person=person, school=school, role=Role.JGZ, start_date=dt.date(2024, 8, 1))
             answer(answered, school, person, Role.JGZ, {keys["a"].key: 3}, {keys["open"].key: f"Idee {n}"})
+        cache.clear()  # both visits find no decision kept: the same path, with more answers
         with django_assert_max_num_queries(BUDGET[url]) as captured:
             assert client.get(url(school)).status_code == 200
         counts.append(len(captured))

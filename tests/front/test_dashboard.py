@@ -727,9 +727,10 @@ def test_the_selectors_count_in_a_fixed_number_of_queries(django_assert_num_quer
     # per school year (two): coverage (schools, seats), rhythm (per school), attendance, agreements by role
     # and by wijk, questions by wijk and by theme and line, wijk data (schools reporting, counts); the
     # programme: its lines, activities by line (both years), traffic lights (both years), stale activities,
-    # indicators; the process evaluation per line (per school year its disclosure decision's responses and
-    # the scores per school and role; the statements; the respondents: 6)
-    with django_assert_num_queries(31):
+    # indicators; the process evaluation per line (per school year the digest of its responses, nothing
+    # being kept for it yet its disclosure decision's responses, and the scores per school and role; the
+    # statements; the respondents: 8)
+    with django_assert_num_queries(33):
         dashboard_sections(scope, SchoolYear(2026), timezone.localdate())
 
 

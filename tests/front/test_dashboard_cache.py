@@ -21,9 +21,9 @@ NOW = dt.datetime(2026, 12, 2, 10, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
 URL = reverse("dashboard:index")
 # The process-evaluation section's results (evaluations.results.area_results) are kept under a digest of
 # the responses, apart from the dashboard's cache: counted again, the dashboard asks only the two digest
-# queries of them, not their other four (figures of both years, statements, respondents). They are still
-# the current ones: other responses, another digest.
-EVALUATION_KEPT = 4
+# queries of them, not their other six (the responses of both years, to decide on, the figures of both
+# years, statements, respondents). They are still the current ones: other responses, another digest.
+EVALUATION_KEPT = 6
 
 
 @pytest.fixture(autouse=True)
