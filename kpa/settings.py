@@ -318,6 +318,8 @@ STORAGES = {
     },
 }
 
+# Django's own renderer, with its commonest widget templates written in Python (kpa.form_renderer).
+FORM_RENDERER = "kpa.form_renderer.FormRenderer"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

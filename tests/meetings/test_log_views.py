@@ -610,3 +610,31 @@ def test_it_lets_an_admin_choose_whose_agenda_with_a_crispy_field(client, admin_
     assert '<option value="default">Standaard voor elke gemeente zonder eigen agenda</option>' in picker
     default = client.get(agenda_url()).content.decode().split('method="get"')[1].split("</form>")[0]
     assert '<option value="default" selected>' in default
+
+
+def test_the_page_is_the_same_with_djangos_own_widget_templates(client, meeting, ib, partner, settings):
+    """kpa.form_renderer writes the page's widgets in Python: the page, refused with typed values and
+    errors in every kind of field, is the one Django's template renderer gives (CSRF tokens aside)."""
+    import re
+
+    client.force_login(ib)
+    invitee = invitee_of(meeting, partner)
+    data = a_full_log(
+        meeting,
+        partner,
+        ib,
+        minutes=f'<script>"BSN" {BSN}</script>',
+        casework_gedrag="Jan",
+        **{f"attendance-{invitee.pk}-state": Attendance.REPLACED, "agreement-1-due_date": "morgen"},
+    )
+
+    def pages() -> list[str]:
+        return [
+            re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+            for response in (client.get(log_url(meeting)), client.post(log_url(meeting), data))
+        ]
+
+    ours = pages()
+    settings.FORM_RENDERER = "django.forms.renderers.DjangoTemplates"
+    assert pages() == ours
+    assert "&lt;script&gt;&quot;BSN&quot;" in ours[1]  # (the refused page, with what was typed)
