@@ -16,7 +16,7 @@ Then it checks the targets of issue 6 and prints a PASS or MISS line for each:
 Only 127.0.0.1 is used. Every wait is bounded; gunicorn and locust are stopped by the ids this process
 started. The exit status is 0 when every target passes.
 
-    uv run python -m benchmarks.load [--scales 100,10000] [--duration 60] [--users 20] [--reseed]
+    uv run python -m benchmarks.load [--scales 100,10000] [--duration 150] [--threads 4] [--reseed]
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.pages import ONLY_ADMIN_ENV
+from benchmarks.pages import ONLY_ADMIN_ENV, last_school_year
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 OUT_DIR = BASE_DIR / "var" / "bench"
@@ -165,10 +165,13 @@ def _wait_for(url: str, seconds: float) -> None:
     raise SystemExit(f"gunicorn did not answer {url} within {seconds:.0f} s")
 
 
-def _warm_up(base: str, sessions_file: Path, rounds: int) -> None:
+def _warm_up(base: str, sessions_file: Path, rounds: int, workers: int) -> None:
     """Every page a few times per worker before measuring: imports, template compilation and database
-    connections happen once per process, and are not what the bench measures."""
+    connections happen once per process, and are not what the bench measures. As many requests at once
+    as there are workers: one at a time, the same idle worker may take them all, and the others would
+    pay their first requests inside the measured minute."""
     import json
+    from concurrent.futures import ThreadPoolExecutor
 
     sessions = json.loads(sessions_file.read_text())
     urls = [("/bench/floor/", sessions["floor"][0]["session"]), ("/", sessions["partner"][0]["session"])]
@@ -177,8 +180,9 @@ def _warm_up(base: str, sessions_file: Path, rounds: int) -> None:
     urls.append((f"/meetings/{sessions['ib'][0]['meeting']}/log/", sessions["ib"][0]["session"]))
     urls.append(("/schools/?gap=vacant", sessions["coordinator"][0]["session"]))
     partner = sessions["partner"][0]
-    urls.append((f"/evaluaties/results/{partner['schools'][0]}/", partner["session"]))
-    urls.append((f"/evaluaties/results/{partner['schools'][0]}/?year=2025", partner["session"]))
+    results = f"/evaluaties/results/{partner['schools'][0]}/"
+    urls.append((results, partner["session"]))
+    urls.append((f"{results}?year={last_school_year()}", partner["session"]))
     urls.append(("/evaluaties/results/", sessions["coordinator"][0]["session"]))
     urls.append(("/schools/?gap=ending", sessions["admin"][0]["session"]))
     urls.append(("/manage/wijken/", sessions["admin"][0]["session"]))
@@ -186,11 +190,16 @@ def _warm_up(base: str, sessions_file: Path, rounds: int) -> None:
     # The national dashboard counted once, as an earlier visit would have: from then on a visit that finds
     # the figures old shows them and a worker counts them again (front.views_dashboard).
     urls.append(("/dashboard/?gemeente=all", sessions["admin"][0]["session"]))
-    for _ in range(rounds):
-        for path, session in urls:
-            request = urllib.request.Request(base + path, headers={"Cookie": f"sessionid={session}"})  # noqa: S310
-            with urllib.request.urlopen(request, timeout=30):  # noqa: S310
-                pass
+
+    def get(path: str, session: str) -> None:
+        request = urllib.request.Request(base + path, headers={"Cookie": f"sessionid={session}"})  # noqa: S310
+        with urllib.request.urlopen(request, timeout=30):  # noqa: S310
+            pass
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for _ in range(rounds):
+            for path, session in urls:
+                list(pool.map(lambda _n, path=path, session=session: get(path, session), range(workers)))
 
 
 def time_fresh_counts(base: str, sessions_file: Path, times: int = 3) -> dict[str, float]:
@@ -232,6 +241,25 @@ def warm_evaluation_results(env: dict[str, str]) -> None:
         "in {time.perf_counter() - t:,.1f} s')"
     )
     _run([sys.executable, "manage.py", "shell", "-c", code], env, timeout=3600)
+
+
+APPS = ("kpa", "schools", "partners", "meetings", "evaluations", "programme", "front", "demo", "benchmarks")
+
+
+def compile_bytecode() -> float:
+    """Write the bytecode of the venv and the app, as the production image has it (the Dockerfile: the
+    venv by UV_COMPILE_BYTECODE, the app by compileall). Without it (a machine with
+    PYTHONDONTWRITEBYTECODE, as CI's) a module first imported inside a request is compiled there, by every
+    gunicorn worker: the Redis client took 400 ms of a first results page. Seconds it took (about 8 the
+    first time, 1 after)."""
+    import compileall
+    import sysconfig
+
+    started = time.perf_counter()
+    paths = [Path(sysconfig.get_paths()["purelib"]), *(BASE_DIR / app for app in APPS)]
+    for path in paths:
+        compileall.compile_dir(path, quiet=2, workers=0)
+    return time.perf_counter() - started
 
 
 def _stop(process: subprocess.Popen, seconds: float = 10) -> None:
@@ -293,6 +321,7 @@ def run_scale(
             [
                 *(sys.executable, "-m", "gunicorn", "kpa.wsgi:application", "--bind", f"127.0.0.1:{port}"),
                 *("--workers", str(args.workers), "--log-level", "warning", "--timeout", "30"),
+                *(("--worker-class", "gthread", "--threads", str(args.threads)) if args.threads > 1 else ()),
             ],
             env=env,
             cwd=BASE_DIR,
@@ -305,7 +334,7 @@ def run_scale(
         _wait_for(f"{base}/health/", 60)
         if worker.poll() is not None:
             raise SystemExit(f"the Celery worker stopped (exit code {worker.returncode})")
-        _warm_up(base, sessions_file, rounds=args.workers * 3)
+        _warm_up(base, sessions_file, rounds=3, workers=args.workers)
         print(f"      load average before the load: {os.getloadavg()[0]:.2f}")
         locust = [sys.executable, "-m", "locust", "-f", str(BASE_DIR / "benchmarks" / "locustfile.py")]
         locust += ["--headless", "--users", str(args.users), "--spawn-rate", str(args.users)]
@@ -391,11 +420,19 @@ def check(results: dict[int, list[PageStats]]) -> list[tuple[bool, str]]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", default="100,10000", help="comma-separated numbers of schools")
-    parser.add_argument("--duration", type=int, default=60, help="seconds of load per scale")
+    parser.add_argument(
+        "--duration",
+        type=int,
+        default=150,
+        help="seconds of load per scale (at 60 s a page had 20-140 requests, its p95 its slowest one or two)",
+    )
     parser.add_argument(
         "--users", type=int, default=10, help="simulated people at once (10 keeps 2 cores below saturation)"
     )
     parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="threads per gunicorn worker (gthread; production has 4)"
+    )
     parser.add_argument("--reseed", action="store_true", help="drop and rebuild the bench databases")
     parser.add_argument(
         "--admin",
@@ -428,6 +465,7 @@ def main(argv: list[str] | None = None) -> int:
     redis_was_empty = _redis_dbs_empty(base_env["REDIS_URL"])
     print(f"KPA load bench: {args.users} users, {args.duration} s per scale, {args.workers} gunicorn workers")
     print("  (other work on this machine inflates every figure: see the load average printed per scale)")
+    print(f"  bytecode written, as in the production image: {compile_bytecode():.0f} s")
     results, seeding = {}, {}
     if not redis_was_empty:
         print("  (the Redis databases were not empty and are left alone: a dashboard may then be served")

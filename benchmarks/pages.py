@@ -30,3 +30,14 @@ def in_mix(pool: str, environ: dict[str, str]) -> bool:
     if environ.get(ONLY_ADMIN_ENV):
         return pool in ("admin", "floor")
     return True
+
+
+def last_school_year() -> int:
+    """The school year before this one (in Amsterdam): the other year the kernpartner's results pages ask
+    for. (Not a fixed year: the results page refuses one more than four school years ago.)"""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from schools.years import school_year_start
+
+    return school_year_start(dt.datetime.now(ZoneInfo("Europe/Amsterdam")).date()).year - 1

@@ -1,6 +1,13 @@
 """The load bench's own logic (benchmarks.load, benchmarks.pages): who is in the mix and which targets it
 checks. The bench itself needs PostgreSQL, Redis and minutes: `make bench`."""
 
+import datetime as dt
+import subprocess
+import sys
+from pathlib import Path
+
+import time_machine
+
 from benchmarks import load
 from benchmarks.pages import (
     ADMIN_MEETINGS,
@@ -12,6 +19,7 @@ from benchmarks.pages import (
     ONLY_ADMIN_ENV,
     ROSTER,
     in_mix,
+    last_school_year,
 )
 
 
@@ -56,3 +64,36 @@ def test_a_run_of_the_admin_alone_checks_no_coordinator_roster():
 
     assert all(ok for ok, _text in lines)
     assert not any("coordinator roster" in text for _ok, text in lines)
+
+
+def test_last_school_year_follows_the_calendar_in_amsterdam():
+    """The results page refuses a year more than four school years ago: a fixed year would turn every
+    such request into an error one day. A school year starts on 1 August, in Amsterdam."""
+    with time_machine.travel(dt.datetime(2031, 7, 31, 22, 30, tzinfo=dt.UTC), tick=False):  # 1 Aug, 00:30
+        assert last_school_year() == 2030
+    with time_machine.travel(dt.datetime(2031, 7, 31, 21, 30, tzinfo=dt.UTC), tick=False):
+        assert last_school_year() == 2029
+
+
+def test_the_bench_writes_bytecode_as_the_production_image_has_it(tmp_path, monkeypatch):
+    app = tmp_path / "kpa"
+    app.mkdir()
+    (app / "module.py").write_text("VALUE = 1\n")
+    monkeypatch.setattr(load, "BASE_DIR", tmp_path)
+    monkeypatch.setattr(load, "APPS", ("kpa",))
+    monkeypatch.setattr("sysconfig.get_paths", lambda: {"purelib": str(app)})
+    load.compile_bytecode()
+    assert [p.name.split(".")[0] for p in (app / "__pycache__").iterdir()] == ["module"]
+    dockerfile = (Path(__file__).resolve().parent.parent / "Dockerfile").read_text()
+    assert "UV_COMPILE_BYTECODE=1" in dockerfile
+    assert "python -m compileall -q /app/manage.py /app/kpa" in dockerfile
+
+
+def test_a_gunicorn_worker_imports_the_redis_client_as_it_starts():
+    """Not at the first cached page it serves (kpa.wsgi)."""
+    code = "import sys, kpa.wsgi; print('redis' in sys.modules)"
+    env = {"DEBUG": "1", "REDIS_URL": "redis://127.0.0.1:6379/14", "PATH": "/usr/bin:/bin"}
+    found = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True, timeout=60
+    )
+    assert found.stdout.strip() == "True"
