@@ -43,8 +43,7 @@ COPY . /app
 RUN SECRET_KEY="collectstatic-build-only-not-a-secret" DEBUG=0 ALLOWED_HOSTS=localhost \
     MFA_ENCRYPTION_KEYS="AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=" \
     python manage.py collectstatic --noinput \
- && python -m compileall -q /app/manage.py /app/kpa /app/schools /app/partners /app/meetings \
-    /app/evaluations /app/programme /app/front /app/demo
+ && python -m compileall -q -x '/app/\.venv/' /app
 # (The app's own bytecode, as UV_COMPILE_BYTECODE gives the venv's: the app user cannot write it, and
 # a module first imported inside a request would otherwise be compiled there, by every worker.)
 

@@ -199,7 +199,7 @@ def _warm_up(base: str, sessions_file: Path, rounds: int, workers: int) -> None:
     with ThreadPoolExecutor(max_workers=workers) as pool:
         for _ in range(rounds):
             for path, session in urls:
-                list(pool.map(lambda _n, path=path, session=session: get(path, session), range(workers)))
+                list(pool.map(get, [path] * workers, [session] * workers))
 
 
 def time_fresh_counts(base: str, sessions_file: Path, times: int = 3) -> dict[str, float]:
@@ -243,9 +243,6 @@ def warm_evaluation_results(env: dict[str, str]) -> None:
     _run([sys.executable, "manage.py", "shell", "-c", code], env, timeout=3600)
 
 
-APPS = ("kpa", "schools", "partners", "meetings", "evaluations", "programme", "front", "demo", "benchmarks")
-
-
 def compile_bytecode() -> float:
     """Write the bytecode of the venv and the app, as the production image has it (the Dockerfile: the
     venv by UV_COMPILE_BYTECODE, the app by compileall). Without it (a machine with
@@ -256,8 +253,8 @@ def compile_bytecode() -> float:
     import sysconfig
 
     started = time.perf_counter()
-    paths = [Path(sysconfig.get_paths()["purelib"]), *(BASE_DIR / app for app in APPS)]
-    for path in paths:
+    packages = [path for path in BASE_DIR.iterdir() if (path / "__init__.py").exists()]  # the apps
+    for path in [Path(sysconfig.get_paths()["purelib"]), *packages]:
         compileall.compile_dir(path, quiet=2, workers=0)
     return time.perf_counter() - started
 

@@ -76,17 +76,21 @@ def test_last_school_year_follows_the_calendar_in_amsterdam():
 
 
 def test_the_bench_writes_bytecode_as_the_production_image_has_it(tmp_path, monkeypatch):
-    app = tmp_path / "kpa"
-    app.mkdir()
-    (app / "module.py").write_text("VALUE = 1\n")
+    """The venv's packages and every app of the project (a folder with an __init__.py), nothing else."""
+    app, venv, other = tmp_path / "kpa", tmp_path / "venv", tmp_path / "notes"
+    for folder in (app, venv, other):
+        folder.mkdir()
+        (folder / "module.py").write_text("VALUE = 1\n")
+    (app / "__init__.py").write_text("")
     monkeypatch.setattr(load, "BASE_DIR", tmp_path)
-    monkeypatch.setattr(load, "APPS", ("kpa",))
-    monkeypatch.setattr("sysconfig.get_paths", lambda: {"purelib": str(app)})
+    monkeypatch.setattr("sysconfig.get_paths", lambda: {"purelib": str(venv)})
     load.compile_bytecode()
-    assert [p.name.split(".")[0] for p in (app / "__pycache__").iterdir()] == ["module"]
+    assert sorted(p.name.split(".")[0] for p in (app / "__pycache__").iterdir()) == ["__init__", "module"]
+    assert [p.name.split(".")[0] for p in (venv / "__pycache__").iterdir()] == ["module"]
+    assert not (other / "__pycache__").exists()
     dockerfile = (Path(__file__).resolve().parent.parent / "Dockerfile").read_text()
     assert "UV_COMPILE_BYTECODE=1" in dockerfile
-    assert "python -m compileall -q /app/manage.py /app/kpa" in dockerfile
+    assert "python -m compileall -q -x '/app/\\.venv/' /app" in dockerfile
 
 
 def test_a_gunicorn_worker_imports_the_redis_client_as_it_starts():
