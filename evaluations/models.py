@@ -257,3 +257,25 @@ class ArchivedTotal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_key} {self.school_id} {self.role}"
+
+
+class ResponsesState(models.Model):
+    """A stamp of the state of a gemeente's evaluation responses, for the results pages (PostgreSQL only).
+
+    The database writes it itself: triggers (migration 0005) give the gemeente a new random stamp in the
+    same transaction as every change that could change which responses count for it or how they are
+    grouped (a response inserted, changed or deleted; a school moved to another wijk or gemeente; a
+    round's dates or school year changed). Whatever makes the change (a form, a bulk update, raw SQL, a
+    restore), the stamp changes with it. evaluations.results keeps the digest of the responses under the
+    stamp, so that a page needs no scan of the responses while the stamp stays the same. A gemeente
+    without a row (or SQLite, which has no triggers here) has its responses digested on every visit."""
+
+    gemeente = models.OneToOneField(Gemeente, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    stamp = models.UUIDField()
+
+    class Meta:
+        verbose_name = _("state of the evaluation responses")
+        verbose_name_plural = _("states of the evaluation responses")
+
+    def __str__(self) -> str:
+        return f"{self.gemeente_id} {self.stamp}"

@@ -42,7 +42,16 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext, gettext_lazy
 
 from evaluations.disclosure import ALL, COMPLEMENT, FEW, Cell, Decision, Group, shown_cells
-from evaluations.models import Answer, ArchivedTotal, Item, ItemKind, Response, ResultsArchive, Round
+from evaluations.models import (
+    Answer,
+    ArchivedTotal,
+    Item,
+    ItemKind,
+    Response,
+    ResponsesState,
+    ResultsArchive,
+    Round,
+)
 from evaluations.selectors import RESPONDENT_ROLES
 from partners.models import Role
 from schools.models import Gemeente, School, Wijk
@@ -187,6 +196,30 @@ def _digest_only(gemeente_id: int, year: int) -> tuple[str, int]:
     return _key_of(minimum_group(), found["rows"], found["md5"] or ""), found["rows"]
 
 
+def _known_digest(gemeente_id: int, year: int) -> tuple[str, int]:
+    """`_digest_only`, kept under the gemeente's stamp (evaluations.models.ResponsesState): while the
+    stamp and the day stay the same, so do the responses that count (PostgreSQL's triggers give the
+    gemeente a new stamp in the same transaction as any change to them), and a page asks one small query
+    instead of a scan of the responses. Without a stamp (SQLite; a gemeente whose responses never
+    changed since it was added) the responses are digested as before.
+
+    The stamp is read before the responses: a digest kept under a stamp is then of responses at least as
+    new as that stamp, and a change after it gives a new stamp, so a page that reads the new stamp never
+    finds the older responses' digest. A stamp is random, not counted: a database restored from a backup
+    (or seeded again) cannot give an old stamp to other responses."""
+    stamp = None
+    if connection.vendor == "postgresql":
+        stamp = ResponsesState.objects.filter(gemeente_id=gemeente_id).values_list("stamp", flat=True).first()
+    if stamp is None:
+        return _digest_only(gemeente_id, year)
+    key = f"kpa:evaluations:digest:{gemeente_id}:{year}:{stamp}:{timezone.localdate()}:{minimum_group()}"
+    found = cache.get(key)
+    if found is None:
+        found = _digest_only(gemeente_id, year)
+        cache.set(key, found, DECISION_SECONDS)
+    return found
+
+
 @dataclass(frozen=True)
 class ArchivedDecision(Decision):
     """An archived year (evaluations.models.ResultsArchive): the decision its figures were shown under,
@@ -225,11 +258,12 @@ def decision(gemeente_id: int, year: int, found: tuple[str, list[Group]] | None 
     """Which cells of the gemeente's school year may be shown (evaluations.disclosure). One query (none
     when given what _digest found) when the decision is kept: it is kept under the digest of the
     responses it is made from, so it is made once per state of the responses (a cache that is down only
-    costs the time to make it again, and a second query: the responses themselves). A year whose answers
+    costs the time to make it again, and a second query: the responses themselves). On PostgreSQL that
+    query is the gemeente's stamp, and the digest is found under it (`_known_digest`). A year whose answers
     were archived and deleted gives its archived decision, with its figures (two queries more, for such a
     year only)."""
     if found is None:
-        digest, rows = _digest_only(gemeente_id, year)
+        digest, rows = _known_digest(gemeente_id, year)
         if rows or not may_be_archived(year):  # (an archived year has no rows, and its own decision)
             made = cache.get(_decision_key(digest))
             if made is not None:
@@ -467,7 +501,8 @@ def area_results(gemeente: Gemeente, wijk: Wijk | None, year: int) -> AreaResult
 
     Cached under the digests of both years' responses (and the area and language): what it reads cannot
     change while they stay the same (answers of a closed round are final, a used questionnaire version
-    cannot be edited), so a page asks two queries and counts nothing until another round closes."""
+    cannot be edited), so a page asks two queries (on PostgreSQL the gemeente's stamp, twice:
+    `_known_digest`) and counts nothing until another round closes."""
 
     def key(digests: dict[int, str]) -> str:
         area = (
@@ -480,7 +515,7 @@ def area_results(gemeente: Gemeente, wijk: Wijk | None, year: int) -> AreaResult
         )
         return "kpa:evaluations:area:" + hashlib.sha256(repr(area).encode()).hexdigest()
 
-    results = cache.get(key({when: _digest_only(gemeente.pk, when)[0] for when in (year, year - 1)}))
+    results = cache.get(key({when: _known_digest(gemeente.pk, when)[0] for when in (year, year - 1)}))
     if results is None:
         found = {when: _digest(gemeente.pk, when) for when in (year, year - 1)}
         results = _area_results(gemeente, wijk, year, found)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import uuid
 from decimal import Decimal
 
 import factory
@@ -18,6 +19,7 @@ from evaluations.models import (
     ItemKind,
     QuestionnaireVersion,
     Response,
+    ResponsesState,
     ResultsArchive,
     Round,
 )
@@ -480,6 +482,20 @@ class ResultsArchiveFactory(factory.django.DjangoModelFactory):
     gemeente = factory.SubFactory(GemeenteFactory)
     school_year = factory.Sequence(lambda n: 2015 + n % 5)
     respondents = factory.LazyFunction(lambda: {"city": 0})
+
+
+class ResponsesStateFactory(factory.django.DjangoModelFactory):
+    """A gemeente's stamp (on PostgreSQL its triggers write the real ones: evaluations.models)."""
+
+    class Meta:
+        model = ResponsesState
+
+    gemeente = factory.SubFactory(
+        GemeenteFactory,
+        code=factory.Sequence(lambda n: f"{9000 + n % 1000}"),
+        name=factory.Sequence(lambda n: f"Gemeente {n}"),
+    )
+    stamp = factory.LazyFunction(uuid.uuid4)
 
 
 class ArchivedTotalFactory(factory.django.DjangoModelFactory):

@@ -253,7 +253,7 @@ BUDGET = {xlsx_url: 18, print_url: 18}
 
 @pytest.mark.parametrize("url", [xlsx_url, print_url])
 def test_the_queries_do_not_grow_with_the_answers(
-    client, url, school, coordinator, keys, answered, django_assert_max_num_queries
+    client, url, school, coordinator, keys, answered, django_assert_max_num_queries, stamp_queries
 ):
     client.force_login(coordinator)
     counts = []
@@ -263,7 +263,8 @@ def test_the_queries_do_not_grow_with_the_answers(
             AssignmentFactory(person=person, school=school, role=Role.JGZ, start_date=dt.date(2024, 8, 1))
             answer(answered, school, person, Role.JGZ, {keys["a"].key: 3}, {keys["open"].key: f"Idee {n}"})
         cache.clear()  # both visits find no decision kept: the same path, with more answers
-        with django_assert_max_num_queries(BUDGET[url]) as captured:
+        # (On PostgreSQL, per year the gemeente's stamp before the digest.)
+        with django_assert_max_num_queries(BUDGET[url] + 2 * stamp_queries) as captured:
             assert client.get(url(school)).status_code == 200
         counts.append(len(captured))
     assert counts[0] == counts[1]
