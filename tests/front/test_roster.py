@@ -328,3 +328,61 @@ def test_it_escapes_every_name_in_the_seat_cells(client, coordinator, school):
     assert "<script>alert" not in body and "<b>X</b>" not in body
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp;" in body
     assert "&lt;b&gt;X&lt;/b&gt;" in body
+
+
+# The row's markup as the roster's template wrote it before front.templatetags.roster.roster_row.
+ROW_AS_TEMPLATE = """{% load i18n roster %}
+    <tr>
+      <td><a href="{% url 'schools:detail' row.school.pk %}">{{ row.school.name }}</a>
+        <br><span class="text-muted small">{{ row.school.brin_vestiging }} · {{ row.school.sector }}{% if row.school.wijk %} · {{ row.school.wijk }}{% endif %}</span></td>
+      {% for cell in row.cells %}<td>{% seat_cell cell %}</td>{% endfor %}
+      <td>{% if row.next_kpo %}{{ row.next_kpo|date:"SHORT_DATE_FORMAT" }}{% else %}<span class="text-muted">{% translate "not planned" %}</span>{% endif %}</td>
+    </tr>"""  # noqa: E501
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_a_row_written_in_python_is_the_templates_row(language):
+    """Character for character, with awkward values: markup in every name, no wijk, no next KPO, a KPO
+    late in the evening (the date is Amsterdam's, not UTC's), a vacant seat, a stand-in, a seat ending."""
+    from django.template import Context, Template
+    from django.utils import translation
+
+    from front.selectors import RosterCell, RosterLine
+    from front.templatetags.roster import roster_row, roster_rows
+    from partners.selectors import SeatPerson
+    from schools.models import School, Wijk
+
+    people = [
+        SeatPerson('<i>"Jan"</i> & co', "jan@example.org", "<b>Org</b>", False),
+        SeatPerson("Invaller 'x'", "inv@example.org", "", True),
+        SeatPerson("Zonder organisatie", "z@example.org", "", False),
+    ]
+    cells = [
+        RosterCell(Role.IB, people[:1]),
+        RosterCell(Role.BUURTTEAM, []),
+        RosterCell(Role.JGZ, people, dt.date(2026, 12, 24)),
+        RosterCell(Role.PASSEND_ONDERWIJS, people[1:]),
+        RosterCell(Role.LEERPLICHT, [], dt.date(2027, 1, 1)),
+    ]
+    late = dt.datetime(2026, 3, 29, 22, 30, tzinfo=dt.UTC)  # 30 March in Amsterdam
+    rows = [
+        RosterLine(
+            School(pk=7, brin="12AB", vestiging="00", name='<script>"A"</script> & B', sector="PO"),
+            cells,
+            late,
+        ),
+        RosterLine(
+            School(
+                pk=8, brin="34CD", vestiging="01", name="Ö's", sector="VO", wijk=Wijk(name="<West & Oost>")
+            ),
+            cells[::-1],
+            None,
+        ),
+    ]
+    with translation.override(language):
+        for row in rows:
+            assert roster_row(row) == Template(ROW_AS_TEMPLATE).render(Context({"row": row}))[len("\n") :]
+        loop = Template("{% load roster %}{% for row in rows %}\n{% roster_row row %}\n  {% endfor %}")
+        assert roster_rows(rows) == loop.render(Context({"rows": rows}))
+    with translation.override("nl"):
+        assert "<td>30 mrt. 2026</td>" in roster_row(rows[0])
