@@ -10,8 +10,15 @@ includes; tests/kpa/test_crispy_templates.py compares the markup with crispy-boo
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from crispy_forms.templatetags import crispy_forms_filters
 from django import forms, template
 from django.conf import settings
+from django.template.loader import get_template
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
 
@@ -38,11 +45,15 @@ def widget_html(field: forms.BoundField, classes: str) -> str:
 
 @register.simple_tag(takes_context=True)
 def bootstrap5_field(context) -> dict:
-    field: forms.BoundField = context["field"]
+    return field_facts(context["field"], context.get)
+
+
+def field_facts(field: forms.BoundField, get: Callable[[str], Any]) -> dict:
+    """The decisions of crispy-bootstrap5's field templates for `field`, with crispy's options read by
+    `get` (the template's context, or the attributes |as_crispy_field renders it with)."""
     widget = field.field.widget
     if field.is_hidden:
         return {"hidden": True}
-    get = context.get
     tag = get("tag") or ""
     label_class = get("label_class") or ""
     field_class = get("field_class") or ""
@@ -133,3 +144,61 @@ def bootstrap5_field(context) -> dict:
         and not help_inline
     )
     return facts
+
+
+# What templates/bootstrap5/field.html writes before a field's markup: the newlines after its load tag and
+# its two comments.
+_FIELD_LEAD = "\n\n\n"
+
+
+@register.filter
+def as_crispy_field(field, template_pack="bootstrap5", label_class="", field_class=""):
+    """crispy's |as_crispy_field, with the common case written in Python: a field with a label, its
+    widget, errors and help text and no layout options (`plain`) is the markup that branch of
+    templates/bootstrap5/field.html writes, character for character (tests/kpa/test_crispy_templates.py
+    compares them for every widget, bound and unbound, valid and not). Every other field, or a form
+    helper with a field template of its own, goes to crispy's filter and the template. A template loads it
+    after crispy_forms_tags: `{% load crispy_forms_tags kpa_crispy %}`."""
+    if not isinstance(field, forms.BoundField):
+        return crispy_forms_filters.as_crispy_field(field, template_pack, label_class, field_class)
+    attributes = {
+        "field": field,
+        "form_show_errors": True,
+        "form_show_labels": True,
+        "label_class": label_class,
+        "field_class": field_class,
+    }
+    helper = getattr(field.form, "helper", None)
+    if helper is not None:
+        if helper.field_template:
+            return crispy_forms_filters.as_crispy_field(field, template_pack, label_class, field_class)
+        attributes.update(helper.get_attributes(template_pack))
+    if template_pack != "bootstrap5":
+        return crispy_forms_filters.as_crispy_field(field, template_pack, label_class, field_class)
+    facts = field_facts(field, attributes.get)
+    if not facts.get("plain"):
+        return get_template("bootstrap5/field.html").render(attributes)
+    return _plain_field(facts)
+
+
+def _plain_field(f: dict) -> SafeString:
+    e = conditional_escape
+    auto_id = e(f["auto_id"])
+    parts = [f'{_FIELD_LEAD}\n<div id="div_{auto_id}" class="{e(f["wrapper_class"])}">']
+    if f["label_tag"]:
+        label_for = f'for="{e(f["label_for"])}"' if f["label_for"] else ""
+        required = '<span class="asteriskField">*</span>' if f["required"] else ""
+        parts.append(f'<label {label_for} class="{e(f["label_class"])}">{e(f["label"])}{required}</label>')
+    parts.append(f"\n{e(f['widget'])}")
+    if f["show_errors"]:
+        tag = f["error_tag"]
+        errors = "".join(
+            f'<{tag} id="error_{n}_{auto_id}"><strong>{e(error)}</strong></{tag}>'
+            for n, error in enumerate(f["errors"], start=1)
+        )
+        parts.append(f'<div id="{e(f["errors"].field_id)}_error" class="invalid-feedback">{errors}</div>')
+    if f["help_text"]:
+        help_id = f'id="{auto_id}_helptext" ' if f["auto_id"] else ""
+        parts.append(f'<div {help_id}class="form-text">{f["help_text"]}</div>')
+    parts.append("\n</div>\n\n")  # and the newline after the template's last tag
+    return mark_safe("".join(parts))  # noqa: S308  (every value escaped above; the help text is the form's HTML)

@@ -279,3 +279,50 @@ def test_it_hides_labels_but_keeps_them_for_screen_readers_with_a_helper():
     html = field_html(form, "role")
     assert '<label for="id_role" class="form-label visually-hidden requiredField">' in html
     assert '<span id="error_1_id_role"><strong>' in html  # a helper shows errors inline by default
+
+
+@pytest.mark.parametrize("make_form", [unbound, invalid], ids=["unbound", "with errors"])
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"form_show_labels": False},
+        {"form_show_errors": False},
+        {"label_class": "col-4", "field_class": "col-8"},
+    ],
+    ids=["no helper", "no labels", "no errors", "horizontal"],
+)
+def test_its_as_crispy_field_in_python_writes_what_the_template_writes(options, make_form):
+    """kpa_crispy's |as_crispy_field writes the common case in Python: character for character the
+    template's markup, for every widget (the others it leaves to the template), with the options of a
+    form helper or none; and as crispy-bootstrap5's own templates do, once loaded after crispy's."""
+    from kpa.templatetags import kpa_crispy
+
+    for name in EveryWidgetForm.base_fields:
+        ours, theirs = make_form(), make_form()
+        for form in (ours, theirs):
+            if options:
+                form.helper = FormHelper()
+                form.helper.form_tag = False
+                for key, value in options.items():
+                    setattr(form.helper, key, value)
+        assert kpa_crispy.as_crispy_field(ours[name]) == crispy_forms_filters.as_crispy_field(theirs[name]), (
+            name
+        )
+    for name in EveryWidgetForm.base_fields:
+        flat = render(f"{{% load kpa_crispy %}}{{{{ form.{name}|as_crispy_field }}}}", form=make_form())
+        with stock_templates():
+            stock = render(f"{{{{ form.{name}|as_crispy_field }}}}", form=make_form())
+        assert_same_markup(flat, stock)
+
+
+def test_its_python_path_is_the_common_one():
+    """The fields of a plain form are written in Python, without the template."""
+    from unittest import mock
+
+    from kpa.templatetags import kpa_crispy
+
+    form = unbound()
+    with mock.patch.object(kpa_crispy, "get_template", side_effect=AssertionError("the template")):
+        for name in ("name", "email", "count", "notes", "day", "role", "grouped", "roles"):
+            assert 'class="form-label' in kpa_crispy.as_crispy_field(form[name])
