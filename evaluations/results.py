@@ -55,6 +55,7 @@ from evaluations.models import (
 from evaluations.selectors import RESPONDENT_ROLES
 from partners.models import Role
 from schools.models import Gemeente, School, Wijk
+from schools.years import school_year_start
 
 DIVERGES = 2  # scores this many points or more apart are flagged
 
@@ -287,13 +288,18 @@ def _decision_key(digest: str) -> str:
 
 
 def warm_decisions() -> int:
-    """Make (or find in the cache) the decision of every gemeente and school year with a round that
-    closed in the last 400 days, and of the year before it (results pages show both); and the whole
-    gemeente's results by role of each such year (the coordinator's results page and dashboard)."""
+    """Make (or find in the cache) the decision of every gemeente and school year a results page shows
+    without being asked twice: this school year's and last school year's (a school's page shows this year
+    by default and last year on request) of every gemeente with a closed round in them, each with the
+    year before it beside it; and the whole gemeente's results by role of each such year (the
+    coordinator's results page and dashboard). By school year, not by how long ago a round closed: from
+    a round's 400th day on, "the last 400 days" left last year's pages (and the year before them) to be
+    decided at a person's first visit, seconds for a large gemeente."""
 
     today = timezone.localdate()
+    current = school_year_start(today).year
     pairs = set(
-        Round.objects.filter(closes_on__lt=today, closes_on__gte=today - dt.timedelta(days=400))
+        Round.objects.filter(closes_on__lt=today, school_year__gte=current - 1)
         .values_list("gemeente_id", "school_year")
         .distinct()
         .order_by("gemeente_id", "school_year")

@@ -283,6 +283,24 @@ def test_the_nightly_job_makes_the_decisions_before_a_page_asks(wijk, city, monk
     area_results(wijk.gemeente, None, 2026)
 
 
+def test_the_nightly_job_makes_last_years_pages_decisions_too(wijk, city, statement, monkeypatch):
+    """On 4 December 2026, 402 days after last school year's round closed: a school's page of last year
+    (2025, with 2024 beside it) finds its decisions made, as this year's does. (The job once took the
+    rounds that closed in the last 400 days, and from that day on left last year's pages undecided.)"""
+    from evaluations import results
+    from evaluations.tasks import warm_results_task
+
+    school = city["west"][0]
+    last_year = answer_round(city["west"], 2025)
+    for role, score in zip(ROLES, SCORES_A[1], strict=True):
+        send(last_year, school, role, score, statement)
+    with time_machine.travel(dt.datetime(2026, 12, 4, 3, 15, tzinfo=AMS), tick=False):
+        assert warm_results_task() == 3  # 2026, 2025 and 2024 beside it
+        monkeypatch.setattr(results, "shown_cells", lambda groups, m: pytest.fail("made at a visit"))
+        for year in (2026, 2025):
+            school_results(school, year)
+
+
 def test_the_results_are_counted_once_per_state_of_the_responses(
     wijk, city, statement, django_assert_num_queries
 ):
