@@ -17,14 +17,6 @@ from front.selectors import RosterCell, RosterLine
 register = template.Library()
 
 
-@register.simple_tag
-def seat_cell(cell: RosterCell) -> SafeString:
-    """Who is on the seat (a holder's organisation under the name, a stand-in marked as such), "Vacant" when
-    nobody is, and when the coverage of a filled kernpartner role runs out within 30 days, the day it ends.
-    Every value is escaped."""
-    return mark_safe(_cell(cell, _Words()))  # noqa: S308  (_cell escapes every value)
-
-
 class _Words:
     """The cells' words, translated once per page rather than once per cell."""
 
@@ -35,6 +27,9 @@ class _Words:
 
 
 def _cell(cell: RosterCell, words: _Words) -> str:
+    """Who is on the seat (a holder's organisation under the name, a stand-in marked as such), "Vacant" when
+    nobody is, and when the coverage of a filled kernpartner role runs out within 30 days, the day it ends.
+    Every value is escaped."""
     if cell.is_vacant:
         parts = [f'<span class="vacancy">{words.vacant}</span>']
     else:
@@ -56,6 +51,7 @@ _PK = 987654321987  # stands for a school's id in its reversed URL
 
 
 def _row(row: RosterLine, words: _Words, url: str) -> str:
+    """One school's row: its link with its BRIN, sector and wijk, its five seats, its next KPO."""
     school = row.school
     where = f"{school.brin_vestiging} · {school.sector}"
     if school.wijk:
@@ -74,15 +70,8 @@ def _row(row: RosterLine, words: _Words, url: str) -> str:
 
 
 @register.simple_tag
-def roster_row(row: RosterLine) -> SafeString:
-    """One school's row of the roster, character for character what its template markup gave (the tests
-    compare the two): the school's link with its BRIN, sector and wijk, its five seats, its next KPO."""
-    return mark_safe(_row(row, _Words(), reverse("schools:detail", args=[_PK])))  # noqa: S308  (escaped)
-
-
-@register.simple_tag
 def roster_rows(rows: list[RosterLine]) -> SafeString:
-    """A page's rows, as a template's loop over roster_row would join them: the words translated and the
-    URL reversed once for the page."""
+    """A page's rows, character for character what the roster's template markup wrote (the tests compare
+    the two), with the words translated and the URL reversed once for the page."""
     words, url = _Words(), reverse("schools:detail", args=[_PK])
     return mark_safe("".join(f"\n{_row(row, words, url)}\n  " for row in rows))  # noqa: S308  (escaped)
