@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.conf import settings
+from django.db import connection
 from django.urls import reverse
 
 from partners import seat_summary
@@ -17,7 +18,7 @@ from partners.selectors import coverage_for_schools
 from partners.services import assignment_end
 from partners.tasks import seat_summaries_count_task
 from schools.models import School
-from tests.factories import AssignmentFactory, SchoolFactory, SeatSummaryFactory, UserFactory
+from tests.factories import AssignmentFactory, SchoolFactory, SeatSummaryFactory, UserFactory, random_seats
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 3, 10)
@@ -43,22 +44,8 @@ def summarised(day=TODAY, **flags) -> set[int]:
 def test_it_answers_as_the_seats_do_for_any_team():
     """Forty schools with random seats around today (gaps, stand-ins, seats that end, follow on, start
     later): every flag of every summary is what coverage_for_schools says of the seats."""
-    rng = random.Random(15)
-    people = [UserFactory() for _ in range(6)]
     schools = [SchoolFactory() for _ in range(40)]
-    for school in schools:
-        for role in TEAM:
-            for _ in range(rng.randrange(3)):
-                start = TODAY + dt.timedelta(days=rng.randrange(-60, 20))
-                end = None if rng.random() < 0.4 else start + dt.timedelta(days=rng.randrange(0, 60))
-                AssignmentFactory(
-                    school=school,
-                    role=role,
-                    person=rng.choice(people),
-                    start_date=start,
-                    end_date=end,
-                    is_stand_in=rng.random() < 0.2,
-                )
+    random_seats(random.Random(15), schools, TEAM, around=TODAY)
     assert seat_summary.summaries_ensure(School.objects.all()).counted == 40
     truth = coverage_for_schools([s.pk for s in schools], TEAM, on=TODAY)
     for role in TEAM:
@@ -141,6 +128,35 @@ def test_it_asks_one_query_when_every_summary_is_fresh(django_assert_num_queries
     seat_summary.summaries_ensure(School.objects.all())
     with django_assert_num_queries(1):  # the schools without a fresh summary: none
         assert seat_summary.summaries_ensure(School.objects.all()).counted == 0
+
+
+def test_a_school_inserted_without_django_signals_is_counted_too(school):
+    """A school written by a bulk insert (the DUO import's way: no save(), no signal) is counted and
+    filtered like any other. On PostgreSQL the row the freshness check reads is made by the insert itself
+    (partners migration 0006's trigger): without it this school would never be counted."""
+    seat_summary.summaries_ensure(School.objects.all())
+    (added,) = School.objects.bulk_create([SchoolFactory.build(wijk=school.wijk, gemeente=school.gemeente)])
+    made = SeatSummary.objects.filter(school=added).first()
+    if connection.vendor == "postgresql":
+        assert (made.version, made.day) == (0, None)  # the row no write of a seat touched, not counted yet
+    else:
+        assert made is None  # no trigger: summaries_ensure finds the school without a row
+    assert seat_summary.summaries_ensure(School.objects.all()) == (1, [])
+    assert summarised(buurtteam_vacant=True) == {school.pk, added.pk}
+
+
+def test_it_finds_the_rows_not_counted_today_from_the_index_on_day():
+    """On PostgreSQL the freshness check reads the rows of another day through the index on `day`, not
+    every school of the country (what made it take 3.7 ms of each filtered page at 10,000 schools)."""
+    for _ in range(3):
+        SchoolFactory()
+    seat_summary.summaries_ensure(School.objects.all())
+    query = seat_summary.not_fresh_query(School.objects.all(), TODAY)
+    assert list(query) == []
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")  # three rows: the planner would read them all
+        assert "seat_summary_day_idx" in query.explain()
 
 
 def test_it_counts_in_a_fixed_number_of_queries(django_assert_num_queries):
