@@ -19,7 +19,7 @@ from partners.selectors import (
     SeatPerson,
     Team,
     coverage_for_schools,
-    seat_people,
+    roster_seats,
     teams_for_schools,
     with_partner_coverage,
 )
@@ -82,11 +82,10 @@ class RosterLine:
 
 
 def roster_lines(schools: Sequence[School]) -> list[RosterLine]:
-    """The roster page's rows: four queries of plain values, whatever the number of schools (roster_rows
+    """The roster page's rows: three queries of plain values, whatever the number of schools (roster_rows
     builds the team's objects, which the school page and "Mijn scholen" show in full)."""
     ids = [s.pk for s in schools]
-    people = seat_people(ids)
-    coverage = coverage_for_schools(ids, PARTNER_ROLES)
+    people, coverage = roster_seats(ids)
     upcoming = next_kpo_by_school(ids)
     lines = []
     for s in schools:

@@ -7,7 +7,13 @@ class KpaConfig(AppConfig):
     verbose_name = _("Accounts and access")
 
     def ready(self) -> None:
+        from django.db.models import Field, ForeignObject
+
         from kpa import signals  # noqa: F401
+        from kpa.lookups import AnyOf, RelatedAnyOf
+
+        Field.register_lookup(AnyOf)
+        ForeignObject.register_lookup(RelatedAnyOf)
         from kpa.i18n_django import name_third_party_models
 
         name_third_party_models()

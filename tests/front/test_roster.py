@@ -267,9 +267,9 @@ def test_it_keeps_the_roster_queries_flat(client, django_assert_max_num_queries,
     client.force_login(coordinator)
     client.get(LIST)  # warm up: the first request of a session does one-off work
     # session, user, MFA authenticator, the chosen organisation, wijk and organisation choices, count,
-    # page of schools, seats, their people (a query of their own: partners.selectors.seat_people), coverage,
-    # next KPOs, session save (savepoint, update, release); no heavy loads (their own page since issue 15)
-    with django_assert_max_num_queries(15):
+    # page of schools, seats with their coverage (partners.selectors.roster_seats), their people (a query of
+    # their own), next KPOs, session save (savepoint, update, release); no heavy loads (their own page)
+    with django_assert_max_num_queries(14):
         assert client.get(LIST, {"organisation": organisation.pk}).status_code == 200
     client.get(reverse("kpa:home"))
     # session, user, MFA authenticator, gemeente name, complete schools per wijk, wijken with counts,
