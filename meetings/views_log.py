@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -173,15 +172,14 @@ def meeting_log(request: HttpRequest, pk: int) -> HttpResponse:
     present" only fills in the attendance and shows the page again, nothing saved."""
     meeting = loggable_meeting(request, pk)
     invitees = list(meeting.invitees.select_related("person").order_by("role", "person__last_name", "pk"))
-    carried_agreements, carried_questions = selectors.carried_items(meeting)
-    prefetch_related_objects(carried_agreements, "action_line")
+    items = selectors.log_items(meeting)
     team = selectors.team_members(meeting.school_id)
     marking_present = request.method == "POST" and request.POST.get("action") == EVERYONE_PRESENT
     forms = _log_forms(
         meeting,
         request.POST if request.method == "POST" and not marking_present else None,
         invitees=invitees,
-        carried_questions=carried_questions,
+        carried_questions=items.carried_questions,
         team=team,
     )
     has_started = meeting.starts_at <= timezone.now()
@@ -215,9 +213,9 @@ def meeting_log(request: HttpRequest, pk: int) -> HttpResponse:
         "is_cancelled": meeting.status == MeetingStatus.CANCELLED,
         "has_started": has_started,
         "agenda_items": list(meeting.agenda_items.all()),
-        "carried_agreements": carried_agreements,
-        "saved_questions": list(meeting.collective_questions.select_related("action_line")),
-        "saved_agreements": list(meeting.agreements.select_related("owner", "action_line")),
+        "carried_agreements": items.carried_agreements,
+        "saved_questions": items.saved_questions,
+        "saved_agreements": items.saved_agreements,
         "today": timezone.localdate(),
     }
     # Opening the page shows what was logged so far (a POST shows what was just typed: no new entry).

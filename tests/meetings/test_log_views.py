@@ -513,6 +513,65 @@ def test_it_shows_open_agreements_of_earlier_meetings(client, school, ib, partne
     assert "Gesprek met de wijkagent" in response.content.decode()
 
 
+def test_it_lists_this_meetings_items_apart_from_those_carried(client, school, other_school, ib, partner):
+    """meetings.selectors.log_items: one read per kind for both lists, split by meeting; what is done,
+    answered, later or of another school is in neither."""
+    from meetings.models import AgreementStatus
+    from meetings.selectors import log_items
+    from tests.factories import AgreementFactory, CollectiveQuestionFactory, MeetingFactory
+
+    now = timezone.now()
+    earlier = MeetingFactory(school=school, starts_at=now - dt.timedelta(days=43))
+    meeting = MeetingFactory(school=school, starts_at=now - dt.timedelta(days=1))
+    later = MeetingFactory(school=school, starts_at=now + dt.timedelta(days=40))
+    elsewhere = MeetingFactory(school=other_school, starts_at=now - dt.timedelta(days=43))
+    carried = AgreementFactory(meeting=earlier, owner=partner)
+    AgreementFactory(meeting=earlier, owner=partner, status=AgreementStatus.DONE)
+    saved = [
+        AgreementFactory(meeting=meeting, owner=partner, status=status) for status in AgreementStatus.values
+    ]
+    AgreementFactory(meeting=later, owner=partner)
+    AgreementFactory(meeting=elsewhere, owner=partner)
+    open_question = CollectiveQuestionFactory(meeting=earlier)
+    CollectiveQuestionFactory(meeting=earlier, answered_at=now - dt.timedelta(days=2), answer="Ja.")
+    asked = CollectiveQuestionFactory(meeting=meeting)
+    CollectiveQuestionFactory(meeting=later)
+    CollectiveQuestionFactory(meeting=elsewhere)
+
+    items = log_items(meeting)
+    assert items.carried_agreements == [carried]
+    assert sorted(a.pk for a in items.saved_agreements) == sorted(a.pk for a in saved)
+    assert items.carried_questions == [open_question]
+    assert items.saved_questions == [asked]
+    client.force_login(ib)
+    response = client.get(log_url(meeting))
+    assert response.context["carried_agreements"] == [carried]
+    assert [f.question for f in response.context["forms"].answers] == [open_question]
+    assert response.context["saved_questions"] == [asked]
+
+
+def test_the_log_page_asks_as_many_queries_for_many_items_as_for_one(
+    client, school, ib, partner, django_assert_max_num_queries
+):
+    from tests.factories import AgreementFactory, CollectiveQuestionFactory, MeetingFactory
+
+    now = timezone.now()
+    earlier = MeetingFactory(school=school, starts_at=now - dt.timedelta(days=43))
+    meeting = meeting_schedule(school=school, starts_at=now - dt.timedelta(days=1))
+    for _n in range(8):
+        AgreementFactory(meeting=earlier, owner=partner)
+        AgreementFactory(meeting=meeting, owner=partner)
+        CollectiveQuestionFactory(meeting=earlier)
+        CollectiveQuestionFactory(meeting=meeting)
+    client.force_login(ib)
+    client.get(log_url(meeting))  # warm up: the first request of a session does one-off work
+    # session, user, meeting, the IB-er's seat, invitees, agreements, questions (this meeting's and those
+    # carried: one query each), team, casework counts, action lines, agenda, access log, medical secrecy,
+    # session save (savepoint, update, release)
+    with django_assert_max_num_queries(16):
+        assert client.get(log_url(meeting)).status_code == 200
+
+
 # --- the agenda template --------------------------------------------------------------------------------
 
 
