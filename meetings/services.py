@@ -432,11 +432,16 @@ def meeting_log_save(
             invitee.attendance, invitee.replaced_by = state, replaced_by
             invitee.save(update_fields=["attendance", "replaced_by"])  # one by one: the audit trail
     meeting.minutes = minutes
-    CaseworkCount.objects.filter(meeting=meeting).exclude(theme__in=list(casework)).delete()
+    # Only what changed is written: a log saved again with the same counts (the usual case: the counts are
+    # typed once, the minutes more often) asks one query here instead of five per theme. Read under the
+    # meeting's lock, which every save of a log takes first.
+    stored = dict(CaseworkCount.objects.filter(meeting=meeting).values_list("theme", "count"))
+    if set(stored) - set(casework):
+        CaseworkCount.objects.filter(meeting=meeting).exclude(theme__in=list(casework)).delete()
     for theme, count in casework.items():
-        if count:
+        if count and stored.get(theme) != count:
             CaseworkCount.objects.update_or_create(meeting=meeting, theme=theme, defaults={"count": count})
-        else:
+        elif not count and theme in stored:
             CaseworkCount.objects.filter(meeting=meeting, theme=theme).delete()
     # A form sent twice (a double click, a reload) adds nothing twice.
     for new in questions:

@@ -351,3 +351,18 @@ def test_it_adds_nothing_twice_when_the_log_form_is_sent_twice(meeting, partner)
     meeting_log_save(meeting=meeting, **log)
     assert meeting.collective_questions.count() == 1
     assert meeting.agreements.count() == 1
+
+
+def test_it_writes_only_the_casework_counts_that_changed(meeting, django_assert_max_num_queries):
+    """Saved again with the same counts, the log writes none of them (one read under the meeting's lock);
+    a changed count is updated, a new one added, a zero or a theme left out removed."""
+    log = {"attendance": {}, "minutes": "", "new_questions": [], "new_agreements": []}
+    meeting_log_save(meeting=meeting, casework={"gedrag": 3, "verzuim": 1, "thuissituatie": 2}, **log)
+    kept = {c.theme: c.pk for c in CaseworkCount.objects.filter(meeting=meeting)}
+    # the team, the meeting locked, its invitees, the counts, the meeting read for the audit trail and
+    # saved, the transaction's savepoint and release: no count written (23 queries when each was)
+    with django_assert_max_num_queries(8):
+        meeting_log_save(meeting=meeting, casework={"gedrag": 3, "verzuim": 1, "thuissituatie": 2}, **log)
+    meeting_log_save(meeting=meeting, casework={"gedrag": 4, "verzuim": 0, "veiligheid": 5}, **log)
+    stored = {c.theme: (c.pk, c.count) for c in CaseworkCount.objects.filter(meeting=meeting)}
+    assert stored == {"gedrag": (kept["gedrag"], 4), "veiligheid": (stored["veiligheid"][0], 5)}
