@@ -111,6 +111,23 @@ def test_it_lets_only_the_ib_er_and_admins_log(
     assert Meeting.objects.get(pk=meeting.pk).minutes == ""
 
 
+def test_a_seat_outside_the_scope_still_gets_not_found(client, meeting, school, ib, wijk_coordinator):
+    """The log page reads a meeting by its key for whoever may log its school (views_log.loggable_meeting):
+    that seat puts the school in the scope of everyone but a coordinator, whose scope is their wijk. A
+    coordinator of another wijk who also holds an IB seat at the school, an IB-er whose seat ended and a
+    meeting that does not exist are all not found."""
+    from partners.models import Role
+    from tests.factories import AssignmentFactory
+
+    AssignmentFactory(person=wijk_coordinator, school=school, role=Role.IB)
+    client.force_login(wijk_coordinator)
+    assert client.get(log_url(meeting)).status_code == 404
+    client.force_login(ib)
+    assert client.get(reverse("meetings:log", args=[meeting.pk + 1000])).status_code == 404
+    ib.assignments.update(end_date=timezone.localdate() - dt.timedelta(days=1))
+    assert client.get(log_url(meeting)).status_code == 404
+
+
 def test_it_shows_the_invitees_the_agenda_the_themes_and_empty_rows(client, meeting, ib, partner):
     client.force_login(ib)
     response = client.get(log_url(meeting))
