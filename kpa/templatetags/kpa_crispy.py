@@ -17,8 +17,9 @@ from crispy_forms.templatetags import crispy_forms_filters
 from django import forms, template
 from django.conf import settings
 from django.template.loader import get_template
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
+
+from kpa.form_renderer import escaped
 
 register = template.Library()
 
@@ -182,7 +183,7 @@ def as_crispy_field(field, template_pack="bootstrap5", label_class="", field_cla
 
 
 def _plain_field(f: dict) -> SafeString:
-    e = conditional_escape
+    e = escaped
     auto_id = e(f["auto_id"])
     parts = [f'{_FIELD_LEAD}\n<div id="div_{auto_id}" class="{e(f["wrapper_class"])}">']
     if f["label_tag"]:
