@@ -159,6 +159,17 @@ def test_it_finds_the_rows_not_counted_today_from_the_index_on_day():
         assert "seat_summary_day_idx" in query.explain()
 
 
+def test_the_nightly_job_puts_back_a_row_deleted_by_hand(clock, school, other_school):
+    """A summary row deleted by hand (no code deletes one; the trigger makes one per school): the day's
+    checks on PostgreSQL find schools by their row, so the nightly job puts the row back and counts it."""
+    seat_summaries_count_task()
+    SeatSummary.objects.filter(school=school).delete()
+    clock.move_to(NOW + dt.timedelta(days=1))
+    assert seat_summaries_count_task() == 2
+    assert summarised(day=TODAY + dt.timedelta(days=1), buurtteam_vacant=True) == {school.pk, other_school.pk}
+    assert seat_summary.rows_ensure() == 0
+
+
 def test_it_counts_in_a_fixed_number_of_queries(django_assert_num_queries):
     for _ in range(30):
         SeatSummaryFactory(day=TODAY - dt.timedelta(days=1))  # yesterday's
