@@ -22,7 +22,7 @@ from meetings.models import (
     MeetingStatus,
 )
 from partners.models import Assignment
-from partners.scope import schools_visible_to, through_schools
+from partners.scope import can_edit_school, schools_visible_to, seats_make_scope, through_schools
 from programme.models import ActionLine
 from schools.models import School
 
@@ -34,6 +34,20 @@ def meetings_visible_to(user: User) -> QuerySet[Meeting]:
 
 def get_meeting_for_user(user: User, pk: int) -> Meeting:
     return get_object_or_404(meetings_visible_to(user).select_related("school", "school__wijk"), pk=pk)
+
+
+def get_meeting_to_log(user: User, pk: int) -> tuple[Meeting, bool]:
+    """The meeting `pk` in the user's scope (404 when it is not) and whether they may log it
+    (partners.scope.can_edit_school). Where a seat that lets them log also puts the school in their scope
+    (seats_make_scope), the meeting is first read by its key and the seat checked: two plain queries,
+    where the scoped read takes PostgreSQL longer to plan than to run. Anyone else, and anyone who may
+    not log it, gets the scoped read."""
+    if seats_make_scope(user):
+        meeting = Meeting.objects.select_related("school", "school__wijk").filter(pk=pk).first()
+        if meeting is not None and can_edit_school(user, meeting.school):
+            return meeting, True
+    meeting = get_meeting_for_user(user, pk)
+    return meeting, can_edit_school(user, meeting.school)
 
 
 def agreements_visible_to(user: User) -> QuerySet[Agreement]:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from kpa.access import require_coordination
 from kpa.accesslog import access_record
-from kpa.models import AccessAction, UserKind
+from kpa.models import AccessAction
 from meetings import selectors, services
 from meetings.forms_log import (
     NEW_AGREEMENT_ROWS,
@@ -123,20 +123,9 @@ def _save_log(meeting: Meeting, forms: LogForms, *, complete: bool) -> None:
 
 
 def loggable_meeting(request: HttpRequest, pk: int) -> Meeting:
-    """A meeting the user may log (and so correct): out of scope 404, in scope but not its IB-er 403.
-
-    For everyone but a coordinator the seat that lets them log a school (can_edit_school: its IB-er today,
-    or an admin) also puts it in their scope (partners.scope), so the meeting is first read by its key and
-    the seat checked: two plain queries, where the scoped read takes PostgreSQL longer to plan than to
-    run. A coordinator's scope is their wijk or gemeente, not their seats: they, and anyone refused, get
-    the scoped read."""
-    user = request.user
-    if user.is_authenticated and user.kind != UserKind.COORDINATOR:
-        meeting = Meeting.objects.select_related("school", "school__wijk").filter(pk=pk).first()
-        if meeting is not None and can_edit_school(user, meeting.school):
-            return meeting
-    meeting = selectors.get_meeting_for_user(user, pk)
-    if not can_edit_school(user, meeting.school):
+    """A meeting the user may log (and so correct): out of scope 404, in scope but not its IB-er 403."""
+    meeting, may_log = selectors.get_meeting_to_log(request.user, pk)
+    if not may_log:
         raise PermissionDenied
     return meeting
 

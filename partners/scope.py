@@ -124,6 +124,13 @@ def get_school_for_user(user: User, pk: int) -> School:
     return get_object_or_404(schools_visible_to(user).select_related("wijk", "gemeente"), pk=pk)
 
 
+def seats_make_scope(user: User) -> bool:
+    """Whether the user's scope is the schools of their seats (school staff and kernpartners), or holds
+    them (admins): then a seat that lets them edit a school (can_edit_school) also puts it in their scope.
+    Not for a coordinator, whose scope is their wijk or gemeente whatever seats they hold."""
+    return _is_signed_in(user) and user.kind != UserKind.COORDINATOR
+
+
 def can_edit_school(user: User, school: School) -> bool:
     """Who may plan and log a school's meetings: its IB-er(s) today, and admins. A school leader, the
     kernpartners and coordinators read; they do not write the school's log."""

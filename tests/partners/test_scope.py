@@ -99,3 +99,22 @@ def test_it_lets_only_the_ib_er_and_admins_edit_a_school(
     assert can_edit_school(admin_user, other_school)
     for reader in (leader, partner, coordinator):
         assert not can_edit_school(reader, school)
+
+
+def test_a_seat_to_edit_puts_the_school_in_scope_for_all_but_coordinators(
+    school, other_school, ib, admin_user, wijk_coordinator
+):
+    """seats_make_scope: for whom can_edit_school implies the school is in their scope (what
+    meetings.selectors.get_meeting_to_log relies on to read a meeting by its key)."""
+    from partners.scope import can_edit_school, seats_make_scope
+
+    partner_as_ib = UserFactory(kind=UserKind.KERNPARTNER)
+    AssignmentFactory(person=partner_as_ib, school=other_school, role=Role.IB)
+    AssignmentFactory(person=wijk_coordinator, school=school, role=Role.IB)  # outside their wijk
+    for user in (ib, partner_as_ib, admin_user, wijk_coordinator):
+        editable = {s for s in (school, other_school) if can_edit_school(user, s)}
+        if seats_make_scope(user):
+            assert editable <= set(schools_visible_to(user)), user
+    assert seats_make_scope(ib) and seats_make_scope(partner_as_ib) and seats_make_scope(admin_user)
+    assert not seats_make_scope(wijk_coordinator)
+    assert can_edit_school(wijk_coordinator, school) and school not in schools_visible_to(wijk_coordinator)
