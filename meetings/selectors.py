@@ -40,14 +40,15 @@ def get_meeting_to_log(user: User, pk: int) -> tuple[Meeting, bool]:
     """The meeting `pk` in the user's scope (404 when it is not) and whether they may log it
     (partners.scope.can_edit_school). Where a seat that lets them log also puts the school in their scope
     (seats_make_scope), the meeting is first read by its key and the seat checked: two plain queries,
-    where the scoped read takes PostgreSQL longer to plan than to run. Anyone else, and anyone who may
-    not log it, gets the scoped read."""
-    if seats_make_scope(user):
-        meeting = Meeting.objects.select_related("school", "school__wijk").filter(pk=pk).first()
-        if meeting is not None and can_edit_school(user, meeting.school):
-            return meeting, True
-    meeting = get_meeting_for_user(user, pk)
-    return meeting, can_edit_school(user, meeting.school)
+    where the scoped read takes PostgreSQL longer to plan than to run; only when they may not log it does
+    the scoped read decide between 404 and 403. Anyone else gets the scoped read first."""
+    if not seats_make_scope(user):
+        meeting = get_meeting_for_user(user, pk)
+        return meeting, can_edit_school(user, meeting.school)
+    meeting = get_object_or_404(Meeting.objects.select_related("school", "school__wijk"), pk=pk)
+    if can_edit_school(user, meeting.school):
+        return meeting, True
+    return get_meeting_for_user(user, pk), False
 
 
 def agreements_visible_to(user: User) -> QuerySet[Agreement]:
@@ -99,13 +100,9 @@ def my_open_agreements(user: User, today: dt.date | None = None) -> QuerySet[Agr
 
 def carried_items(meeting: Meeting) -> tuple[list[Agreement], list[CollectiveQuestion]]:
     """Open agreements and unanswered collective questions of the school's earlier meetings: they come
-    back on this meeting's agenda by themselves until they are done or answered."""
-    earlier = {"school_id": meeting.school_id, "meeting__starts_at__lt": meeting.starts_at}
-    agreements = list(
-        Agreement.objects.filter(status=AgreementStatus.OPEN, **earlier).select_related("owner", "meeting")
-    )
-    questions = list(CollectiveQuestion.objects.filter(answered_at=None, **earlier).select_related("meeting"))
-    return agreements, questions
+    back on this meeting's agenda by themselves until they are done or answered (log_items decides)."""
+    items = log_items(meeting)
+    return items.carried_agreements, items.carried_questions
 
 
 class LogItems(NamedTuple):
