@@ -41,7 +41,7 @@ def _text(value: Any) -> str:
     if isinstance(value, Promise):
         value = str(value)
     if type(value) is str:
-        return html.escape(value)
+        return escaped(value)
     return render_value_in_context(value, _CONTEXT)
 
 

@@ -8,13 +8,15 @@ that is 1.0 ms instead of 2.6. Elsewhere, and for a subquery, it is `in` itself.
 
 from __future__ import annotations
 
+from django.db.models.expressions import Col
 from django.db.models.fields.related_lookups import RelatedIn
 from django.db.models.lookups import In
 
 
 class _AsArray:
     def as_postgresql(self, compiler, connection):
-        if not self.rhs_is_direct_value():
+        # A list of values for one column; a subquery, or the columns of a composite key, go as `in`.
+        if not self.rhs_is_direct_value() or not isinstance(self.lhs, Col):
             return self.as_sql(compiler, connection)
         lhs, lhs_params = self.process_lhs(compiler, connection)
         _placeholders, values = self.process_rhs(compiler, connection)  # None left out; none: EmptyResultSet
