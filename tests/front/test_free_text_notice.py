@@ -162,6 +162,13 @@ def test_a_jgz_organisation_counts_and_another_does_not(db):
     assert not under_medical_secrecy(UserFactory(organisation=None))
 
 
+def test_a_jgz_seat_counts_for_someone_of_another_organisation(school):
+    """The organisation is asked first: one that is not the JGZ's must not end the question."""
+    person = UserFactory(organisation=OrganisationFactory(kind=OrganisationKind.BUURTTEAM))
+    AssignmentFactory(person=person, school=school, role=Role.JGZ)
+    assert under_medical_secrecy(person)
+
+
 def test_an_inactive_or_anonymous_user_is_not(school):
     from django.contrib.auth.models import AnonymousUser
 
