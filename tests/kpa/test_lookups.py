@@ -55,3 +55,19 @@ def test_foreign_keys_too():
         seats[2],
     }
     assert set(Assignment.objects.filter(school__any=[schools[1]])) == {seats[1]}
+
+
+def test_values_are_converted_for_the_database_and_expressions_go_as_in():
+    """Dates through their field's conversion; a value that is an expression is left to `in`."""
+    import datetime as dt
+
+    from django.db.models import F
+
+    from partners.models import Assignment
+    from tests.factories import AssignmentFactory
+
+    first = AssignmentFactory(start_date=dt.date(2026, 8, 1))
+    AssignmentFactory(start_date=dt.date(2026, 9, 1))
+    assert list(Assignment.objects.filter(start_date__any=[dt.date(2026, 8, 1), None])) == [first]
+    assert list(Assignment.objects.filter(start_date__any=["2026-08-01"])) == [first]
+    assert set(User.objects.filter(pk__any=[F("pk")])) == set(User.objects.all())
