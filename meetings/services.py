@@ -411,7 +411,8 @@ def meeting_log_save(
         _check_action_line(meeting.school, new.action_line_id)
     for agreement in new_agreements:
         _check_action_line(meeting.school, agreement.action_line_id)
-    team = {p.pk for p, _role in selectors.team_members(meeting.school_id)}
+    # The team is read only when there is an owner to check (most saves of a log add no agreement).
+    team = {p.pk for p, _role in selectors.team_members(meeting.school_id)} if new_agreements else set()
     for agreement in new_agreements:
         validate_new_date(agreement.due_date)
         if agreement.owner.pk not in team:

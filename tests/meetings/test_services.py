@@ -3,6 +3,8 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from kpa.outbox.models import Notification
@@ -353,15 +355,41 @@ def test_it_adds_nothing_twice_when_the_log_form_is_sent_twice(meeting, partner)
     assert meeting.agreements.count() == 1
 
 
+def test_it_reads_the_team_only_to_check_the_owners_of_new_agreements(meeting, partner):
+    """A save without a new agreement does not ask who is on the team; one with an owner from elsewhere is
+    refused as before, and nothing of it is saved."""
+    from tests.factories import UserFactory
+
+    log = {"attendance": {}, "minutes": "Kort.", "casework": {}, "new_questions": []}
+    with CaptureQueriesContext(connection) as queries:
+        meeting_log_save(meeting=meeting, new_agreements=[], **log)
+    assert not any('FROM "partners_assignment"' in q["sql"] for q in queries.captured_queries)
+    stranger = UserFactory()
+    with pytest.raises(ValidationError):
+        meeting_log_save(
+            meeting=meeting,
+            new_agreements=[AgreementInput("Ouders bellen", stranger, timezone.localdate())],
+            **{**log, "minutes": "Anders."},
+        )
+    meeting.refresh_from_db()
+    assert meeting.minutes == "Kort."
+    assert not meeting.agreements.exists()
+    meeting_log_save(
+        meeting=meeting, new_agreements=[AgreementInput("Ouders bellen", partner, timezone.localdate())], **log
+    )
+    assert meeting.agreements.get().owner == partner
+
+
 def test_it_writes_only_the_casework_counts_that_changed(meeting, django_assert_max_num_queries):
     """Saved again with the same counts, the log writes none of them (one read under the meeting's lock);
     a changed count is updated, a new one added, a zero or a theme left out removed."""
     log = {"attendance": {}, "minutes": "", "new_questions": [], "new_agreements": []}
     meeting_log_save(meeting=meeting, casework={"gedrag": 3, "verzuim": 1, "thuissituatie": 2}, **log)
     kept = {c.theme: c.pk for c in CaseworkCount.objects.filter(meeting=meeting)}
-    # the team, the meeting locked, its invitees, the counts, the meeting read for the audit trail and
-    # saved, the transaction's savepoint and release: no count written (23 queries when each was)
-    with django_assert_max_num_queries(8):
+    # the meeting locked, its invitees, the counts, the meeting read for the audit trail and saved, the
+    # transaction's savepoint and release: no count written (23 queries when each was), and no team read
+    # when no agreement is added
+    with django_assert_max_num_queries(7):
         meeting_log_save(meeting=meeting, casework={"gedrag": 3, "verzuim": 1, "thuissituatie": 2}, **log)
     meeting_log_save(meeting=meeting, casework={"gedrag": 4, "verzuim": 0, "veiligheid": 5}, **log)
     stored = {c.theme: (c.pk, c.count) for c in CaseworkCount.objects.filter(meeting=meeting)}
