@@ -374,9 +374,8 @@ def test_it_reads_the_team_only_to_check_the_owners_of_new_agreements(meeting, p
     meeting.refresh_from_db()
     assert meeting.minutes == "Kort."
     assert not meeting.agreements.exists()
-    meeting_log_save(
-        meeting=meeting, new_agreements=[AgreementInput("Ouders bellen", partner, timezone.localdate())], **log
-    )
+    agreement = AgreementInput("Ouders bellen", partner, timezone.localdate())
+    meeting_log_save(meeting=meeting, new_agreements=[agreement], **log)
     assert meeting.agreements.get().owner == partner
 
 
