@@ -112,6 +112,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "kpa.context_processors.navigation",
             ],
+            # After Django's builtins: its `date` and `time` filters, written out for our formats.
+            "builtins": ["kpa.templatetags.kpa_dates"],
         },
     },
 ]
