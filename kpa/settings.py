@@ -112,8 +112,9 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "kpa.context_processors.navigation",
             ],
-            # After Django's builtins: its `date` and `time` filters, written out for our formats.
-            "builtins": ["kpa.templatetags.kpa_dates"],
+            # After Django's builtins: its `date` and `time` filters written out for our formats, and its
+            # `url` tag with the links of a list written from kept pieces.
+            "builtins": ["kpa.templatetags.kpa_dates", "kpa.templatetags.kpa_urls"],
         },
     },
 ]

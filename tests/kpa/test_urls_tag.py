@@ -1,0 +1,108 @@
+"""kpa.templatetags.kpa_urls: the `{% url %}` tag writes exactly what Django's writes, for every named
+pattern of KPA's URLconf, and leaves to Django what it cannot write from kept pieces."""
+
+import pytest
+from django.template import Context, Engine, TemplateSyntaxError
+from django.test import override_settings
+from django.urls import NoReverseMatch, get_resolver, path, reverse, set_script_prefix
+
+from kpa.templatetags import kpa_urls
+
+
+def _names_and_arities():
+    """(name, number of arguments) of every named pattern, with its namespaces."""
+    found = set()
+
+    def walk(resolver, namespace):
+        for name, possibilities in resolver.reverse_dict.lists():
+            if not isinstance(name, str):
+                continue
+            for possibility in possibilities:
+                for _text, params in possibility[0]:
+                    found.add((f"{namespace}{name}", len(params)))
+        for ns, (_prefix, sub) in resolver.namespace_dict.items():
+            walk(sub, f"{namespace}{ns}:")
+
+    walk(get_resolver(), "")
+    return sorted(found)
+
+
+def _reversed(name, args):
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+def test_every_named_pattern_comes_out_as_reverse_gives_it():
+    names = _names_and_arities()
+    assert ("manage:wijk-detail", 1) in names and ("kpa:home", 0) in names  # the walk found them
+    quick = 0
+    for name, arity in names:
+        for args in ([0] * arity, [7] * arity, list(range(1, arity + 1)), [10**12] * arity):
+            written = kpa_urls.quick_reverse(name, args)
+            if written is not None:
+                quick += 1
+                assert written == _reversed(name, args), (name, args)
+    assert quick > 100  # most links are written from pieces
+
+
+@pytest.mark.parametrize("args", [["brin"], [True], [-1], [1.0], [None]])
+def test_arguments_that_are_not_non_negative_ints_are_left_to_reverse(args):
+    assert kpa_urls.quick_reverse("manage:wijk-detail", args) is None
+
+
+def test_a_pattern_that_constrains_its_number_is_left_to_reverse():
+    """`<int:year>` takes any number, but a pattern of exactly four digits does not take the placeholders:
+    every link of it goes to reverse(), which refuses a year of five digits."""
+    from django.urls import re_path
+
+    urlpatterns = [re_path(r"^year/(?P<year>[0-9]{4})/$", lambda request, year: None, name="year")]
+    module = type("urls", (), {"urlpatterns": urlpatterns})
+    with override_settings(ROOT_URLCONF=module):
+        assert kpa_urls.quick_reverse("year", [2026]) is None
+        template = Engine.get_default().from_string("{% url 'year' 2026 %}")
+        assert template.render(Context()) == "/year/2026/"
+        with pytest.raises(NoReverseMatch):
+            Engine.get_default().from_string("{% url 'year' 20266 %}").render(Context())
+
+
+def test_another_urlconf_or_script_prefix_is_not_answered_from_the_kept_pieces():
+    assert kpa_urls.quick_reverse("manage:wijk-detail", [5]) == reverse("manage:wijk-detail", args=[5])
+    module = type("urls", (), {"urlpatterns": [path("w/<int:pk>/", lambda r, pk: None, name="wijk")]})
+    with override_settings(ROOT_URLCONF=module):
+        assert kpa_urls.quick_reverse("wijk", [5]) == "/w/5/"
+        assert kpa_urls.quick_reverse("manage:wijk-detail", [5]) is None
+    set_script_prefix("/kpa/")
+    try:
+        assert kpa_urls.quick_reverse("manage:wijk-detail", [5]) == reverse("manage:wijk-detail", args=[5])
+        assert kpa_urls.quick_reverse("manage:wijk-detail", [5]).startswith("/kpa/")
+    finally:
+        set_script_prefix("/")
+
+
+def test_the_tag_renders_what_djangos_tag_renders():
+    from django.template import defaulttags
+
+    engine = Engine.get_default()
+    sources = [
+        "{% url 'manage:wijk-detail' pk %}",
+        "{% url 'meetings:agreement-update' pk other %}",
+        "{% url 'kpa:home' %}",
+        "{% url 'manage:wijk-detail' pk as link %}[{{ link }}]",
+        "{% url 'manage:wijk-detail' pk=pk %}",
+        "{% url name pk %}",
+        "{% url 'nothing-of-this-name' pk as link %}[{{ link }}]",
+        "{% autoescape off %}{% url 'kpa:home' %}{% endautoescape %}",
+    ]
+    context = {"pk": 12, "other": 3, "name": "manage:wijk-update"}
+    for source in sources:
+        ours = engine.from_string(source)
+        nodes = ours.nodelist.get_nodes_by_type(defaulttags.URLNode)
+        assert nodes and all(isinstance(node, kpa_urls.QuickURLNode) for node in nodes), source
+        reference = Engine().from_string(source)  # Django's builtins only: its own tag
+        assert ours.render(Context(context)) == reference.render(Context(context)), source
+    with pytest.raises(NoReverseMatch):
+        engine.from_string("{% url 'nothing-of-this-name' pk %}").render(Context(context))
+    with pytest.raises(TemplateSyntaxError):
+        engine.from_string("{% url %}")
