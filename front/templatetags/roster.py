@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from django import template
 from django.urls import reverse
-from django.utils import dateformat, formats
+from django.utils import dateformat
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 
 from front.selectors import RosterCell, RosterLine
+from kpa.templatetags.kpa_dates import date_text
 
 register = template.Library()
 
@@ -57,7 +58,7 @@ def _row(row: RosterLine, words: _Words, url: str) -> str:
     if school.wijk:
         where = f"{where} · {school.wijk}"
     if row.next_kpo:
-        next_kpo = escape(formats.date_format(template_localtime(row.next_kpo), "SHORT_DATE_FORMAT"))
+        next_kpo = escape(date_text(template_localtime(row.next_kpo), "SHORT_DATE_FORMAT"))
     else:
         next_kpo = f'<span class="text-muted">{words.not_planned}</span>'
     cells = "".join(f"<td>{_cell(cell, words)}</td>" for cell in row.cells)

@@ -19,7 +19,9 @@ from functools import lru_cache
 
 from django import template
 from django.template import defaultfilters
+from django.utils import formats
 from django.utils.dates import MONTHS, MONTHS_3, WEEKDAYS
+from django.utils.formats import get_format
 
 register = template.Library()
 
@@ -66,6 +68,17 @@ _TIME_ONLY = frozenset(TIME_TOKENS)
 
 def _written(value, plan) -> str:
     return "".join(part if isinstance(part, str) else part(value) for part in plan)
+
+
+def date_text(value: dt.date, format_name: str) -> str:
+    """django.utils.formats.date_format(value, format_name) for Python code that writes many dates (the
+    roster's rows): a named format (SHORT_DATE_FORMAT) in the active language, or a literal one."""
+    format_string = str(get_format(format_name))
+    tokens = _DATE_AND_TIME if isinstance(value, dt.datetime) else _DATE_ONLY
+    plan = _plan(format_string, tokens)
+    if plan is None:
+        return formats.date_format(value, format_name)
+    return _written(value, plan)
 
 
 @register.filter(expects_localtime=True, is_safe=False)

@@ -101,3 +101,17 @@ def test_a_format_is_split_once():
     for _ in range(3):
         kpa_dates.date(dt.date(2026, 12, 5), "j F Y")
     assert kpa_dates._plan.cache_info().misses == 1
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_date_text_writes_what_date_format_writes(language):
+    """For Python code: a named format in the active language, a literal one, one that is not ours."""
+    from django.utils import formats
+
+    names = ["SHORT_DATE_FORMAT", "DATE_FORMAT", "SHORT_DATETIME_FORMAT", "j F Y", "l j F Y, H:i", "j N"]
+    values = [v for v in VALUES if isinstance(v, dt.date)]
+    with translation.override(language):
+        for name in names:
+            for value in values:
+                ours = _outcome(kpa_dates.date_text, value, name)
+                assert ours == _outcome(formats.date_format, value, name), (name, value)
