@@ -111,16 +111,23 @@ def reason_text(reason: str, minimum: int) -> str:
     return reason or gettext("no scores")
 
 
-def _counted(school: School | None, year: int, prefix: str = "", gemeente_id: int | None = None) -> dict:
+def _counted(
+    school: School | None, year: int | list[int], prefix: str = "", gemeente_id: int | None = None
+) -> dict:
     """The lookups of the responses that count, from Response (`prefix` "") or through a relation
-    ("response__"): sent, for the school (or any school of the gemeente), in the year's rounds that have
-    closed."""
+    ("response__"): sent, for the school (or any school of the gemeente), in the year's rounds (or those
+    of a list of years) that have closed."""
     where = (
         {f"{prefix}school": school} if school is not None else {f"{prefix}school__gemeente_id": gemeente_id}
     )
+    years = (
+        {f"{prefix}round__school_year__in": year}
+        if isinstance(year, list)
+        else {f"{prefix}round__school_year": year}
+    )
     return {
         **where,
-        f"{prefix}round__school_year": year,
+        **years,
         f"{prefix}round__closes_on__lt": timezone.localdate(),
         f"{prefix}submitted_at__isnull": False,
     }
@@ -208,17 +215,26 @@ def _known_digest(gemeente_id: int, year: int) -> tuple[str, int]:
     new as that stamp, and a change after it gives a new stamp, so a page that reads the new stamp never
     finds the older responses' digest. A stamp is random, not counted: a database restored from a backup
     (or seeded again) cannot give an old stamp to other responses."""
-    stamp = None
-    if connection.vendor == "postgresql":
-        stamp = ResponsesState.objects.filter(gemeente_id=gemeente_id).values_list("stamp", flat=True).first()
+    stamp = _stamp(gemeente_id)
     if stamp is None:
         return _digest_only(gemeente_id, year)
-    key = f"kpa:evaluations:digest:{gemeente_id}:{year}:{stamp}:{timezone.localdate()}:{minimum_group()}"
+    key = _digest_key(gemeente_id, year, stamp)
     found = cache.get(key)
     if found is None:
         found = _digest_only(gemeente_id, year)
         cache.set(key, found, DECISION_SECONDS)
     return found
+
+
+def _stamp(gemeente_id: int):
+    """The gemeente's stamp (evaluations.models.ResponsesState); None on SQLite, or without one."""
+    if connection.vendor != "postgresql":
+        return None
+    return ResponsesState.objects.filter(gemeente_id=gemeente_id).values_list("stamp", flat=True).first()
+
+
+def _digest_key(gemeente_id: int, year: int, stamp) -> str:
+    return f"kpa:evaluations:digest:{gemeente_id}:{year}:{stamp}:{timezone.localdate()}:{minimum_group()}"
 
 
 @dataclass(frozen=True)
@@ -255,16 +271,22 @@ def _archived(gemeente_id: int, year: int) -> ArchivedDecision | None:
     )
 
 
-def decision(gemeente_id: int, year: int, found: tuple[str, list[Group]] | None = None) -> Decision:
+def decision(
+    gemeente_id: int,
+    year: int,
+    found: tuple[str, list[Group]] | None = None,
+    *,
+    known: tuple[str, int] | None = None,
+) -> Decision:
     """Which cells of the gemeente's school year may be shown (evaluations.disclosure). One query (none
     when given what _digest found) when the decision is kept: it is kept under the digest of the
     responses it is made from, so it is made once per state of the responses (a cache that is down only
     costs the time to make it again, and a second query: the responses themselves). On PostgreSQL that
     query is the gemeente's stamp, and the digest is found under it (`_known_digest`). A year whose answers
     were archived and deleted gives its archived decision, with its figures (two queries more, for such a
-    year only)."""
+    year only). `known`: what _known_digest gave for this year, when the caller asked it already."""
     if found is None:
-        digest, rows = _known_digest(gemeente_id, year)
+        digest, rows = known if known is not None else _known_digest(gemeente_id, year)
         if rows or not may_be_archived(year):  # (an archived year has no rows, and its own decision)
             made = cache.get(_decision_key(digest))
             if made is not None:
@@ -285,6 +307,38 @@ def decision(gemeente_id: int, year: int, found: tuple[str, list[Group]] | None 
 
 def _decision_key(digest: str) -> str:
     return f"kpa:evaluations:disclosure:{digest}"
+
+
+def decisions(gemeente_id: int, years: list[int]) -> dict[int, Decision]:
+    """decision() of several school years of one gemeente, as a school's results page shows a year and
+    the year before side by side. On PostgreSQL the gemeente's stamp is read once, before the responses
+    as _known_digest reads it, and the kept digests and then the kept decisions are asked of the cache
+    together; a year whose digest or decision is not kept is found as decision() finds it, from the
+    same stamp. Without a stamp (SQLite; a gemeente whose responses never changed) each year's responses
+    are digested, as _known_digest does then."""
+    stamp = _stamp(gemeente_id)
+    if stamp is None:
+        return {year: decision(gemeente_id, year, known=_digest_only(gemeente_id, year)) for year in years}
+    keys = {year: _digest_key(gemeente_id, year, stamp) for year in years}
+    kept = cache.get_many(list(keys.values()))
+    digests: dict[int, tuple[str, int]] = {}
+    for year, key in keys.items():
+        if key in kept:
+            digests[year] = tuple(kept[key])
+        else:
+            digests[year] = _digest_only(gemeente_id, year)
+            cache.set(key, digests[year], DECISION_SECONDS)
+    # As decision(): a year without rows that may have been archived has its own decision.
+    wanted = {
+        _decision_key(digest): year
+        for year, (digest, rows) in digests.items()
+        if rows or not may_be_archived(year)
+    }
+    made = {wanted[key]: value for key, value in cache.get_many(list(wanted)).items()}
+    for year in years:
+        if year not in made:
+            made[year] = decision(gemeente_id, year, known=digests[year])
+    return {year: made[year] for year in years}
 
 
 def warm_decisions() -> int:
@@ -340,7 +394,6 @@ def _totals(
     if isinstance(made, ArchivedDecision):
         wanted = {school.pk} if school is not None else set(schools.values_list("pk", flat=True))
         return {key: values for key, values in made.totals.items() if key[1] in wanted}
-    score = Cast(F("score"), FloatField())
     where = (
         _counted(school, year, "response__")
         if school is not None
@@ -351,24 +404,34 @@ def _totals(
             "response__submitted_at__isnull": False,
         }
     )
+    return _score_sums(Answer.objects.filter(**where))
+
+
+_SUMMED_BY = ("item__key", "response__school_id", "response__school__wijk_id", "response__role")
+
+
+def _score_sums(answers: QuerySet[Answer], *first: str) -> dict:
+    """[n, sum, sum of squares, lowest, highest] of the statements' scores among `answers`, per item key,
+    school, wijk and role (after the fields in `first`, when given). One query."""
+    score = Cast(F("score"), FloatField())
     rows = (
-        Answer.objects.filter(**where, item__kind=ItemKind.STATEMENT, score__isnull=False)
-        .values("item__key", "response__school_id", "response__school__wijk_id", "response__role")
+        answers.filter(item__kind=ItemKind.STATEMENT, score__isnull=False)
+        .values(*first, *_SUMMED_BY)
         .annotate(
             n=Count("pk"), total=Sum(score), squares=Sum(score * score), low=Min("score"), high=Max("score")
         )
         .order_by()
+        .values_list(*first, *_SUMMED_BY, "n", "total", "squares", "low", "high")
     )
-    return {
-        (r["item__key"], r["response__school_id"], r["response__school__wijk_id"], r["response__role"]): (
-            r["n"],
-            r["total"],
-            r["squares"],
-            r["low"],
-            r["high"],
-        )
-        for r in rows
-    }
+    width = len(first) + len(_SUMMED_BY)
+    return {tuple(row[:width]): tuple(row[width:]) for row in rows}
+
+
+def _totals_by_year(years: list[int], school: School) -> dict:
+    """_totals of a school for several school years, in one query: keyed (year, item key, school, wijk,
+    role)."""
+    answers = Answer.objects.filter(**_counted(school, years, "response__"))
+    return _score_sums(answers, "response__round__school_year")
 
 
 def _add(into: list[float], values: tuple) -> None:
@@ -382,31 +445,51 @@ def _add(into: list[float], values: tuple) -> None:
     into[2] += squares
 
 
-def _school_figures(school: School, year: int) -> tuple[dict[str, Figure], Decision]:
-    made = decision(school.gemeente_id, year)
+def _school_figures(
+    school: School, years: list[int]
+) -> tuple[dict[int, dict[str, Figure]], dict[int, Decision], dict[int, int]]:
+    """Per school year: the school's figures per statement, the decision they were shown under, and the
+    number of respondents. The years' scores in one query and their respondents in another (an archived
+    year's from its archive)."""
+    made = decisions(school.gemeente_id, years)
     minimum = minimum_group()
-    sums: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0.0, 0, 0])
-    for (key, _school, _wijk, _role), values in _totals(year, school, made=made).items():
-        _add(sums[key], values)
+    counted = [year for year in years if not isinstance(made[year], ArchivedDecision)]
+    totals: dict[int, dict] = {year: {} for year in counted}
+    respondents: dict[int, int] = dict.fromkeys(counted, 0)
+    if counted:
+        for (year, key, school_id, wijk_id, role), values in _totals_by_year(counted, school).items():
+            totals[year][(key, school_id, wijk_id, role)] = values
+        for year, number in (
+            Response.objects.filter(**_counted(school, counted, ""))
+            .values("round__school_year")
+            .annotate(number=Count("respondent", distinct=True))
+            .values_list("round__school_year", "number")
+        ):
+            respondents[year] = number
+    figures: dict[int, dict[str, Figure]] = {}
     cell = ("school", school.pk)
-    return {key: _figure(totals, minimum, cell, made, school=True) for key, totals in sums.items()}, made
-
-
-def _respondents(school: School, year: int, made: Decision) -> int:
-    if isinstance(made, ArchivedDecision):
-        return made.respondents.get(f"school:{school.pk}", 0)
-    return Response.objects.filter(**_counted(school, year, "")).values("respondent").distinct().count()
+    for year in years:
+        if isinstance(made[year], ArchivedDecision):
+            totals[year] = _totals(year, school, made=made[year])
+            respondents[year] = made[year].respondents.get(f"school:{school.pk}", 0)
+        sums: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0.0, 0, 0])
+        for (key, _school, _wijk, _role), values in totals[year].items():
+            _add(sums[key], values)
+        figures[year] = {
+            key: _figure(totals_of_key, minimum, cell, made[year], school=True)
+            for key, totals_of_key in sums.items()
+        }
+    return figures, made, respondents
 
 
 def school_results(school: School, year: int) -> SchoolResults:
     """The school's results of the school year starting in August of `year`, with the year before beside
     it. The statements are those of the year's newest round (else the year before's). A fixed number of
     queries whatever the number of responses."""
-    (now, made), (before, made_before) = _school_figures(school, year), _school_figures(school, year - 1)
+    figures, _made, respondents = _school_figures(school, [year, year - 1])
+    now, before = figures[year], figures[year - 1]
     results = SchoolResults(
-        respondents=_respondents(school, year, made),
-        respondents_before=_respondents(school, year - 1, made_before),
-        minimum=minimum_group(),
+        respondents=respondents[year], respondents_before=respondents[year - 1], minimum=minimum_group()
     )
     version_items = (
         Item.objects.filter(

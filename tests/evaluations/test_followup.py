@@ -129,14 +129,14 @@ def test_the_results_page_keeps_its_queries_flat_with_meetings_and_agreements(
         with CaptureQueriesContext(connection) as queries:
             assert client.get(results_url(school)).status_code == 200
         counts.append(len(queries))
-    # 1 the session, 2 the user, 3 the school in scope, 4-10 the results (per year: the gemeente's
-    # responses the disclosure decision is made from and the school's figures; the respondents of each
-    # year, the statements); the follow-up block, whatever the number of meetings and agreements: 11
-    # whether the user plans this school's meetings (their IB seat; the only query for those who may
-    # not), 12 the next procesevaluatie meeting, 13 the next KPO; 14 the access log row (issue 14); 15-17
-    # the session's renewed expiry (savepoint, update, release). On PostgreSQL, per year the gemeente's
-    # stamp before the digest.
-    assert counts == [17 + 2 * stamp_queries] * 2, "\n".join(q["sql"] for q in queries.captured_queries)
+    # 1 the session, 2 the user, 3 the school in scope, 4-8 the results (per year the gemeente's
+    # responses the disclosure decision is made from; both years' figures, both years' respondents, the
+    # statements); the follow-up block, whatever the number of meetings and agreements: 9 whether the
+    # user plans this school's meetings (their IB seat; the only query for those who may not), 10 the
+    # next procesevaluatie meeting, 11 the next KPO; 12 the access log row (issue 14); 13-15 the
+    # session's renewed expiry (savepoint, update, release). On PostgreSQL, the gemeente's stamp before
+    # the digests.
+    assert counts == [15 + stamp_queries] * 2, "\n".join(q["sql"] for q in queries.captured_queries)
 
 
 # --- planning the conversation

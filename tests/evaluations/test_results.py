@@ -161,11 +161,11 @@ def test_the_page_keeps_its_queries_flat(
             answer(answered, school, person, Role.JGZ, {keys["a"]: 3}, {keys["open"]: f"Idee {n}"})
         # The session, the user, MFA, the school in scope; per year the digest of the gemeente's
         # responses, and as no decision is kept for it yet the responses themselves (the disclosure
-        # decision), and the school's figures; the respondents of each year, the statements, the open
-        # answers; the follow-up check; the access log row (issue 14); the session saved (savepoint,
-        # update, release). On PostgreSQL, per year the gemeente's stamp before the digest.
+        # decision); both years' figures, both years' respondents, the statements, the open answers;
+        # the follow-up check; the access log row (issue 14); the session saved (savepoint, update,
+        # release). On PostgreSQL, the gemeente's stamp before the digests.
         cache.clear()  # both visits find no decision kept: the same path, with more answers
-        with django_assert_max_num_queries(19 + 2 * stamp_queries) as captured:
+        with django_assert_max_num_queries(17 + stamp_queries) as captured:
             assert client.get(url).status_code == 200
         counts.append(len(captured))
     assert counts[0] == counts[1]
@@ -186,3 +186,37 @@ def test_an_open_round_counts_only_once_it_has_closed(school, team, keys):
         results = school_results(school, 2026)
         rows = {row.key: row for row in results.statements}
         assert results.respondents == 3 and rows[keys["a"]].now.mean == 4.0
+
+
+def test_the_decisions_of_two_years_are_those_of_each_year(
+    school, answered, stamp_queries, django_assert_num_queries
+):
+    """decisions() (the school's page: a year and the year before) gives what decision() gives for each
+    year, whether nothing is kept yet or everything is; once kept, PostgreSQL is asked only the stamp
+    (SQLite digests the responses of each year: no stamps there)."""
+    from evaluations.results import decision, decisions
+
+    gemeente = school.gemeente_id
+    cache.clear()
+    expected = {2026: decision(gemeente, 2026), 2025: decision(gemeente, 2025)}
+    assert expected[2026] != expected[2025]  # two years, two decisions: not the same one twice
+    cache.clear()
+    assert decisions(gemeente, [2026, 2025]) == expected
+    with django_assert_num_queries(1 if stamp_queries else 2):
+        assert decisions(gemeente, [2026, 2025]) == expected
+
+
+def test_a_response_sent_after_a_visit_changes_the_kept_decision(school, team, keys, answered):
+    """The kept digests are found under the gemeente's stamp (on PostgreSQL): a third person's answers of
+    2024, sent after a visit, show the school's 2024 figure that two people's could not."""
+    from evaluations.results import decisions
+
+    cell = ("school", school.pk)
+    first = open_round(school, 2024)
+    for role in (Role.IB, Role.JGZ):
+        answer(first, school, team[role], role, {keys["a"]: 4})
+    assert cell not in decisions(school.gemeente_id, [2025, 2024])[2024].shown
+    answer(first, school, team[Role.BUURTTEAM], Role.BUURTTEAM, {keys["a"]: 2})
+    assert cell in decisions(school.gemeente_id, [2025, 2024])[2024].shown
+    rows = {row.key: row for row in school_results(school, 2025).statements}
+    assert rows[keys["a"]].before.shown and rows[keys["a"]].before.count == 3
