@@ -22,7 +22,7 @@ from kpa.accesslog import access_record
 from kpa.exports import table_stream_response
 from kpa.models import AccessAction
 from meetings.models import MeetingStatus
-from meetings.selectors import agreements_visible_to, meetings_visible_to
+from meetings.selectors import agreements_of_school, meetings_of_school
 from partners.models import PARTNER_ROLES, Role
 from partners.scope import can_edit_school, get_school_for_user, schools_visible_to
 from partners.selectors import heavy_loads, seat_holders
@@ -91,17 +91,13 @@ def school_detail(request: HttpRequest, pk: int) -> HttpResponse:
     row = roster_rows([school])[0]
     contacts = vacancy_contacts([school])[school.pk]
     now = timezone.now()
-    meetings = meetings_visible_to(request.user).filter(school=school)
+    meetings = meetings_of_school(school)  # the school is in scope: so are its meetings and agreements
     upcoming = list(
         meetings.filter(status=MeetingStatus.PLANNED, starts_at__gte=now).order_by("starts_at", "pk")[:5]
     )
     history = list(meetings.filter(starts_at__lt=now).order_by("-starts_at", "-pk")[:10])
     open_agreements = list(
-        agreements_visible_to(request.user)
-        .open()
-        .filter(school=school)
-        .select_related("owner", "meeting")
-        .order_by("due_date", "pk")
+        agreements_of_school(school).open().select_related("owner", "meeting").order_by("due_date", "pk")
     )
     if open_agreements:  # a school's agreements name their owners: the access log records the look
         access_record(

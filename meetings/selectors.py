@@ -51,6 +51,18 @@ def get_meeting_to_log(user: User, pk: int) -> tuple[Meeting, bool]:
     return get_meeting_for_user(user, pk), False
 
 
+def meetings_of_school(school: School) -> QuerySet[Meeting]:
+    """The meetings of a school the caller found in the user's scope (partners.scope.get_school_for_user):
+    what belongs to a school in scope is in scope, so they are not narrowed by the scope again (which asks
+    PostgreSQL for the user's seats once more in every query)."""
+    return Meeting.objects.filter(school=school)
+
+
+def agreements_of_school(school: School) -> QuerySet[Agreement]:
+    """The agreements of a school the caller found in the user's scope (as meetings_of_school)."""
+    return Agreement.objects.filter(school=school)
+
+
 def agreements_visible_to(user: User) -> QuerySet[Agreement]:
     return through_schools(user, Agreement.objects.all())
 

@@ -61,3 +61,26 @@ def test_it_keeps_the_list_queries_flat(client, django_assert_max_num_queries, s
     # their own
     with django_assert_max_num_queries(14):
         assert client.get(reverse("schools:list")).status_code == 200
+
+
+def test_the_school_page_reads_its_meetings_and_agreements_without_asking_the_scope_again(
+    client, school, other_school, ib, partner
+):
+    """The school was found in the partner's scope (or 404): its meetings and agreements are in scope
+    through it, so their queries are by school alone. Another school's are not on the page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from meetings.models import AgreementStatus
+    from tests.factories import AgreementFactory, MeetingFactory
+
+    ours = AgreementFactory(school=school, meeting=MeetingFactory(school=school), owner=ib)
+    theirs = AgreementFactory(school=other_school, meeting=MeetingFactory(school=other_school), owner=ib)
+    assert ours.status == theirs.status == AgreementStatus.OPEN
+    client.force_login(partner)
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(reverse("schools:detail", args=[school.pk])).content.decode()
+    assert ours.description in body and theirs.description not in body
+    read = [q["sql"] for q in queries.captured_queries if 'FROM "meetings_' in q["sql"]]
+    assert len(read) == 4  # the next KPO, upcoming, history, open agreements
+    assert not any("partners_assignment" in sql for sql in read)
