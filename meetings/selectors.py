@@ -1,4 +1,6 @@
-"""Reads about meetings and agreements, each starting from the user's scope."""
+"""Reads about meetings and agreements, each starting from the user's scope: from the user, or from a
+school or meeting the caller found in that scope (partners.scope.get_school_for_user,
+get_meeting_for_user), whose meetings and agreements are in scope through it."""
 
 from __future__ import annotations
 

@@ -7,20 +7,39 @@ links of the admin's list of wijken. Here a name is reversed twice with two sets
 when both come out as the same text with only the numbers changed, that text is kept, in pieces, and a
 link whose arguments are all numbers is written by putting them between those pieces.
 
-Everything else is left to Django's tag: keyword arguments, an argument that is not a non-negative int
-(a string, a bool, a negative number), and a name whose placeholders do not come out that way (a pattern
-that constrains its numbers). The pieces are kept per URLconf (its resolver: a test's
-override_settings(ROOT_URLCONF=...) gets a new one), script prefix, current app and language.
-tests/kpa/test_urls_tag.py checks every named pattern of KPA's URLconf against reverse()."""
+Only a name whose every pattern takes any non-negative int in each parameter is written that way: every
+parameter, in the pattern and in those it is included under, is one of Django's `int`, `str`, `slug` or
+`path` converters, which take any string of digits. Then a number goes to the same pattern as the
+placeholders did and in the same place. A name with a regular expression's parameter (`re_path`) or a
+converter of another kind anywhere in the URLconf, in any namespace, is always reversed by Django: the
+placeholders passing such a pattern would not prove that every number does, or goes to the same pattern.
+
+Everything else is left to Django's tag too: keyword arguments, an argument that is not a non-negative
+int (a string, a bool, a negative number), and a name whose placeholders do not come out as the same text
+with only the numbers changed. The pieces are kept per URLconf (its resolver: a test's
+override_settings(ROOT_URLCONF=...) gets a new one, and empties the kept pieces), script prefix, current
+app and language. tests/kpa/test_urls_tag.py checks every named pattern of KPA's URLconf against
+reverse()."""
 
 from __future__ import annotations
 
 from functools import lru_cache
 
 from django import template
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.template.defaulttags import URLNode
 from django.template.defaulttags import url as django_url
-from django.urls import NoReverseMatch, get_resolver, get_script_prefix, get_urlconf, reverse
+from django.urls import (
+    NoReverseMatch,
+    URLResolver,
+    get_resolver,
+    get_script_prefix,
+    get_urlconf,
+    reverse,
+)
+from django.urls.converters import IntConverter, PathConverter, SlugConverter, StringConverter
+from django.urls.resolvers import RoutePattern
 from django.utils.html import conditional_escape
 from django.utils.translation import get_language
 
@@ -29,6 +48,43 @@ register = template.Library()
 # Two sets of placeholders: long, distinct, and found nowhere else in a URL.
 _FIRST = tuple(7_301_000_000_000_000_000 + n for n in range(1, 9))
 _SECOND = tuple(7_302_000_000_000_000_000 + n for n in range(1, 9))
+
+
+# Django's converters that take any string of digits (not a subclass: its to_url could refuse one).
+_TAKE_ANY_NUMBER = (IntConverter, PathConverter, SlugConverter, StringConverter)
+
+
+def _takes_any_number(pattern) -> bool:
+    """Whether every parameter of this part of a route takes any non-negative int."""
+    if isinstance(pattern, RoutePattern):
+        return all(type(converter) in _TAKE_ANY_NUMBER for converter in pattern.converters.values())
+    return not pattern.regex.groups  # a regular expression: only one without parameters
+
+
+@lru_cache(maxsize=8)
+def _unsafe_names(resolver: URLResolver) -> frozenset[str]:
+    """The names (without their namespace) of the patterns, anywhere in the URLconf, with a parameter of
+    their own or of a pattern they are included under that may refuse a number."""
+    unsafe: set[str] = set()
+
+    def walk(patterns, safe: bool) -> None:
+        for entry in patterns:
+            ok = safe and _takes_any_number(entry.pattern)
+            if isinstance(entry, URLResolver):
+                walk(entry.url_patterns, ok)
+            elif entry.name and not ok:
+                unsafe.add(entry.name)
+
+    walk(resolver.url_patterns, True)
+    return frozenset(unsafe)
+
+
+@receiver(setting_changed)
+def _forget_on_new_urlconf(*, setting: str, **kwargs) -> None:
+    """A test's other URLconf gets a new resolver (so new keys); the old resolvers are let go."""
+    if setting == "ROOT_URLCONF":
+        _pieces.cache_clear()
+        _unsafe_names.cache_clear()
 
 
 def _pieces_of(url: str, placeholders: tuple[int, ...]) -> tuple[str, ...] | None:
@@ -45,8 +101,8 @@ def _pieces_of(url: str, placeholders: tuple[int, ...]) -> tuple[str, ...] | Non
 @lru_cache(maxsize=2048)
 def _pieces(view_name: str, arity: int, current_app, _resolver, _prefix: str, _language) -> tuple | None:
     """The text around the arguments of `view_name` with `arity` numbers, or None (then Django reverses
-    each link). The last three arguments only key the cache."""
-    if arity > len(_FIRST):
+    each link). The resolver is the URLconf's; it, the script prefix and the language key the cache."""
+    if arity > len(_FIRST) or view_name.rpartition(":")[2] in _unsafe_names(_resolver):
         return None
     try:
         first = reverse(view_name, args=_FIRST[:arity], current_app=current_app)

@@ -4,7 +4,16 @@ pattern of KPA's URLconf, and leaves to Django what it cannot write from kept pi
 import pytest
 from django.template import Context, Engine, TemplateSyntaxError
 from django.test import override_settings
-from django.urls import NoReverseMatch, get_resolver, path, reverse, set_script_prefix
+from django.urls import (
+    NoReverseMatch,
+    get_resolver,
+    include,
+    path,
+    re_path,
+    register_converter,
+    reverse,
+    set_script_prefix,
+)
 
 from kpa.templatetags import kpa_urls
 
@@ -52,19 +61,68 @@ def test_arguments_that_are_not_non_negative_ints_are_left_to_reverse(args):
     assert kpa_urls.quick_reverse("manage:wijk-detail", args) is None
 
 
-def test_a_pattern_that_constrains_its_number_is_left_to_reverse():
-    """`<int:year>` takes any number, but a pattern of exactly four digits does not take the placeholders:
-    every link of it goes to reverse(), which refuses a year of five digits."""
-    from django.urls import re_path
+def _urlconf(*patterns):
+    return type("urls", (), {"urlpatterns": list(patterns)})
 
-    urlpatterns = [re_path(r"^year/(?P<year>[0-9]{4})/$", lambda request, year: None, name="year")]
-    module = type("urls", (), {"urlpatterns": urlpatterns})
-    with override_settings(ROOT_URLCONF=module):
-        assert kpa_urls.quick_reverse("year", [2026]) is None
-        template = Engine.get_default().from_string("{% url 'year' 2026 %}")
-        assert template.render(Context()) == "/year/2026/"
-        with pytest.raises(NoReverseMatch):
-            Engine.get_default().from_string("{% url 'year' 20266 %}").render(Context())
+
+def _view(request, **kwargs):
+    return None
+
+
+class EvenOnly:
+    """A converter of our own: it refuses odd numbers when a link is made."""
+
+    regex = "[0-9]+"
+
+    def to_python(self, value):
+        return int(value)
+
+    def to_url(self, value):
+        if value % 2:
+            raise ValueError("odd")
+        return str(value)
+
+
+register_converter(EvenOnly, "even")
+
+
+@pytest.mark.parametrize(
+    "patterns",
+    [
+        # four digits: the placeholders are refused, and so would be a year of five
+        [re_path(r"^year/(?P<year>[0-9]{4})/$", _view, name="x")],
+        # the placeholders pass, 0 does not
+        [re_path(r"^n/(?P<n>[1-9][0-9]*)/$", _view, name="x")],
+        # one name, two patterns: the placeholders go to the second, a year to the first
+        [
+            re_path(r"^a/(?P<n>[0-9]{4})/$", _view, name="x"),
+            path("b/<int:n>/", _view, name="x"),
+        ],
+        # a converter of another kind, in the pattern or in the one it is included under
+        [path("e/<even:n>/", _view, name="x")],
+        [path("e/<even:group>/", include([path("<int:n>/", _view, name="x")]))],
+        [re_path(r"^(?P<n>[0-9]{2})/", include([path("", _view, name="x")]))],
+    ],
+)
+def test_a_name_that_may_refuse_or_reroute_a_number_is_left_to_reverse(patterns):
+    """Whatever the placeholders do, a name with a parameter that may refuse a number (or send it to
+    another pattern) is reversed by Django, link by link."""
+    with override_settings(ROOT_URLCONF=_urlconf(*patterns)):
+        for args in ([2026], [0], [5], [20266]):
+            assert kpa_urls.quick_reverse("x", args) is None
+            rendered = Engine.get_default().from_string("{% url 'x' n as link %}{{ link }}")
+            assert rendered.render(Context({"n": args[0]})) == (_reversed("x", args) or "")
+
+
+def test_a_name_is_refused_in_every_namespace_where_it_may_refuse_a_number():
+    patterns = [
+        path("a/", include(([path("<int:n>/", _view, name="x")], "a"))),
+        path("b/", include(([re_path(r"^(?P<n>[1-9][0-9]*)/$", _view, name="x")], "b"))),
+        path("c/", include(([path("<int:n>/", _view, name="y")], "c"))),
+    ]
+    with override_settings(ROOT_URLCONF=_urlconf(*patterns)):
+        assert kpa_urls.quick_reverse("a:x", [3]) is None
+        assert kpa_urls.quick_reverse("c:y", [0]) == "/c/0/"
 
 
 def test_another_urlconf_or_script_prefix_is_not_answered_from_the_kept_pieces():
