@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from front.selectors import RosterCell, RosterLine
 from kpa.templatetags.kpa_dates import date_text
+from kpa.templatetags.kpa_urls import quick_reverse
 
 register = template.Library()
 
@@ -48,10 +49,7 @@ def _cell(cell: RosterCell, words: _Words) -> str:
     return "<br>".join(parts)
 
 
-_PK = 987654321987  # stands for a school's id in its reversed URL
-
-
-def _row(row: RosterLine, words: _Words, url: str) -> str:
+def _row(row: RosterLine, words: _Words) -> str:
     """One school's row: its link with its BRIN, sector and wijk, its five seats, its next KPO."""
     school = row.school
     where = f"{school.brin_vestiging} · {school.sector}"
@@ -62,7 +60,7 @@ def _row(row: RosterLine, words: _Words, url: str) -> str:
     else:
         next_kpo = f'<span class="text-muted">{words.not_planned}</span>'
     cells = "".join(f"<td>{_cell(cell, words)}</td>" for cell in row.cells)
-    link = url.replace(str(_PK), str(school.pk))
+    link = quick_reverse("schools:detail", [school.pk]) or reverse("schools:detail", args=[school.pk])
     return (
         f'    <tr>\n      <td><a href="{escape(link)}">{escape(school.name)}</a>\n'
         f'        <br><span class="text-muted small">{escape(where)}</span></td>\n'
@@ -73,6 +71,6 @@ def _row(row: RosterLine, words: _Words, url: str) -> str:
 @register.simple_tag
 def roster_rows(rows: list[RosterLine]) -> SafeString:
     """A page's rows, character for character what the roster's template markup wrote (the tests compare
-    the two), with the words translated and the URL reversed once for the page."""
-    words, url = _Words(), reverse("schools:detail", args=[_PK])
-    return mark_safe("".join(f"\n{_row(row, words, url)}\n  " for row in rows))  # noqa: S308  (escaped)
+    the two), with the words translated once for the page and the links from kpa_urls' kept pieces."""
+    words = _Words()
+    return mark_safe("".join(f"\n{_row(row, words)}\n  " for row in rows))  # noqa: S308  (escaped)
