@@ -16,17 +16,15 @@ import importlib
 import os
 import re
 import shutil
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.conf import settings
 from playwright.sync_api import Page, expect, sync_playwright
 
-from tests.conftest import TOTP_SECRET
+from tests.conftest import totp_code
 from tests.e2e import axe
 from tests.e2e.world import World, build_world
 from tests.factories import PASSWORD
@@ -205,14 +203,6 @@ class Browser:
 
     def expect_heading(self, text: str | re.Pattern) -> None:
         expect(self.page.get_by_role("heading", level=1)).to_contain_text(text)
-
-
-def totp_code(secret: str = TOTP_SECRET) -> str:
-    """The authenticator app's code now; near the end of a 30-second window it waits for the next one,
-    so the server never sees a code that expired on the way."""
-    if 30 - time.time() % 30 < 2:
-        time.sleep(30 - time.time() % 30 + 0.1)
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
 
 
 @pytest.fixture

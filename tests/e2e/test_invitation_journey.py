@@ -10,8 +10,7 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from kpa.models import User
-from tests.conftest import TOTP_SECRET
-from tests.e2e.conftest import totp_code
+from tests.conftest import TOTP_SECRET, totp_code
 
 NEW_PASSWORD = "zonnebloem-tulp-2027"
 

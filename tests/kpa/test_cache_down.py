@@ -6,15 +6,13 @@ from __future__ import annotations
 
 import importlib
 import re
-import time
 
 import pytest
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.test import Client
 from django.urls import reverse
 
 import kpa.cache
-from tests.conftest import TOTP_SECRET
+from tests.conftest import totp_code
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -42,8 +40,7 @@ def sign_in(user) -> Client:
     response = client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
     assert response.status_code == 302, response
     if response["Location"] == reverse("mfa_authenticate"):
-        code = format_hotp_value(hotp_value(TOTP_SECRET, int(time.time()) // 30))
-        response = client.post(reverse("mfa_authenticate"), {"code": code})
+        response = client.post(reverse("mfa_authenticate"), {"code": totp_code()})
         assert response.status_code == 302, response
     assert client.session.get("_auth_user_id") == str(user.pk)
     return client

@@ -8,12 +8,10 @@ import json
 import os
 import subprocess
 import sys
-import time
 
 import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from cryptography.fernet import Fernet
 from django.conf import settings as django_settings
 from django.core.cache import cache
@@ -22,7 +20,7 @@ from django.db import connection
 from django.urls import reverse
 
 from kpa import mfa_keys
-from tests.conftest import TOTP_SECRET, with_totp
+from tests.conftest import TOTP_SECRET, totp_code, with_totp
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -37,13 +35,9 @@ def stored_data(authenticator) -> str:
     return raw if isinstance(raw, str) else json.dumps(raw)
 
 
-def code_now() -> str:
-    return format_hotp_value(hotp_value(TOTP_SECRET, int(time.time()) // 30))
-
-
 def sign_in_with_app(client, user):
     client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
-    client.post(reverse("mfa_authenticate"), {"code": code_now()})
+    client.post(reverse("mfa_authenticate"), {"code": totp_code()})
     return client.session.get("_auth_user_id") == str(user.pk)
 
 

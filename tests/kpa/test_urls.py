@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import time
 
 import pytest
 from django.contrib.admin import site as admin_site
@@ -18,7 +17,7 @@ from django.utils import timezone
 
 from kpa.models import Invitation, hash_token
 from kpa.services import invitation_send
-from tests.conftest import TOTP_SECRET
+from tests.conftest import totp_code
 from tests.evaluations import url_table as evaluations_url_table
 from tests.factories import PASSWORD
 from tests.front import url_table as url_table_front
@@ -254,14 +253,9 @@ def url_for(route: str, name: str | None, pattern: URLPattern, objects: dict) ->
 
 def sign_in(client, user) -> None:
     """Through the real login form (and second factor), so allauth's reauthentication sees a fresh login."""
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-
     response = client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
     if response["Location"] == reverse("mfa_authenticate"):
-        if 30 - time.time() % 30 < 1:  # a code in its last second is judged in the next 30 s (no tolerance)
-            time.sleep(30 - time.time() % 30 + 0.05)
-        code = format_hotp_value(hotp_value(TOTP_SECRET, int(time.time()) // 30))
-        response = client.post(reverse("mfa_authenticate"), {"code": code})
+        response = client.post(reverse("mfa_authenticate"), {"code": totp_code()})
     assert client.session.get("_auth_user_id") == str(user.pk), response
 
 
