@@ -6,12 +6,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from front.dashboard import SchoolYear
-from kpa.widgets import AutocompleteSelect, ChecksOnce, QuickSelect
+from kpa.widgets import AutocompleteSelect, ChecksOnce
 from meetings.models import Meeting, MeetingKind, MeetingStatus
+from partners.area_filters import gemeente_filter, wijk_filter, wijken_of_the_gemeente
 from partners.models import PARTNER_ROLES, TEAM_ROLES, Assignment, Organisation, Role, SeatSummary
-from partners.scope import gemeenten_visible_to, organisations_in_scope, wijken_visible_to
+from partners.scope import organisations_in_scope
 from partners.seat_summary import flags_of, fresh, summaries_ensure, vacant_field
-from schools.models import Gemeente, School, Sector, Wijk
+from schools.models import School, Sector
 
 ROLE_CHOICES = [(role.value, role.label) for role in (*PARTNER_ROLES, Role.IB)]
 TEAM_CHOICES = [
@@ -26,10 +27,6 @@ GAP_CHOICES = [
     ("vacant", _("A kernpartner role is vacant today")),
     ("ending", _("A kernpartner role ends within 30 days")),
 ]
-
-
-def _gemeenten(request):
-    return gemeenten_visible_to(request.user) if request else Gemeente.objects.none()
 
 
 def _organisations(request):
@@ -74,19 +71,9 @@ class SchoolFilter(django_filters.FilterSet):
     """The roster's filters. Every choice list is scoped to what the user may see."""
 
     q = django_filters.CharFilter(label=_("School, BRIN or place"), method="search")
-    gemeente = django_filters.ModelChoiceFilter(
-        label=_("Municipality"),
-        queryset=_gemeenten,
-        empty_label=_("All municipalities"),
-        # autocomplete.js: a new gemeente, no wijk. Options by name (str() of a Gemeente), no objects.
-        widget=QuickSelect(attrs={"data-clears": "id_wijk"}, label_field="name"),
-    )
-    # The choices are the chosen gemeente's wijken (__init__): 596 nationally.
-    wijk = django_filters.ModelChoiceFilter(
-        label=_("Wijk"),
-        queryset=Wijk.objects.none(),
-        empty_label=_("All wijken"),
-    )
+    gemeente = gemeente_filter()
+    # The choices are the chosen gemeente's wijken (partners.area_filters): 596 nationally.
+    wijk = wijk_filter()
     sector = django_filters.ChoiceFilter(
         label=_("Sector"), choices=Sector.choices, empty_label=_("All sectors")
     )
@@ -130,42 +117,7 @@ class SchoolFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, *args, **kwargs) -> None:
         super().__init__(data, *args, **kwargs)
-        self._wijken_of_the_gemeente()
-
-    def _wijken_of_the_gemeente(self) -> None:
-        """The wijk depends on the gemeente: its choices are the wijken in scope of the chosen gemeente, or
-        of the only gemeente in scope; with none chosen among several, only "All wijken" and a word to
-        choose the gemeente first. A wijk sent without a gemeente (the links of the home page and the
-        dashboard) chooses its own gemeente; one outside the chosen gemeente (or the scope) is an error on
-        the form, and the roster is filtered as if it had not been sent."""
-        wijk = self.filters["wijk"]
-        user = self.request.user if self.request else None
-        if user is None:
-            return
-        wijken = wijken_visible_to(user)
-        gemeente = _pk(self.data.get("gemeente"))
-        if gemeente is not None:  # chosen by the user: a wijk elsewhere is refused in those words
-            wijk.extra["error_messages"] = {
-                "invalid_choice": _("This wijk is not in the chosen municipality.")
-            }
-        sent_wijk = _pk(self.data.get("wijk"))
-        if gemeente is None and sent_wijk is not None:
-            gemeente = wijken.filter(pk=sent_wijk).values_list("gemeente_id", flat=True).first()
-            if gemeente is not None:
-                self.data = self.data.copy()
-                self.data["gemeente"] = str(gemeente)
-        if gemeente is None and not self.data.get("gemeente"):
-            only = user.gemeente_id if user.is_coordinator else None
-            if only is None:
-                in_scope = list(gemeenten_visible_to(user).values_list("pk", flat=True)[:2])
-                only = in_scope[0] if len(in_scope) == 1 else None
-            gemeente = only
-        if gemeente is None:
-            wijk.queryset = Wijk.objects.none()
-            # Said in the select itself: a help text under it pushed the row of filters out of line.
-            wijk.extra["empty_label"] = _("Choose a municipality first.")
-            return
-        wijk.queryset = wijken.filter(gemeente_id=gemeente).order_by("name")
+        wijken_of_the_gemeente(self)
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -223,9 +175,3 @@ class SchoolFilter(django_filters.FilterSet):
         else:
             people |= Q(person__first_name__icontains=value)
         return queryset.filter(Exists(Assignment.objects.active().filter(people, school_id=OuterRef("pk"))))
-
-
-def _pk(value) -> int | None:
-    """A primary key sent in the query string, or None for anything else ("", "abc", "-1", 10**30)."""
-    value = str(value or "")
-    return int(value) if value.isdigit() and len(value) <= 18 else None

@@ -1,5 +1,6 @@
-"""The filters of the meetings list ("Overleggen"): wijk, school, period, status and whether the log is
-done. Every choice list starts from the user's scope (partners.scope); so does the list they filter."""
+"""The filters of the meetings list ("Overleggen"): gemeente and wijk, school, period, status and whether
+the log is done; and those of the collective questions and agreements lists. Every choice list starts
+from the user's scope (partners.scope); so does the list they filter."""
 
 from __future__ import annotations
 
@@ -7,22 +8,19 @@ import datetime as dt
 
 import django_filters
 from django import forms
-from django.db.models import CharField, Q, QuerySet, Value
-from django.db.models.functions import Concat
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from kpa.models import UserKind
-from kpa.widgets import QuickSelect
 from meetings.dates import EARLIEST_STORED
 from meetings.models import Agreement, CaseworkTheme, CollectiveQuestion, Meeting, MeetingKind, MeetingStatus
 from meetings.selectors import NO_ROLE
+from partners.area_filters import gemeente_filter, wijk_filter, wijken_of_the_gemeente
 from partners.models import Role
-from partners.scope import gemeenten_visible_to, wijken_visible_to
+from partners.scope import gemeenten_visible_to
 from programme.models import ActionLine
-from schools.models import Wijk
 from schools.years import SCHOOL_YEAR_STARTS, school_year_start
 
 LATEST_FILTER_DATE = dt.date(2099, 12, 31)  # a bound far out, but one the date arithmetic survives
@@ -32,38 +30,12 @@ LOGGED_CHOICES = [
 ]
 
 
-def _wijken(request) -> QuerySet[Wijk]:
-    if request is None:
-        return Wijk.objects.none()
-    return wijken_visible_to(request.user).select_related("gemeente").order_by("gemeente__name", "name")
+class _GemeenteThenWijk:
+    """The wijk of the meeting's school depends on the chosen gemeente (partners.area_filters)."""
 
-
-# An admin's wijk choice spans the country: the same wijk name ("Centrum") in many gemeenten.
-WIJK_WITH_GEMEENTE = Concat("name", Value(" ("), "gemeente__name", Value(")"), output_field=CharField())
-
-
-def _wijk_filter() -> django_filters.ModelChoiceFilter:
-    """The wijk of the meeting's school, among the wijken in scope: written as plain options (nationally
-    596), named with their gemeente for an admin (see `_name_wijken_by_gemeente`)."""
-    return django_filters.ModelChoiceFilter(
-        label=_("Wijk"),
-        queryset=_wijken,
-        field_name="school__wijk",
-        empty_label=_("All wijken"),
-        widget=QuickSelect(label_field="name"),
-    )
-
-
-def _name_wijken_by_gemeente(filterset: django_filters.FilterSet) -> None:
-    user = filterset.request.user if filterset.request else None
-    if user is not None and user.is_authenticated and user.kind == UserKind.ADMIN:
-        filterset.filters["wijk"].extra["widget"] = QuickSelect(label_field=WIJK_WITH_GEMEENTE)
-
-
-class _WijkNamedForAdmins:
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[call-arg]
-        _name_wijken_by_gemeente(self)  # type: ignore[arg-type]
+        wijken_of_the_gemeente(self)  # type: ignore[arg-type]
 
 
 def _date_widget() -> forms.DateInput:
@@ -97,8 +69,9 @@ class MeetingFilterForm(forms.Form):
         return data
 
 
-class MeetingFilter(_WijkNamedForAdmins, django_filters.FilterSet):
-    wijk = _wijk_filter()
+class MeetingFilter(_GemeenteThenWijk, django_filters.FilterSet):
+    gemeente = gemeente_filter("school__gemeente")
+    wijk = wijk_filter("school__wijk")
     school = django_filters.CharFilter(label=_("School (name or BRIN)"), method="filter_school")
     date_from = django_filters.DateFilter(label=_("From"), method="filter_from", widget=_date_widget())
     date_to = django_filters.DateFilter(
@@ -119,7 +92,7 @@ class MeetingFilter(_WijkNamedForAdmins, django_filters.FilterSet):
 
     class Meta:
         model = Meeting
-        fields = ["wijk", "school", "date_from", "date_to", "status", "kind", "logged"]
+        fields = ["gemeente", "wijk", "school", "date_from", "date_to", "status", "kind", "logged"]
         form = MeetingFilterForm
 
     def filter_school(self, queryset, name, value):
@@ -171,7 +144,7 @@ def _school_years(count: int = 5) -> list[tuple[str, str]]:
     return [(str(year), f"{year}–{year + 1}") for year in range(start, start - count, -1)]
 
 
-class QuestionFilter(_WijkNamedForAdmins, django_filters.FilterSet):
+class QuestionFilter(_GemeenteThenWijk, django_filters.FilterSet):
     """The collective questions list: what schools raise, by theme and action line (issue 12)."""
 
     theme = django_filters.ChoiceFilter(
@@ -180,7 +153,8 @@ class QuestionFilter(_WijkNamedForAdmins, django_filters.FilterSet):
     action_line = django_filters.ModelChoiceFilter(
         label=_("Action line"), queryset=_action_lines, empty_label=_("All action lines")
     )
-    wijk = _wijk_filter()
+    gemeente = gemeente_filter("school__gemeente")
+    wijk = wijk_filter("school__wijk")
     school = django_filters.CharFilter(label=_("School (name or BRIN)"), method="filter_school")
     year = django_filters.ChoiceFilter(
         label=_("School year"), choices=_school_years, method="filter_year", empty_label=_("Every year")
@@ -194,7 +168,7 @@ class QuestionFilter(_WijkNamedForAdmins, django_filters.FilterSet):
 
     class Meta:
         model = CollectiveQuestion
-        fields = ["theme", "action_line", "wijk", "school", "year", "status"]
+        fields = ["theme", "action_line", "gemeente", "wijk", "school", "year", "status"]
 
     def filter_school(self, queryset, name, value):
         return MeetingFilter.filter_school(self, queryset, name, value)
@@ -219,7 +193,7 @@ def _owner_roles() -> list[tuple[str, str]]:
     return [*Role.choices, (NO_SEAT, _("No seat at the school"))]
 
 
-class AgreementFilter(_WijkNamedForAdmins, django_filters.FilterSet):
+class AgreementFilter(_GemeenteThenWijk, django_filters.FilterSet):
     """The agreements list: everyone's agreements in scope, the list behind the dashboard's figures
     (issue 12). `owner_role` comes from meetings.selectors.agreements_list_for."""
 
@@ -232,7 +206,8 @@ class AgreementFilter(_WijkNamedForAdmins, django_filters.FilterSet):
     role = django_filters.ChoiceFilter(
         label=_("Owner's role"), choices=_owner_roles, method="filter_role", empty_label=_("Every role")
     )
-    wijk = _wijk_filter()
+    gemeente = gemeente_filter("school__gemeente")
+    wijk = wijk_filter("school__wijk")
     school = django_filters.CharFilter(label=_("School (name or BRIN)"), method="filter_school")
     year = django_filters.ChoiceFilter(
         label=_("School year"),
@@ -246,7 +221,7 @@ class AgreementFilter(_WijkNamedForAdmins, django_filters.FilterSet):
 
     class Meta:
         model = Agreement
-        fields = ["status", "role", "wijk", "school", "year", "action_line"]
+        fields = ["status", "role", "gemeente", "wijk", "school", "year", "action_line"]
 
     def filter_status(self, queryset, name, value):
         """Open and overdue as of today, as the dashboard counts them: overdue is open and past due."""

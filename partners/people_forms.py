@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from kpa.models import User, UserKind
 from kpa.validators import validate_one_line
 from kpa.widgets import AutocompleteChoiceField, AutocompleteSelect, QuickSelect
+from partners.area_filters import pk_of
 from partners.models import Organisation
 from schools.models import Gemeente, Wijk
 
@@ -90,7 +91,4 @@ class InviteForm(forms.Form):
 
 def _pk(value) -> int | None:
     """A primary key from the form's data or initial, or None for anything else ("", "abc", 10**30)."""
-    if isinstance(value, Gemeente | Wijk):
-        return value.pk
-    value = str(value or "")
-    return int(value) if value.isdigit() and len(value) <= 18 else None
+    return value.pk if isinstance(value, Gemeente | Wijk) else pk_of(value)

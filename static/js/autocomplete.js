@@ -11,7 +11,7 @@
 // All text comes from the page (data-autocomplete-*), translated by the server. Without this file the
 // select shows the chosen option and the empty one (see the widget's docstring).
 //
-// Also: a select with data-clears="<id>" (the roster's gemeente) empties the select with that id (its wijk)
+// Also: a select with data-clears="<id>" (the gemeente of the lists' filters) empties the select with that id (its wijk)
 // when it changes, so a wijk of another gemeente is not sent along with the new gemeente.
 (function () {
   "use strict";

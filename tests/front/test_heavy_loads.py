@@ -113,7 +113,7 @@ def test_its_queries_do_not_grow_with_the_schools(
     client.force_login(coordinator)
     client.get(HEAVY)  # warm up: the first request of a session does one-off work
     # session, user, MFA authenticator; the roster filter's wijk, checked, validated and offered as choices,
-    # with its gemeente (5, front/filters.py); the counts per role and person, the names of the people
+    # with its gemeente (5, partners/area_filters.py); the counts per role and person, the names of the people
     # found; session save (savepoint, update, release)
     with django_assert_max_num_queries(13):
         response = client.get(HEAVY, {"wijk": wijk.pk})

@@ -5,13 +5,14 @@ outsiders of `school` (West). The clock stands on Tuesday 1 September 2026, 10:0
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings.models import Meeting, MeetingKind, MeetingStatus
+from meetings.models import Agreement, CollectiveQuestion, Meeting, MeetingKind, MeetingStatus
 from partners.models import Role
 from tests.factories import AssignmentFactory, GemeenteFactory, SchoolFactory, UserFactory, WijkFactory
 
@@ -220,25 +221,126 @@ def test_it_keeps_the_filtered_list_queries_flat(client, django_assert_max_num_q
     client.force_login(coordinator)
     params = {"wijk": wijk.pk, "school": "School", "date_from": "2026-01-01", "status": "planned"}
     client.get(LIST, params)  # warm up: the first request of a session does one-off work
-    # session, user, the coordinator's authenticator (MFA), the chosen wijk (validating it), count of
-    # the meetings found, their page (with school and wijk), the schools this user is IB-er of (none),
-    # the wijken for the filter's choices, session save (savepoint, update, release): 11
-    with django_assert_max_num_queries(11):
+    # session, user, the coordinator's authenticator (MFA), the sent wijk's gemeente (the wijk chooses
+    # it), the chosen gemeente and wijk (validating each), count of the meetings found, their page (with
+    # school and wijk), the schools this user is IB-er of (none), the gemeenten and the wijken for the
+    # filter's choices, session save (savepoint, update, release): 14
+    with django_assert_max_num_queries(14):
         response = client.get(LIST, params)
     assert response.status_code == 200
     assert len(response.context["page"]) == 3
 
 
-def test_it_names_each_wijk_with_its_gemeente_for_an_admin_only(client, admin_user, coordinator, wijk):
-    """An admin chooses among the country's wijken, where "Centrum" is in many gemeenten."""
-    elsewhere = WijkFactory(name=wijk.name, gemeente=GemeenteFactory(name="Amersfoort", code="0307"))
+LISTS = [reverse("meetings:list"), reverse("meetings:questions"), reverse("meetings:agreements-list")]
+
+
+def select_of(body: str, name: str) -> str:
+    return re.search(rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', body, re.S).group(1)
+
+
+def options_of(body: str, name: str) -> list[str]:
+    return re.findall(r"<option[^>]*>([^<]*)</option>", select_of(body, name))
+
+
+def chosen_in(body: str, name: str) -> list[str]:
+    return re.findall(r'<option value="(\d+)" selected>', select_of(body, name))
+
+
+@pytest.mark.parametrize("url", LISTS)
+def test_it_has_an_admin_choose_the_gemeente_before_its_wijken(client, admin_user, coordinator, wijk, url):
+    """An admin's scope is the country (596 wijken, "Centrum" in many gemeenten): the wijk select offers
+    the wijken of the chosen gemeente only, as on the roster; the coordinator's are there at once."""
+    amersfoort = GemeenteFactory(name="Amersfoort", code="0307")
+    WijkFactory(name="Vathorst", gemeente=amersfoort)
 
     client.force_login(admin_user)
-    page = client.get(reverse("meetings:list")).content.decode()
-    client.force_login(coordinator)
-    own = client.get(reverse("meetings:list")).content.decode()
+    body = client.get(url).content.decode()
+    assert {wijk.gemeente.name, "Amersfoort"} <= set(options_of(body, "gemeente"))
+    assert options_of(body, "wijk") == ["Kies eerst een gemeente."]
+    body = client.get(url, {"gemeente": amersfoort.pk}).content.decode()
+    assert options_of(body, "wijk") == ["Alle wijken", "Vathorst"]
+    assert 'data-clears="id_wijk"' in body  # choosing another gemeente empties the wijk
 
-    assert f'<option value="{wijk.pk}">{wijk.name} ({wijk.gemeente.name})</option>' in page
-    assert f'<option value="{elsewhere.pk}">{wijk.name} (Amersfoort)</option>' in page
-    assert f'<option value="{wijk.pk}">{wijk.name}</option>' in own
-    assert "Amersfoort" not in own
+    client.force_login(coordinator)
+    body = client.get(url).content.decode()
+    assert options_of(body, "gemeente") == ["Alle gemeenten", wijk.gemeente.name]
+    assert wijk.name in options_of(body, "wijk")
+    assert "Vathorst" not in body
+
+
+@pytest.mark.parametrize("url", LISTS)
+def test_it_refuses_a_wijk_outside_the_chosen_gemeente(client, admin_user, wijk, url):
+    elsewhere = WijkFactory(name="Vathorst", gemeente=GemeenteFactory(name="Amersfoort", code="0307"))
+    client.force_login(admin_user)
+    response = client.get(url, {"gemeente": elsewhere.gemeente_id, "wijk": wijk.pk})
+    assert response.status_code == 200
+    assert "wijk" in response.context["filter"].errors
+    assert "Deze wijk ligt niet in de gekozen gemeente." in response.content.decode()
+
+
+@pytest.mark.parametrize("url", LISTS)
+def test_a_wijk_sent_alone_chooses_its_gemeente(client, admin_user, wijk, url):
+    """The links of the home page and the dashboard send a wijk without its gemeente."""
+    WijkFactory(name="Vathorst", gemeente=GemeenteFactory(name="Amersfoort", code="0307"))
+    client.force_login(admin_user)
+    response = client.get(url, {"wijk": wijk.pk})
+    assert not response.context["filter"].errors
+    body = response.content.decode()
+    assert chosen_in(body, "gemeente") == [str(wijk.gemeente_id)]
+    assert chosen_in(body, "wijk") == [str(wijk.pk)]
+    assert "Vathorst" not in options_of(body, "wijk")
+
+
+@pytest.mark.parametrize("url", LISTS)
+def test_it_filters_each_list_by_the_chosen_gemeente(client, admin_user, coordinator, school, ib, url):
+    amsterdam = SchoolFactory(
+        name="Amsterdamse school",
+        wijk=WijkFactory(name="Noord", gemeente=GemeenteFactory(name="Amsterdam", code="0363")),
+    )
+    for each in (school, amsterdam):
+        meeting = Meeting.objects.create(
+            school=each, starts_at=local(2026, 9, 15), ends_at=local(2026, 9, 15, 10)
+        )
+        CollectiveQuestion.objects.create(school=each, meeting=meeting, text=f"Vraag van {each.name}")
+        Agreement.objects.create(
+            school=each,
+            meeting=meeting,
+            description=f"Afspraak van {each.name}",
+            owner=ib,
+            due_date=dt.date(2026, 10, 1),
+        )
+
+    def found(**params):
+        response = client.get(url, params)
+        assert response.status_code == 200
+        page = response.context.get("page")
+        return response, {item.school.name for item in (page.object_list if page else [])}
+
+    client.force_login(admin_user)
+    assert found()[1] == {school.name, "Amsterdamse school"}
+    assert found(gemeente=amsterdam.gemeente_id)[1] == {"Amsterdamse school"}
+    assert found(gemeente=school.gemeente_id)[1] == {school.name}
+    assert found(wijk=amsterdam.wijk_id)[1] == {"Amsterdamse school"}
+
+    client.force_login(coordinator)  # of the first school's gemeente: Amsterdam is not theirs
+    response, schools = found(gemeente=amsterdam.gemeente_id)
+    assert "gemeente" in response.context["filter"].errors
+    assert schools == set()
+
+
+@pytest.mark.parametrize("url", LISTS[1:])  # the meetings list is for coordinators and admins
+def test_it_offers_a_kernpartner_in_two_gemeenten_their_wijken_at_once(client, partner, school, url):
+    """Only an admin's choice spans the country; a kernpartner at schools in two gemeenten gets the few
+    wijken of their schools, each named with its gemeente ("Centrum" may be in both)."""
+    amsterdam = SchoolFactory(
+        wijk=WijkFactory(name=school.wijk.name, gemeente=GemeenteFactory(name="Amsterdam", code="0363"))
+    )
+    AssignmentFactory(person=partner, school=amsterdam, role=Role.BUURTTEAM)
+    client.force_login(partner)
+    body = client.get(url).content.decode()
+    assert options_of(body, "wijk") == [
+        "Alle wijken",
+        f"{school.wijk.name} (Amsterdam)",
+        f"{school.wijk.name} ({school.gemeente.name})",
+    ]
+    assert options_of(body, "gemeente") == ["Alle gemeenten", "Amsterdam", school.gemeente.name]
