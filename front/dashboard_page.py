@@ -142,14 +142,17 @@ def dashboard_sections(scope: DashboardScope, year: SchoolYear, today: dt.date) 
     agreements_url = reverse("meetings:agreements-list")
     own_wijk = scope.wijk.pk if scope.wijk else None
     schools, area, national = scope.schools, scope.area, scope.national
-    # The lists filter by wijk, not by gemeente, and show everything in the user's scope: for a
-    # coordinator that is the dashboard's scope, and so is an admin's for the national view; when an
-    # admin looks at one gemeente their lists span every gemeente, so only a figure of one wijk links to
-    # its list. The national view's rows per gemeente have no list behind them.
-    whole_scope = not scope.gemeenten or national
+    # The lists (roster, meetings, questions, agreements) show everything in the user's scope and filter
+    # by gemeente and wijk (partners.area_filters): for a coordinator their scope is the dashboard's, and
+    # so is an admin's for the national view; when an admin looks at one gemeente, a figure's link
+    # carries that gemeente (a wijk's figure its wijk, which chooses its gemeente). The national view's
+    # rows per gemeente have no list behind them.
+    one_gemeente = scope.gemeente.pk if scope.gemeenten and not national and scope.gemeente else None
 
     def _link(base: str, **params: Any) -> str:
-        return _query(base, **params) if whole_scope or params.get("wijk") else ""
+        if one_gemeente is not None and not params.get("wijk"):
+            params = {"gemeente": one_gemeente, **params}
+        return _query(base, **params)
 
     def area_link(link, pk: int | None) -> str:
         """`link(pk)` for a wijk's row; nothing for a gemeente's or for 'No wijk'."""

@@ -444,9 +444,15 @@ def test_an_admin_picks_a_gemeente(client, data, coordinator, admin_user):
     assert tables(first)["kpos"]["Gehouden KPO's"] == [3, 0]
     assert tables(first)["casework"]["Amersfoort-Centrum"] == [300, 0]
     utrecht = client.get(DASHBOARD, {"gemeente": data["a"].gemeente_id})
-    # The lists span every gemeente for an admin: only a wijk's figures link to theirs.
-    assert rows_links(utrecht, "kpos")["Gehouden KPO's"] == ""
-    assert rows_links(utrecht, "vacancies")["Buurtteam"] == ""
+    # The admin's lists span every gemeente: the links of one gemeente's figures carry it, a wijk's its
+    # wijk (which chooses its gemeente); each list then counts what the figure counts.
+    pk = data["a"].gemeente_id
+    held = rows_links(utrecht, "kpos")["Gehouden KPO's"]
+    assert held.startswith(f"/meetings/?gemeente={pk}&status=held&")
+    assert listed(client, held) == tables(utrecht)["kpos"]["Gehouden KPO's"][0]
+    assert rows_links(utrecht, "vacancies")["Buurtteam"] == f"/schools/?gemeente={pk}&missing_role=buurtteam"
+    roster = client.get(rows_links(utrecht, "teams")["Scholen"])
+    assert roster.context["page"].paginator.count == tables(utrecht)["teams"]["Scholen"][0]
     west = data["a"].wijk_id
     assert rows_links(utrecht, "questions")["West"] == f"/meetings/questions/?year=2026&wijk={west}"
     assert rows_links(utrecht, "casework")["West"].endswith(f"&wijk={west}")
@@ -811,10 +817,14 @@ def test_a_wijk_coordinators_agreement_links_keep_their_wijk(client, data, wijk_
         assert [figure for figure, _link in cells] == [listed(client, link) for _figure, link in cells]
 
 
-def test_an_admins_agreement_figures_link_only_by_wijk(client, data, admin_user):
+def test_an_admins_agreement_figures_of_one_gemeente_link_to_that_gemeente(client, data, admin_user):
+    """The agreements list spans every gemeente for an admin: a role's figures link with the gemeente,
+    or the list would count Amersfoort's too."""
     client.force_login(admin_user)
-    utrecht = client.get(DASHBOARD, {"gemeente": data["a"].gemeente_id})
-    # The agreements list spans every gemeente for an admin: a role's figures would count Amersfoort's too.
-    assert all(link == "" for cells in cell_links(utrecht, "agreements-role").values() for _f, link in cells)
+    pk = data["a"].gemeente_id
+    utrecht = client.get(DASHBOARD, {"gemeente": pk})
+    for cells in cell_links(utrecht, "agreements-role").values():
+        assert all(link.startswith(f"/meetings/agreements/all/?gemeente={pk}&") for _f, link in cells)
+        assert [figure for figure, _link in cells] == [listed(client, link) for _figure, link in cells]
     for cells in cell_links(utrecht, "agreements-wijk").values():
         assert [figure for figure, _link in cells] == [listed(client, link) for _figure, link in cells]
