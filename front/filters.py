@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from front.dashboard import SchoolYear
 from kpa.widgets import AutocompleteSelect, ChecksOnce
 from meetings.models import Meeting, MeetingKind, MeetingStatus
-from partners.area_filters import gemeente_filter, wijk_filter, wijken_of_the_gemeente
+from partners.area_filters import GemeenteThenWijk, gemeente_filter, wijk_filter
 from partners.models import PARTNER_ROLES, TEAM_ROLES, Assignment, Organisation, Role, SeatSummary
 from partners.scope import organisations_in_scope
 from partners.seat_summary import flags_of, fresh, summaries_ensure, vacant_field
@@ -67,7 +67,7 @@ def _any_vacant(roles) -> tuple[Q, Callable[[dict[str, bool]], bool]]:
     return condition, lambda flags: any(flags[name] for name in fields)
 
 
-class SchoolFilter(django_filters.FilterSet):
+class SchoolFilter(GemeenteThenWijk, django_filters.FilterSet):
     """The roster's filters. Every choice list is scoped to what the user may see."""
 
     q = django_filters.CharFilter(label=_("School, BRIN or place"), method="search")
@@ -114,10 +114,6 @@ class SchoolFilter(django_filters.FilterSet):
             "organisation",
             "person",
         ]
-
-    def __init__(self, data=None, *args, **kwargs) -> None:
-        super().__init__(data, *args, **kwargs)
-        wijken_of_the_gemeente(self)
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -17,7 +17,7 @@ from django.utils.translation import pgettext_lazy
 from meetings.dates import EARLIEST_STORED
 from meetings.models import Agreement, CaseworkTheme, CollectiveQuestion, Meeting, MeetingKind, MeetingStatus
 from meetings.selectors import NO_ROLE
-from partners.area_filters import gemeente_filter, wijk_filter, wijken_of_the_gemeente
+from partners.area_filters import GemeenteThenWijk, gemeente_filter, wijk_filter
 from partners.models import Role
 from partners.scope import gemeenten_visible_to
 from programme.models import ActionLine
@@ -28,14 +28,6 @@ LOGGED_CHOICES = [
     ("yes", _("Logged")),
     ("no", _("Held, not logged yet")),
 ]
-
-
-class _GemeenteThenWijk:
-    """The wijk of the meeting's school depends on the chosen gemeente (partners.area_filters)."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
-        wijken_of_the_gemeente(self)  # type: ignore[arg-type]
 
 
 def _date_widget() -> forms.DateInput:
@@ -69,7 +61,7 @@ class MeetingFilterForm(forms.Form):
         return data
 
 
-class MeetingFilter(_GemeenteThenWijk, django_filters.FilterSet):
+class MeetingFilter(GemeenteThenWijk, django_filters.FilterSet):
     gemeente = gemeente_filter("school__gemeente")
     wijk = wijk_filter("school__wijk")
     school = django_filters.CharFilter(label=_("School (name or BRIN)"), method="filter_school")
@@ -144,7 +136,7 @@ def _school_years(count: int = 5) -> list[tuple[str, str]]:
     return [(str(year), f"{year}–{year + 1}") for year in range(start, start - count, -1)]
 
 
-class QuestionFilter(_GemeenteThenWijk, django_filters.FilterSet):
+class QuestionFilter(GemeenteThenWijk, django_filters.FilterSet):
     """The collective questions list: what schools raise, by theme and action line (issue 12)."""
 
     theme = django_filters.ChoiceFilter(
@@ -193,7 +185,7 @@ def _owner_roles() -> list[tuple[str, str]]:
     return [*Role.choices, (NO_SEAT, _("No seat at the school"))]
 
 
-class AgreementFilter(_GemeenteThenWijk, django_filters.FilterSet):
+class AgreementFilter(GemeenteThenWijk, django_filters.FilterSet):
     """The agreements list: everyone's agreements in scope, the list behind the dashboard's figures
     (issue 12). `owner_role` comes from meetings.selectors.agreements_list_for."""
 

@@ -89,3 +89,12 @@ def wijken_of_the_gemeente(filterset: django_filters.FilterSet) -> None:
         wijk.extra["empty_label"] = _("Choose a municipality first.")
         return
     wijk.queryset = wijken.filter(gemeente_id=gemeente).order_by("name")
+
+
+class GemeenteThenWijk:
+    """Mixed into a FilterSet with `gemeente` and `wijk` filters: after the set is made, the wijk's choices
+    follow the gemeente (wijken_of_the_gemeente)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        wijken_of_the_gemeente(self)  # type: ignore[arg-type]
