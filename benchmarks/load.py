@@ -35,6 +35,7 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
 from benchmarks.pages import ONLY_ADMIN_ENV, last_school_year
 
@@ -187,6 +188,12 @@ def _warm_up(base: str, sessions_file: Path, rounds: int, workers: int) -> None:
     urls.append(("/schools/?gap=ending", sessions["admin"][0]["session"]))
     urls.append(("/manage/wijken/", sessions["admin"][0]["session"]))
     urls.append(("/people/", sessions["admin"][0]["session"]))
+    urls.append(("/meetings/", sessions["admin"][0]["session"]))
+    # The dashboards of Utrecht counted once too (the admin's and the city coordinator's, as the mix asks).
+    gemeente = urlencode({"gemeente": sessions["admin"][0]["gemeente"]})
+    urls.append((f"/dashboard/?{gemeente}", sessions["admin"][0]["session"]))
+    city = next(s for s in sessions["coordinator"] if s.get("city"))
+    urls.append(("/dashboard/", city["session"]))
     # The national dashboard counted once, as an earlier visit would have: from then on a visit that finds
     # the figures old shows them and a worker counts them again (front.views_dashboard).
     urls.append(("/dashboard/?gemeente=all", sessions["admin"][0]["session"]))
