@@ -4,6 +4,8 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+from kpa import gc_freeze
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kpa.settings")
 application = get_wsgi_application()
 
@@ -12,3 +14,6 @@ if os.environ.get("REDIS_URL"):
     # without bytecode) for the first cached page of every worker, and a worker starts again every 1,000
     # requests (max_requests). Imported here, it is part of the worker's start.
     import redis  # noqa: F401
+
+# Full garbage collections walk only what was made after the worker's first requests (kpa.gc_freeze).
+gc_freeze.install()
