@@ -51,6 +51,17 @@ def pk_of(value) -> int | None:
     return int(value) if value.isdigit() and len(value) <= 18 else None
 
 
+def _only_gemeente(user) -> int | None:
+    """The gemeente of a scope that holds one (a coordinator's own; an IB-er's, a kernpartner's whose
+    schools are all in one); None for an admin (the country) and for a scope of several."""
+    if user.kind == UserKind.ADMIN:
+        return None
+    if user.is_coordinator:
+        return user.gemeente_id
+    in_scope = list(gemeenten_visible_to(user).values_list("pk", flat=True)[:2])
+    return in_scope[0] if len(in_scope) == 1 else None
+
+
 def wijken_of_the_gemeente(filterset: django_filters.FilterSet) -> None:
     """The wijk depends on the gemeente: its choices are the wijken in scope of the chosen gemeente, or
     of the only gemeente in scope. With none chosen among several, an admin (whose scope is the country)
@@ -58,27 +69,32 @@ def wijken_of_the_gemeente(filterset: django_filters.FilterSet) -> None:
     in several gemeenten) the few wijken of their scope, each named with its gemeente. A wijk sent
     without a gemeente (the links of the home page and the dashboard) chooses its own gemeente; one
     outside the chosen gemeente (or the scope) is an error on the form (the roster then ignores it, the
-    other lists show the error and no list)."""
+    other lists show the error and no list).
+
+    A scope of one gemeente has nothing to choose: the gemeente filter is left out (a select of one
+    gemeente, and its query). Only when another gemeente is sent (an old or a shared link) is it kept,
+    so that the form says that one is not a choice instead of showing the list of the own gemeente
+    under it."""
     wijk = filterset.filters["wijk"]
     user = filterset.request.user if filterset.request else None
     if user is None or not user.is_authenticated:
         return
     wijken = wijken_visible_to(user)
     gemeente = pk_of(filterset.data.get("gemeente"))
-    if gemeente is not None:  # chosen by the user: a wijk elsewhere is refused in those words
-        wijk.extra["error_messages"] = {"invalid_choice": _("This wijk is not in the chosen municipality.")}
+    chosen = gemeente is not None  # by the user, not by the wijk sent
     sent_wijk = pk_of(filterset.data.get("wijk"))
     if gemeente is None and sent_wijk is not None:
         gemeente = wijken.filter(pk=sent_wijk).values_list("gemeente_id", flat=True).first()
         if gemeente is not None:
             filterset.data = filterset.data.copy()
             filterset.data["gemeente"] = str(gemeente)
-    if gemeente is None and not filterset.data.get("gemeente"):
-        only = user.gemeente_id if user.is_coordinator else None
-        if only is None:
-            in_scope = list(gemeenten_visible_to(user).values_list("pk", flat=True)[:2])
-            only = in_scope[0] if len(in_scope) == 1 else None
-        gemeente = only
+    only = _only_gemeente(user)
+    if only is not None and (gemeente == only or not filterset.data.get("gemeente")):
+        del filterset.filters["gemeente"]
+        wijk.queryset = wijken.filter(gemeente_id=only).order_by("name")
+        return
+    if chosen:  # a wijk elsewhere is refused in those words
+        wijk.extra["error_messages"] = {"invalid_choice": _("This wijk is not in the chosen municipality.")}
     if gemeente is None and user.kind != UserKind.ADMIN:
         wijk.queryset = wijken.order_by("gemeente__name", "name")
         wijk.extra["widget"] = QuickSelect(label_field=WIJK_WITH_GEMEENTE)

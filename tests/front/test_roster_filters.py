@@ -58,14 +58,19 @@ def amsterdam(db):
 
 
 def test_it_offers_a_coordinator_the_wijken_of_their_gemeente_without_asking(
-    client, coordinator, wijk, other_wijk, amsterdam
+    client, coordinator, wijk, other_wijk, school, other_school, amsterdam
 ):
+    """Their scope is one gemeente: nothing to choose there, so no gemeente select (it offered one)."""
     client.force_login(coordinator)
     response = client.get(LIST)
     fields = form(response).fields
-    assert set(fields["gemeente"].queryset) == {wijk.gemeente}
+    assert "gemeente" not in fields
+    assert 'name="gemeente"' not in response.content.decode()
     assert set(fields["wijk"].queryset) == {wijk, other_wijk}
     assert amsterdam.name not in response.content.decode()
+    response = client.get(LIST, {"gemeente": wijk.gemeente_id, "wijk": other_wijk.pk})  # a dashboard link
+    assert not form(response).errors
+    assert names(response) == {other_school.name}
 
 
 def test_it_asks_an_admin_to_choose_a_gemeente_before_a_wijk(client, admin_user, wijk, other_wijk, amsterdam):
@@ -135,10 +140,15 @@ def test_it_keeps_a_coordinator_to_the_wijken_and_gemeenten_in_scope(
 
 
 def test_it_gives_a_kernpartner_the_gemeenten_of_their_schools(client, partner, school, amsterdam):
+    """In one gemeente: its wijken, no gemeente to choose. In two: both gemeenten to choose from."""
     client.force_login(partner)
     response = client.get(LIST)
-    assert set(form(response).fields["gemeente"].queryset) == {school.gemeente}
+    assert "gemeente" not in form(response).fields
     assert set(form(response).fields["wijk"].queryset) == {school.wijk}
+    AssignmentFactory(person=partner, school=amsterdam.schools.get(), role=Role.BUURTTEAM)
+    response = client.get(LIST)
+    assert set(form(response).fields["gemeente"].queryset) == {school.gemeente, amsterdam.gemeente}
+    assert set(form(response).fields["wijk"].queryset) == {school.wijk, amsterdam}
 
 
 # --- The organisation: found by typing, no cached choices -----------------------------------------------
