@@ -146,7 +146,7 @@ def dashboard_sections(scope: DashboardScope, year: SchoolYear, today: dt.date) 
     # by gemeente and wijk (partners.area_filters): for a coordinator their scope is the dashboard's, and
     # so is an admin's for the national view; when an admin looks at one gemeente, a figure's link
     # carries that gemeente (a wijk's figure its wijk, which chooses its gemeente). The national view's
-    # rows per gemeente have no list behind them.
+    # rows per gemeente link to the lists with that gemeente.
     one_gemeente = scope.gemeente.pk if scope.gemeenten and not national and scope.gemeente else None
 
     def _link(base: str, **params: Any) -> str:
@@ -154,22 +154,29 @@ def dashboard_sections(scope: DashboardScope, year: SchoolYear, today: dt.date) 
             params = {"gemeente": one_gemeente, **params}
         return _query(base, **params)
 
+    def area_of(pk: int) -> dict[str, int]:
+        """The list filter of an area's row: its gemeente in the national view, else its wijk."""
+        return {"gemeente": pk} if national else {"wijk": pk}
+
     def area_link(link, pk: int | None) -> str:
-        """`link(pk)` for a wijk's row; nothing for a gemeente's or for 'No wijk'."""
-        return "" if national or pk is None else link(pk)
+        """`link` with the filter of an area's row (area_of); nothing for 'No wijk'."""
+        return "" if pk is None else link(**area_of(pk))
 
     def per_area(per_wijk: str, per_gemeente: str) -> str:
         return per_gemeente if national else per_wijk
 
-    def held_meetings(y: SchoolYear, wijk_id: int | None = None, kind: str = MeetingKind.KPO) -> str:
+    def held_meetings(
+        y: SchoolYear, kind: str = MeetingKind.KPO, wijk: int | None = None, gemeente: int | None = None
+    ) -> str:
         """The meetings list: the year's held meetings (KPOs unless `kind` is "", any kind)."""
+        area = {"wijk": wijk or own_wijk} if gemeente is None else {"gemeente": gemeente}
         return _link(
             meetings,
             status=MeetingStatus.HELD,
             kind=kind,
             date_from=y.first_day.isoformat(),
             date_to=y.last_day.isoformat(),
-            wijk=wijk_id or own_wijk,
+            **area,
         )
 
     def roster_link(**params: Any) -> str:
@@ -277,7 +284,7 @@ def dashboard_sections(scope: DashboardScope, year: SchoolYear, today: dt.date) 
                     rw.get(pk, {}).get("without_kpo", 0),
                     rw_prev.get(pk, {}).get("without_kpo", 0),
                 ],
-                area_link(lambda wijk: held_meetings(year, wijk), pk),
+                area_link(lambda **area: held_meetings(year, **area), pk),
             )
             for pk, name in kpo_wijk_rows
         ],
@@ -384,7 +391,7 @@ def dashboard_sections(scope: DashboardScope, year: SchoolYear, today: dt.date) 
             Row(
                 name,
                 agreement_values(ag_wijk.get(pk), ag_wijk_prev.get(pk)),
-                links=[] if national or pk is None else agreement_links(wijk=pk),
+                links=[] if pk is None else agreement_links(**area_of(pk)),
             )
             for pk, name in wijk_rows
         ],
@@ -412,7 +419,7 @@ def dashboard_sections(scope: DashboardScope, year: SchoolYear, today: dt.date) 
             Row(
                 name,
                 question_values(qs_wijk.get(pk), qs_wijk_prev.get(pk)),
-                area_link(lambda wijk: question_list(wijk=wijk), pk),
+                area_link(question_list, pk),
             )
             for pk, name in wijk_rows
         ],
@@ -476,7 +483,7 @@ def dashboard_sections(scope: DashboardScope, year: SchoolYear, today: dt.date) 
         Row(
             name,
             [shown(wd, pk), shown(wd_prev, pk)],
-            area_link(lambda wijk: held_meetings(year, wijk, kind=""), pk),
+            area_link(lambda **area: held_meetings(year, kind="", **area), pk),
         )
         for pk, name in areas
     ]

@@ -497,13 +497,13 @@ def test_an_admin_sees_every_gemeente_at_once(client, data, coordinator, admin_u
     assert figures["verzuim"]["Utrecht"] == [utrecht["verzuim"]["West"][0], None]
     assert "tellen die van haar wijken op die getoond worden" in notes(national)["casework"]
     # The admin's lists span every gemeente, as the national figures do: a figure links to its list; a
-    # gemeente's row has none (the lists filter by wijk).
+    # gemeente's row to its list with that gemeente (followed in the test after the next).
     assert rows_links(national, "kpos")["Gehouden KPO's"].startswith("/meetings/?status=held&")
     assert rows_links(national, "vacancies")["Buurtteam"] == "/schools/?missing_role=buurtteam"
-    assert rows_links(national, "kpos-wijk")["Utrecht"] == ""
-    assert cell_links(national, "agreements-wijk")["Utrecht"] == [
-        (v, "") for v in figures["agreements-wijk"]["Utrecht"]
-    ]
+    assert rows_links(national, "kpos-wijk")["Utrecht"].endswith(f"&gemeente={data['a'].gemeente_id}")
+    assert [v for v, _link in cell_links(national, "agreements-wijk")["Utrecht"]] == figures[
+        "agreements-wijk"
+    ]["Utrecht"]
     assert 'value="all" selected' in national.content.decode()
     # Only an admin has it.
     client.force_login(coordinator)
@@ -828,3 +828,34 @@ def test_an_admins_agreement_figures_of_one_gemeente_link_to_that_gemeente(clien
         assert [figure for figure, _link in cells] == [listed(client, link) for _figure, link in cells]
     for cells in cell_links(utrecht, "agreements-wijk").values():
         assert [figure for figure, _link in cells] == [listed(client, link) for _figure, link in cells]
+
+
+def test_the_national_views_rows_per_gemeente_link_to_that_gemeentes_lists(client, data, admin_user):
+    """An admin's national view has a row per gemeente in the tables by area: its label links to the list
+    with that gemeente (the KPOs, questions and casework of its meetings), and its agreement figures to
+    the agreements list with that gemeente, each counting what the figure counts."""
+    client.force_login(admin_user)
+    response = client.get(DASHBOARD, {"gemeente": "all"})
+    utrecht, amersfoort = data["a"].gemeente_id, data["amersfoort"].pk
+    labelled = {
+        (t.key, row.label): row.url
+        for s in response.context["sections"]
+        for t in s.tables
+        if t.key in ("kpos-wijk", "questions", "casework")
+        for row in t.rows
+    }
+    for key in ("kpos-wijk", "questions", "casework"):
+        for name, pk in (("Utrecht", utrecht), ("Amersfoort", amersfoort)):
+            link = labelled[(key, name)]
+            assert f"gemeente={pk}" in link, (key, name)
+            assert "wijk=" not in link
+            found = client.get(link)
+            assert found.status_code == 200
+            assert found.context["filter"].errors == {}
+            assert {item.school.gemeente_id for item in found.context["page"]} <= {pk}
+    by_gemeente = cell_links(response, "agreements-wijk")
+    for name, pk in (("Utrecht", utrecht), ("Amersfoort", amersfoort)):
+        cells = by_gemeente[name]
+        assert all(f"gemeente={pk}" in link for _figure, link in cells)
+        assert [figure for figure, _link in cells] == [listed(client, link) for _figure, link in cells]
+    assert sum(figure for figure, _link in by_gemeente["Utrecht"]) > 0  # figures, not only zeros
