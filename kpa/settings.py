@@ -497,6 +497,9 @@ KPA_DASHBOARD_CACHE_SECONDS = env.int("KPA_DASHBOARD_CACHE_SECONDS", default=0 i
 # worker counts them again, instead of being counted during the visit that finds them older than the above.
 KPA_DASHBOARD_STALE_SECONDS = env.int("KPA_DASHBOARD_STALE_SECONDS", default=900)
 
+# A web worker freezes its long-lived objects after this many requests (kpa.gc_freeze); 0: never.
+KPA_GC_FREEZE_AFTER = env.int("KPA_GC_FREEZE_AFTER", default=50)
+
 # --- Process evaluations (evaluations/) ----------------------------------------------------------------
 # The day ("MM-DD") each school year on which a gemeente's evaluation round opens by itself, unless its
 # coordinator set another (evaluations.models.EvaluationMoment), and how many weeks it stays open.

@@ -2,6 +2,7 @@
 
 import os
 
+from django.conf import settings
 from django.core.wsgi import get_wsgi_application
 
 from kpa import gc_freeze
@@ -16,4 +17,6 @@ if os.environ.get("REDIS_URL"):
     import redis  # noqa: F401
 
 # Full garbage collections walk only what was made after the worker's first requests (kpa.gc_freeze).
-gc_freeze.install()
+# Installed here, at the import of the web server's application: only gunicorn and runserver import this
+# module (the tests' client does not, so the test process is never frozen).
+gc_freeze.install(settings.KPA_GC_FREEZE_AFTER)

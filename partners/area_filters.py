@@ -72,9 +72,10 @@ def wijken_of_the_gemeente(filterset: django_filters.FilterSet) -> None:
     other lists show the error and no list).
 
     A scope of one gemeente has nothing to choose: the gemeente filter is left out (a select of one
-    gemeente, and its query). Only when another gemeente is sent (an old or a shared link) is it kept,
-    so that the form says that one is not a choice instead of showing the list of the own gemeente
-    under it."""
+    gemeente, and its query) and the wijk's choices are that gemeente's. Only when something else is
+    sent as the gemeente (another gemeente, from an old or a shared link, or nonsense) is the select kept,
+    with its error: the lists then show no list, the roster (which leaves out a filter in error) the
+    schools in scope. The wijk's choices are then those of the gemeente sent, if it is one."""
     wijk = filterset.filters["wijk"]
     user = filterset.request.user if filterset.request else None
     if user is None or not user.is_authenticated:
@@ -88,13 +89,14 @@ def wijken_of_the_gemeente(filterset: django_filters.FilterSet) -> None:
         if gemeente is not None:
             filterset.data = filterset.data.copy()
             filterset.data["gemeente"] = str(gemeente)
-    only = _only_gemeente(user)
-    if only is not None and (gemeente == only or not filterset.data.get("gemeente")):
-        del filterset.filters["gemeente"]
-        wijk.queryset = wijken.filter(gemeente_id=only).order_by("name")
-        return
     if chosen:  # a wijk elsewhere is refused in those words
         wijk.extra["error_messages"] = {"invalid_choice": _("This wijk is not in the chosen municipality.")}
+    only = _only_gemeente(user)
+    if only is not None:
+        if gemeente == only or not filterset.data.get("gemeente"):
+            del filterset.filters["gemeente"]
+        wijk.queryset = wijken.filter(gemeente_id=only if gemeente is None else gemeente).order_by("name")
+        return
     if gemeente is None and user.kind != UserKind.ADMIN:
         wijk.queryset = wijken.order_by("gemeente__name", "name")
         wijk.extra["widget"] = QuickSelect(label_field=WIJK_WITH_GEMEENTE)

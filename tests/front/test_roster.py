@@ -279,6 +279,33 @@ def test_it_keeps_the_roster_queries_flat(client, django_assert_max_num_queries,
         assert client.get(reverse("kpa:home")).status_code == 200
 
 
+@pytest.mark.parametrize("count", [10, 120])
+def test_it_keeps_an_admins_filtered_national_roster_queries_flat(
+    client, django_assert_max_num_queries, admin_user, wijk, count
+):
+    """The admin's roster of the whole country, with a filter on the seat summaries (issue 15). An admin's
+    scope is the country: no query asks whether it holds one gemeente (partners.area_filters)."""
+    School.objects.bulk_create([SchoolFactory.build(wijk=wijk, gemeente=wijk.gemeente) for _ in range(count)])
+    from partners.models import Assignment
+
+    ib = UserFactory(kind=UserKind.SCHOOL)
+    Assignment.objects.bulk_create(
+        [
+            Assignment(school=s, role=Role.IB, person=ib, start_date=dt.date(2025, 8, 1))
+            for s in School.objects.all()
+        ]
+    )
+    client.force_login(admin_user)
+    client.get(LIST, {"gap": "vacant"})  # warm up: counts the seat summaries of the day
+    # session, user, MFA authenticator, the gemeente choices, the summaries not counted today (none), count,
+    # page of schools, seats with their coverage, their people, next KPOs, session save (savepoint, update,
+    # release)
+    with django_assert_max_num_queries(13):
+        response = client.get(LIST, {"gap": "vacant"})
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == count
+
+
 @time_machine.travel(dt.datetime(2026, 12, 2, 10, tzinfo=ZoneInfo("Europe/Amsterdam")), tick=False)
 def test_it_filters_by_a_complete_team_and_by_kpos_this_school_year(
     client, school, other_school, coordinator

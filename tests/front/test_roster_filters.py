@@ -139,6 +139,23 @@ def test_it_keeps_a_coordinator_to_the_wijken_and_gemeenten_in_scope(
     assert names(response) == {other_school.name}
 
 
+def test_it_tells_a_coordinator_what_is_wrong_with_a_gemeente_or_wijk_sent(
+    client, coordinator, wijk, other_wijk, school, amsterdam
+):
+    """No select for their one gemeente, but nonsense sent as the gemeente keeps it, with its error; and a
+    wijk elsewhere sent with their gemeente is refused in the same words as an admin's."""
+    client.force_login(coordinator)
+    response = client.get(LIST, {"gemeente": "abc"})
+    html = response.content.decode()
+    assert "gemeente" in form(response).errors
+    assert 'name="gemeente"' in html
+    assert set(form(response).fields["wijk"].queryset) == {wijk, other_wijk}
+    assert f">{wijk.name} (" not in html  # their own wijken, not named with a gemeente
+    response = client.get(LIST, {"gemeente": wijk.gemeente_id, "wijk": amsterdam.pk})
+    assert form(response).errors["wijk"] == ["Deze wijk ligt niet in de gekozen gemeente."]
+    assert names(response) == {school.name}  # the roster leaves out a filter in error
+
+
 def test_it_gives_a_kernpartner_the_gemeenten_of_their_schools(client, partner, school, amsterdam):
     """In one gemeente: its wijken, no gemeente to choose. In two: both gemeenten to choose from."""
     client.force_login(partner)

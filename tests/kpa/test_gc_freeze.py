@@ -38,13 +38,28 @@ def test_it_collects_then_freezes_once_after_the_first_requests(client, db, call
 
 
 def test_threads_finishing_at_once_freeze_once(calls):
-    """gunicorn's gthread workers (docker/gunicorn.conf.py) finish requests on several threads."""
-    receiver = gc_freeze.install(200)
-    threads = [threading.Thread(target=lambda: [receiver() for _ in range(50)]) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    """gunicorn's gthread workers (docker/gunicorn.conf.py) finish requests on several threads. The threads
+    start together and switch as often as the interpreter lets them, so that they interleave as much as
+    they can; a test cannot force the one bad interleaving (the count taken from 1 to -1 by two threads
+    before either checks it), which the lock rules out."""
+    receiver = gc_freeze.install(400)
+    start = threading.Barrier(8)
+
+    def finish_requests():
+        start.wait()
+        for _ in range(50):
+            receiver()
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=finish_requests) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
     assert calls == ["collect", "freeze"]
     assert receivers() == 0
 
@@ -59,20 +74,31 @@ def test_installing_again_starts_the_count_anew(db, calls):
     assert calls == ["collect", "freeze"]
 
 
-def test_the_wsgi_application_installs_it():
+def test_installing_none_freezes_never(calls):
+    assert gc_freeze.install(0) is None
+    assert receivers() == 0
+
+
+@pytest.mark.parametrize(("setting", "frozen_after"), [("", 50), ("3", 3), ("0", None)])
+def test_the_wsgi_application_installs_it(setting, frozen_after):
     """gunicorn (and runserver) import kpa.wsgi; the test client does not, so it is checked in a process
-    of its own: after FREEZE_AFTER requests that process has frozen objects."""
+    of its own: after KPA_GC_FREEZE_AFTER requests (50 unless set; 0 never) that process has frozen
+    objects, and not before."""
     code = (
         "import gc, kpa.wsgi\n"
         "from django.core.signals import request_finished\n"
-        "from kpa.gc_freeze import FREEZE_AFTER\n"
-        "for n in range(FREEZE_AFTER):\n"
-        "    assert gc.get_freeze_count() == 0, n\n"
+        "for n in range(1, 101):\n"
         "    request_finished.send(sender=None)\n"
-        "print(gc.get_freeze_count() > 0)\n"
+        "    if gc.get_freeze_count():\n"
+        "        print(n)\n"
+        "        break\n"
+        "else:\n"
+        "    print('never')\n"
     )
     env = {"DEBUG": "1", "PATH": "/usr/bin:/bin"}
+    if setting:
+        env["KPA_GC_FREEZE_AFTER"] = setting
     found = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True, timeout=60
     )
-    assert found.stdout.strip() == "True"
+    assert found.stdout.strip() == str(frozen_after or "never")
