@@ -82,21 +82,20 @@ def wijken_of_the_gemeente(filterset: django_filters.FilterSet) -> None:
         return
     wijken = wijken_visible_to(user)
     gemeente = pk_of(filterset.data.get("gemeente"))
-    chosen = gemeente is not None  # by the user, not by the wijk sent
+    if gemeente is not None:  # chosen by the user: a wijk elsewhere is refused in those words
+        wijk.extra["error_messages"] = {"invalid_choice": _("This wijk is not in the chosen municipality.")}
     sent_wijk = pk_of(filterset.data.get("wijk"))
     if gemeente is None and sent_wijk is not None:
         gemeente = wijken.filter(pk=sent_wijk).values_list("gemeente_id", flat=True).first()
         if gemeente is not None:
             filterset.data = filterset.data.copy()
             filterset.data["gemeente"] = str(gemeente)
-    if chosen:  # a wijk elsewhere is refused in those words
-        wijk.extra["error_messages"] = {"invalid_choice": _("This wijk is not in the chosen municipality.")}
     only = _only_gemeente(user)
     if only is not None:
         if gemeente == only or not filterset.data.get("gemeente"):
             del filterset.filters["gemeente"]
-        wijk.queryset = wijken.filter(gemeente_id=only if gemeente is None else gemeente).order_by("name")
-        return
+        if gemeente is None:
+            gemeente = only
     if gemeente is None and user.kind != UserKind.ADMIN:
         wijk.queryset = wijken.order_by("gemeente__name", "name")
         wijk.extra["widget"] = QuickSelect(label_field=WIJK_WITH_GEMEENTE)
