@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django import template
 from django.urls import reverse
-from django.utils import dateformat
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
@@ -44,7 +43,7 @@ def _cell(cell: RosterCell, words: _Words) -> str:
             for p in cell.people
         ]
     if cell.ends_on:
-        ends = _("ends %(date)s") % {"date": dateformat.format(cell.ends_on, "j N")}
+        ends = _("ends %(date)s") % {"date": date_text(cell.ends_on, "j N")}
         parts.append(f'<span class="badge text-bg-warning">{escape(ends)}</span>')
     return "<br>".join(parts)
 

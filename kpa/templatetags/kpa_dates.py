@@ -20,7 +20,7 @@ from functools import lru_cache
 from django import template
 from django.template import defaultfilters
 from django.utils import formats
-from django.utils.dates import MONTHS, MONTHS_3, WEEKDAYS
+from django.utils.dates import MONTHS, MONTHS_3, MONTHS_AP, WEEKDAYS
 from django.utils.formats import get_format
 
 register = template.Library()
@@ -36,6 +36,7 @@ DATE_TOKENS: dict[str, Token] = {
     "M": lambda v: str(MONTHS_3[v.month]).title(),
     "m": lambda v: f"{v.month:02d}",
     "n": lambda v: str(v.month),
+    "N": lambda v: str(MONTHS_AP[v.month]),  # "jan.", "maart": the Dutch SHORT_DATE_FORMAT's month
     "Y": lambda v: f"{v.year:04d}",
 }
 TIME_TOKENS: dict[str, Token] = {

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.template import Context, Engine, defaultfilters
-from django.utils import translation
+from django.utils import formats, translation
+from django.utils.formats import get_format
 from django.utils.timezone import template_localtime
 
 from kpa.templatetags import kpa_dates
@@ -96,6 +97,20 @@ def test_the_templates_use_these_filters():
         assert template.render(Context({"when": when})) == "zondag 25 oktober 2026, 02:30 02:30"
 
 
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_the_short_date_of_every_month_is_written_out(language):
+    """The Dutch SHORT_DATE_FORMAT ("j N Y", kpa/formats) is ours, not Django's: the roster writes 50 of
+    them a page. N is the month as the AP writes it: "jan.", "maart", "juni", "sept." in every month."""
+    with translation.override(language):
+        fmt = str(get_format("SHORT_DATE_FORMAT"))
+        assert kpa_dates._plan(fmt, kpa_dates._DATE_ONLY) is not None, fmt
+        for month in range(1, 13):
+            day = dt.date(2027, month, 9)
+            for name in ("SHORT_DATE_FORMAT", "j N", "j N Y"):
+                assert kpa_dates.date_text(day, name) == formats.date_format(day, name), (name, day)
+    assert kpa_dates._plan("j N Y", kpa_dates._DATE_ONLY) is not None
+
+
 def test_a_format_is_split_once():
     kpa_dates._plan.cache_clear()
     for _ in range(3):
@@ -106,8 +121,6 @@ def test_a_format_is_split_once():
 @pytest.mark.parametrize("language", ["nl", "en"])
 def test_date_text_writes_what_date_format_writes(language):
     """For Python code: a named format in the active language, a literal one, one that is not ours."""
-    from django.utils import formats
-
     names = ["SHORT_DATE_FORMAT", "DATE_FORMAT", "SHORT_DATETIME_FORMAT", "j F Y", "l j F Y, H:i", "j N"]
     values = [v for v in VALUES if isinstance(v, dt.date)]
     with translation.override(language):
