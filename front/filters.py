@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_filters.constants import EMPTY_VALUES
 
 from front.dashboard import SchoolYear
 from kpa.widgets import AutocompleteSelect, ChecksOnce
@@ -12,6 +13,7 @@ from partners.area_filters import GemeenteThenWijk, gemeente_filter, wijk_filter
 from partners.models import PARTNER_ROLES, TEAM_ROLES, Assignment, Organisation, Role, SeatSummary
 from partners.scope import organisations_in_scope
 from partners.seat_summary import flags_of, fresh, summaries_ensure, vacant_field
+from partners.selectors import is_every_school
 from schools.models import School, Sector
 
 ROLE_CHOICES = [(role.value, role.label) for role in (*PARTNER_ROLES, Role.IB)]
@@ -43,21 +45,6 @@ class AutocompleteFilter(django_filters.ModelChoiceFilter):
     field_class = type("AutocompleteField", (ChecksOnce, django_filters.fields.ModelChoiceField), {})
 
 
-def _summarised(schools, condition: Q, matches: Callable[[dict[str, bool]], bool]):
-    """The `schools` whose seat summary of today meets `condition` (partners.seat_summary): a row per school
-    instead of grouping every seat of the schools in scope, which for an admin is the whole country. The
-    summaries not counted for today and the current seats are counted first; a school whose summary is
-    still not fresh then (a seat written meanwhile) is judged from its seats by `matches`, the same
-    condition on its flags."""
-    today = timezone.localdate()
-    left = summaries_ensure(schools, today).left
-    chosen = Q(pk__in=SeatSummary.objects.filter(fresh(today), condition).values("school_id"))
-    if left:
-        flags = flags_of(left, today)
-        chosen |= Q(pk__in=[pk for pk in left if matches(flags[pk])])
-    return schools.filter(chosen)
-
-
 def _any_vacant(roles) -> tuple[Q, Callable[[dict[str, bool]], bool]]:
     """A role of `roles` vacant: as a condition on the summaries, and on a school's flags."""
     fields = [vacant_field(role) for role in roles]
@@ -65,6 +52,10 @@ def _any_vacant(roles) -> tuple[Q, Callable[[dict[str, bool]], bool]]:
     for name in fields:
         condition |= Q(**{name: True})
     return condition, lambda flags: any(flags[name] for name in fields)
+
+
+# The roster's filters that read only the seat summaries (partners.seat_summary).
+SUMMARY_FILTERS = frozenset({"missing_role", "gap", "team"})
 
 
 class SchoolFilter(GemeenteThenWijk, django_filters.FilterSet):
@@ -115,6 +106,44 @@ class SchoolFilter(GemeenteThenWijk, django_filters.FilterSet):
             "person",
         ]
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = timezone.localdate()
+        self._chosen: set[str] = set()  # the filters with a value
+        # The seat summary conditions the filters applied, or None once one judged a school from its seats.
+        self._summary: list[Q] | None = []
+
+    def filter_queryset(self, queryset):
+        self._chosen = {name for name, value in self.form.cleaned_data.items() if value not in EMPTY_VALUES}
+        return super().filter_queryset(queryset)
+
+    def count(self) -> int:
+        """How many schools the filters choose (the roster's count of its pages). For an admin who chose
+        only the seat summary's filters it is the count of the fresh summaries that meet them: every school
+        has one summary at most, and every school is in scope, so the two counts are the same, but counting
+        the schools joins all of the country's to the summaries (3.7 ms at 10,000 schools, 1.5 ms for the
+        summaries alone)."""
+        schools = self.qs  # runs the filters: _summarised notes their conditions
+        if self._summary and self._chosen <= SUMMARY_FILTERS and is_every_school(self.queryset):
+            return SeatSummary.objects.filter(fresh(self.today), *self._summary).count()
+        return schools.count()
+
+    def _summarised(self, schools, condition: Q, matches: Callable[[dict[str, bool]], bool]):
+        """The `schools` whose seat summary of today meets `condition` (partners.seat_summary): a row per
+        school instead of grouping every seat of the schools in scope, which for an admin is the whole
+        country. The summaries not counted for today and the current seats are counted first; a school
+        whose summary is still not fresh then (a seat written meanwhile) is judged from its seats by
+        `matches`, the same condition on its flags."""
+        left = summaries_ensure(schools, self.today).left
+        chosen = Q(pk__in=SeatSummary.objects.filter(fresh(self.today), condition).values("school_id"))
+        if left:
+            flags = flags_of(left, self.today)
+            chosen |= Q(pk__in=[pk for pk in left if matches(flags[pk])])
+            self._summary = None
+        elif self._summary is not None:
+            self._summary.append(condition)
+        return schools.filter(chosen)
+
     def search(self, queryset, name, value):
         value = value.strip()
         if not value:
@@ -125,22 +154,22 @@ class SchoolFilter(GemeenteThenWijk, django_filters.FilterSet):
 
     def filter_missing_role(self, queryset, name, value):
         field = vacant_field(value)
-        return _summarised(queryset, Q(**{field: True}), lambda flags: flags[field])
+        return self._summarised(queryset, Q(**{field: True}), lambda flags: flags[field])
 
     def filter_gap(self, queryset, name, value):
         """Vacant: a kernpartner role nobody fills today. Ending: filled today, and in a kernpartner role
         the coverage runs out within 30 days (partners.selectors.coverage_for_schools)."""
         if value == "vacant":
-            return _summarised(queryset, *_any_vacant(PARTNER_ROLES))
-        return _summarised(queryset, Q(partner_ending=True), lambda flags: flags["partner_ending"])
+            return self._summarised(queryset, *_any_vacant(PARTNER_ROLES))
+        return self._summarised(queryset, Q(partner_ending=True), lambda flags: flags["partner_ending"])
 
     def filter_team(self, queryset, name, value):
         """Complete: the IB-er and the four kernpartners all have someone today, as the dashboard counts
         it (front.dashboard.coverage)."""
         incomplete, any_vacant = _any_vacant(TEAM_ROLES)
         if value == "complete":
-            return _summarised(queryset, ~incomplete, lambda flags: not any_vacant(flags))
-        return _summarised(queryset, incomplete, any_vacant)
+            return self._summarised(queryset, ~incomplete, lambda flags: not any_vacant(flags))
+        return self._summarised(queryset, incomplete, any_vacant)
 
     def filter_kpo(self, queryset, name, value):
         """No KPO held (or none held or planned) in the current school year, as the dashboard counts it

@@ -3,7 +3,7 @@ heavy loads, and the school page."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import batched
 
 from django.contrib.auth.decorators import login_required
@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -34,6 +35,18 @@ PAGE_SIZE = 50
 HEAVY_LOAD_FILTERS = ("gemeente", "wijk")
 
 
+class CountedPaginator(Paginator):
+    """A paginator that asks `count` for the number of objects, rather than the list's own count()."""
+
+    def __init__(self, object_list, per_page, *, count: Callable[[], int]) -> None:
+        super().__init__(object_list, per_page)
+        self._count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._count()
+
+
 def _filtered(request: HttpRequest) -> SchoolFilter:
     schools = schools_visible_to(request.user).select_related("wijk", "gemeente").order_by("name", "pk")
     return SchoolFilter(request.GET, queryset=schools, request=request)
@@ -44,7 +57,8 @@ def _filtered(request: HttpRequest) -> SchoolFilter:
 def school_list(request: HttpRequest) -> HttpResponse:
     """The roster: every school in scope with its team today, its gaps and its next KPO."""
     school_filter = _filtered(request)
-    page = Paginator(school_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = CountedPaginator(school_filter.qs, PAGE_SIZE, count=school_filter.count)
+    page = paginator.get_page(request.GET.get("page"))
     coordinating = can_see_coordination(request.user)
     context = {
         "filter": school_filter,

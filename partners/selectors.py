@@ -222,7 +222,7 @@ def _coverage(
     return result
 
 
-def _is_every_school(schools: QuerySet) -> bool:
+def is_every_school(schools: QuerySet) -> bool:
     """Whether `schools` is the whole schools table: a queryset of School without a condition or slice
     (an admin's scope, no filter). Every seat is at one of them."""
     query = schools.query
@@ -245,7 +245,7 @@ def heavy_loads(schools: QuerySet, on: dt.date | None = None, minimum: int = 6) 
     semi-join to all 10,000 schools PostgreSQL hashes them and sorts the seats instead (220 against
     80 ms)."""
     seats = Assignment.objects.active(on).filter(role__in=PARTNER_ROLES)
-    if not _is_every_school(schools):
+    if not is_every_school(schools):
         seats = seats.filter(school_id__in=schools.values("pk"))
     counts = (
         seats.order_by()  # Meta.ordering ("school", by name) would join every school of the country
