@@ -36,7 +36,7 @@ DATE_TOKENS: dict[str, Token] = {
     "M": lambda v: str(MONTHS_3[v.month]).title(),
     "m": lambda v: f"{v.month:02d}",
     "n": lambda v: str(v.month),
-    "N": lambda v: str(MONTHS_AP[v.month]),  # "jan.", "maart": the Dutch SHORT_DATE_FORMAT's month
+    "N": lambda v: str(MONTHS_AP[v.month]),  # "jan.", "mei", "mrt.": the Dutch SHORT_DATE_FORMAT's month
     "Y": lambda v: f"{v.year:04d}",
 }
 TIME_TOKENS: dict[str, Token] = {

@@ -73,7 +73,23 @@ def test_an_admins_count_of_the_summary_filters_is_the_schools_count(admin_user,
         assert count == len(list(school_filter.qs)) == school_filter.qs.count(), params
         assert "schools_school" not in sql, params  # the summaries alone
         assert "partners_seatsummary" in sql
-    assert any(_filter(admin_user, **p).count() for p in _every_choice())  # the sample finds schools
+    # The conditions choose: some choice finds some of the schools, not none or all of them.
+    assert any(0 < _filter(admin_user, **p).count() < School.objects.count() for p in _every_choice())
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"gap": "vacant", "sector": "bogus"},  # refused: no filter, as the schools' query leaves it out
+        {"gap": "vacant", "q": "   "},  # nothing typed
+        {"team": "incomplete", "gemeente": "nonsense", "wijk": "x"},
+    ],
+)
+def test_input_the_filters_refuse_or_ignore_leaves_the_summaries_count(admin_user, country, params):
+    school_filter = _filter(admin_user, **params)
+    count, sql = _counted(school_filter)
+    assert count == len(list(school_filter.qs))
+    assert "schools_school" not in sql
 
 
 @pytest.mark.parametrize(
@@ -83,10 +99,12 @@ def test_an_admins_count_of_the_summary_filters_is_the_schools_count(admin_user,
         {"gap": "vacant", "sector": "VO"},
         {"missing_role": Role.JGZ, "q": "School"},
         {"gap": "ending", "kpo": "none"},
+        {"gap": "vacant", "wijk": "WIJK"},  # the wijk's gemeente comes with it (partners.area_filters)
     ],
 )
-def test_it_counts_the_schools_when_another_filter_is_chosen(admin_user, country, params):
+def test_it_counts_the_schools_when_another_filter_is_chosen(admin_user, country, school, params):
     SchoolFactory(sector="VO")
+    params = {key: school.wijk_id if value == "WIJK" else value for key, value in params.items()}
     school_filter = _filter(admin_user, **params)
     count, sql = _counted(school_filter)
     assert count == len(list(school_filter.qs))
