@@ -24,6 +24,7 @@ import threading
 from django.core.signals import request_finished
 
 DISPATCH_UID = "kpa.gc_freeze"
+AFTER = 50  # requests, unless settings.KPA_GC_FREEZE_AFTER says otherwise
 
 
 class FreezeAfter:

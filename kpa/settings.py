@@ -10,6 +10,7 @@ from celery.schedules import crontab
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from kpa import gc_freeze
 from kpa import mfa_keys as _mfa
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -498,7 +499,7 @@ KPA_DASHBOARD_CACHE_SECONDS = env.int("KPA_DASHBOARD_CACHE_SECONDS", default=0 i
 KPA_DASHBOARD_STALE_SECONDS = env.int("KPA_DASHBOARD_STALE_SECONDS", default=900)
 
 # A web worker freezes its long-lived objects after this many requests (kpa.gc_freeze); 0: never.
-KPA_GC_FREEZE_AFTER = env.int("KPA_GC_FREEZE_AFTER", default=50)
+KPA_GC_FREEZE_AFTER = env.int("KPA_GC_FREEZE_AFTER", default=gc_freeze.AFTER)
 
 # --- Process evaluations (evaluations/) ----------------------------------------------------------------
 # The day ("MM-DD") each school year on which a gemeente's evaluation round opens by itself, unless its
