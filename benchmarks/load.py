@@ -181,7 +181,8 @@ def _warm_up(base: str, sessions_file: Path, rounds: int, workers: int, freeze_a
     from concurrent.futures import ThreadPoolExecutor
 
     sessions = json.loads(sessions_file.read_text())
-    urls = [("/bench/floor/", sessions["floor"][0]["session"]), ("/", sessions["partner"][0]["session"])]
+    floor = ("/bench/floor/", sessions["floor"][0]["session"])
+    urls = [floor, ("/", sessions["partner"][0]["session"])]
     urls.append(("/meetings/agreements/", sessions["partner"][0]["session"]))
     urls.append((f"/schools/{sessions['partner'][0]['schools'][0]}/", sessions["partner"][0]["session"]))
     urls.append((f"/meetings/{sessions['ib'][0]['meeting']}/log/", sessions["ib"][0]["session"]))
@@ -213,8 +214,8 @@ def _warm_up(base: str, sessions_file: Path, rounds: int, workers: int, freeze_a
         for _ in range(rounds):
             for path, session in urls:
                 list(pool.map(get, [path] * workers, [session] * workers))
-        floor = 2 * freeze_after * workers
-        list(pool.map(get, [urls[0][0]] * floor, [urls[0][1]] * floor))
+        times = 2 * freeze_after * workers
+        list(pool.map(get, [floor[0]] * times, [floor[1]] * times))
 
 
 def time_fresh_counts(base: str, sessions_file: Path, times: int = 3) -> dict[str, float]:
