@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
-from benchmarks.pages import ONLY_ADMIN_ENV, last_school_year
+from benchmarks.pages import FLOOR_PROBES, ONLY_ADMIN_ENV, last_school_year
 from kpa import gc_freeze
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -46,6 +46,7 @@ PG_SERVER = "postgres://postgres@127.0.0.1:5432"
 P95_LIMIT_MS = 250.0
 FLOOR_FACTOR = 4.0
 SCALE_FACTOR = 1.5
+PEOPLE = 9  # simulated people at once, besides the floor's (9 keep 2 cores below saturation)
 
 
 @dataclass
@@ -352,7 +353,8 @@ def run_scale(
         _warm_up(base, sessions_file, rounds=3, workers=args.workers, freeze_after=freeze_after)
         print(f"      load average before the load: {os.getloadavg()[0]:.2f}")
         locust = [sys.executable, "-m", "locust", "-f", str(BASE_DIR / "benchmarks" / "locustfile.py")]
-        locust += ["--headless", "--users", str(args.users), "--spawn-rate", str(args.users)]
+        users = args.users + FLOOR_PROBES  # the people of the mix, and the floor's own (locustfile.FloorUser)
+        locust += ["--headless", "--users", str(users), "--spawn-rate", str(users)]
         locust += ["--run-time", f"{args.duration}s", "--host", base, "--csv", str(prefix)]
         locust += [
             "--only-summary",
@@ -442,7 +444,10 @@ def main(argv: list[str] | None = None) -> int:
         help="seconds of load per scale (at 60 s a page had 20-140 requests, its p95 its slowest one or two)",
     )
     parser.add_argument(
-        "--users", type=int, default=10, help="simulated people at once (10 keeps 2 cores below saturation)"
+        "--users",
+        type=int,
+        default=PEOPLE,
+        help=f"people at once, besides the floor's {FLOOR_PROBES} ({PEOPLE} leave 2 cores unsaturated)",
     )
     parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
     parser.add_argument(
@@ -478,7 +483,10 @@ def main(argv: list[str] | None = None) -> int:
     }
     base_env.pop("KPA_TESTING", None)
     redis_was_empty = _redis_dbs_empty(base_env["REDIS_URL"])
-    print(f"KPA load bench: {args.users} users, {args.duration} s per scale, {args.workers} gunicorn workers")
+    print(
+        f"KPA load bench: {args.users} users and {FLOOR_PROBES} on the floor, {args.duration} s per scale, "
+        f"{args.workers} gunicorn workers"
+    )
     print("  (other work on this machine inflates every figure: see the load average printed per scale)")
     print(f"  bytecode written, as in the production image: {compile_bytecode():.0f} s")
     results, seeding = {}, {}

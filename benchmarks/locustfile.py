@@ -28,6 +28,7 @@ from benchmarks.pages import (
     EVAL_AREA,
     EVAL_SCHOOL,
     FLOOR,
+    FLOOR_PROBES,
     IB_LOG,
     IB_SAVE,
     PARTNER_AGREEMENTS,
@@ -218,9 +219,19 @@ class AdminDashboardUser(KpaUser):
 
 
 class FloorUser(KpaUser):
-    weight = 1
+    """Asks only the floor. FLOOR_PROBES of them, whatever --users says (locust spawns a fixed_count class
+    first and shares the rest among the weights), each with a session of its own."""
+
+    fixed_count = FLOOR_PROBES
     pool = "floor"
     abstract = not in_mix(pool, ENVIRON)  # an abstract class is never spawned
+    spawned = 0
+
+    def on_start(self) -> None:
+        floor = SESSIONS[self.pool]
+        self.account = floor[FloorUser.spawned % len(floor)]
+        FloorUser.spawned += 1
+        self.client.cookies.set("sessionid", self.account["session"])
 
     @task
     def floor(self) -> None:

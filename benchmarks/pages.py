@@ -18,6 +18,11 @@ ADMIN_NATIONAL = "admin: national dashboard GET /dashboard/?gemeente=all"
 EVAL_AREA = "coordinator: evaluation results by role GET /evaluaties/results/"
 EVAL_SCHOOL = "kernpartner: a school's evaluation results GET /evaluaties/results/<pk>/"
 
+# Simulated people who only ask the floor, on top of the people of the mix (--users): the floor's p95 is the
+# yardstick of every page, so it is read from three people's requests (about 700 in 150 s), not one's (about
+# 240, whose p95 is anywhere between their 92nd and 98th percentile).
+FLOOR_PROBES = 3
+
 # The admin's pages (issue 15): national, the worst case of every list and filter.
 ADMIN_PAGES = (ADMIN_ROSTER, ADMIN_MEETINGS, ADMIN_WIJKEN, ADMIN_PEOPLE)
 # `benchmarks.load --admin` runs only the admin (and the floor): for looking at the admin's pages alone.

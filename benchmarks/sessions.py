@@ -93,7 +93,9 @@ def prepare(per_kind: int, seed: int) -> dict[str, list[dict]]:
     utrecht = Gemeente.objects.filter(code="0344").values_list("pk", flat=True).first()
     for user in User.objects.filter(kind=UserKind.ADMIN, is_active=True).order_by("pk")[:3]:
         result["admin"].append({"session": _session(user), "wijken": [], "gemeente": utrecht})
-    result["floor"] = [{"session": entry["session"]} for entry in result["partner"]]
+    # The floor's people sign in anew: a session of their own, whose save never waits on a person's.
+    floor_users = User.objects.filter(pk__in=rng.sample(partner_ids, min(per_kind, len(partner_ids))))
+    result["floor"] = [{"session": _session(user)} for user in floor_users]
     return result
 
 

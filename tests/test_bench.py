@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import time_machine
 
 from benchmarks import load
@@ -16,6 +17,7 @@ from benchmarks.pages import (
     ADMIN_ROSTER,
     ADMIN_WIJKEN,
     FLOOR,
+    FLOOR_PROBES,
     ONLY_ADMIN_ENV,
     ROSTER,
     in_mix,
@@ -167,3 +169,96 @@ def test_the_warm_up_takes_every_worker_past_its_garbage_collectors_freeze(tmp_p
     assert len(asked) - pages_only == 300
     assert set(asked[pages_only:]) == {("/bench/floor/", "f")}
     assert gc_freeze.AFTER == 50  # what the bench and the settings take without KPA_GC_FREEZE_AFTER
+
+
+# Run apart: importing locust patches the standard library for gevent (sockets, threads) in its process.
+_MIX = """
+import importlib.util, json, sys
+from locust.dispatch import UsersDispatcher
+from locust.runners import WorkerNode
+from locust.util.load_locustfile import is_user_class
+spec = importlib.util.spec_from_file_location("bench_locustfile", "benchmarks/locustfile.py")
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+classes = [value for value in vars(module).values() if is_user_class(value)]
+dispatcher = UsersDispatcher(worker_nodes=[WorkerNode("local")], user_classes=classes)
+users = int(sys.argv[1])
+dispatcher.new_dispatch(target_user_count=users, spawn_rate=users)
+spawned = next(dispatcher)["local"]
+people = []
+for name, count in spawned.items():
+    cls = getattr(module, name)
+    for _ in range(count):
+        person = cls.__new__(cls)
+        person.client = type("Client", (), {"cookies": type("Jar", (), {"set": lambda *a: None})()})()
+        cls.on_start(person)
+        people.append([name, person.account["session"]])
+print(json.dumps({"spawned": spawned, "people": people}))
+"""
+
+
+def _spawned(tmp_path, users: int, **environ: str) -> dict:
+    """Whom locust spawns from benchmarks/locustfile.py for `users`, and the session each one starts with,
+    as benchmarks.load runs it."""
+    import json
+
+    sessions = {**SESSIONS, "floor": [{"session": f"f{n}"} for n in range(5)]}
+    sessions_file = tmp_path / "sessions.json"
+    sessions_file.write_text(json.dumps(sessions))
+    env = {"PATH": "/usr/bin:/bin", "KPA_BENCH_SESSIONS": str(sessions_file), **environ}
+    found = subprocess.run(
+        [sys.executable, "-c", _MIX, str(users)],
+        env=env,
+        cwd=Path(load.BASE_DIR),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    return json.loads(found.stdout.splitlines()[-1])
+
+
+def test_the_floor_is_asked_by_three_people_of_its_own_beside_the_mix(tmp_path):
+    """The floor's p95 is every page's yardstick, so its noise moves every line of a run at once: from one
+    person's 240 requests in 150 s it is (at 95% confidence) anywhere between their 92nd and 98th
+    percentile. Three people of its own, and the same nine people of the mix as when the floor was one of
+    ten."""
+    spawned = _spawned(tmp_path, load.PEOPLE + FLOOR_PROBES)
+
+    assert FLOOR_PROBES == 3
+    assert spawned["spawned"] == {
+        "FloorUser": 3,
+        "PartnerUser": 3,
+        "IbUser": 2,
+        "AdminUser": 2,
+        "CoordinatorUser": 1,
+        "AdminDashboardUser": 1,
+    }
+    floor_sessions = [session for name, session in spawned["people"] if name == "FloorUser"]
+    assert sorted(floor_sessions) == ["f0", "f1", "f2"]  # a session each
+
+
+def test_the_floor_is_asked_by_three_people_with_the_admin_alone(tmp_path):
+    spawned = _spawned(tmp_path, load.PEOPLE + FLOOR_PROBES, **{ONLY_ADMIN_ENV: "1"})
+
+    assert spawned["spawned"] == {"FloorUser": 3, "AdminUser": 6, "AdminDashboardUser": 3}
+
+
+@pytest.mark.django_db
+@time_machine.travel(dt.datetime(2027, 3, 9, 10, 0, tzinfo=dt.UTC), tick=False)
+def test_the_floors_people_sign_in_with_sessions_of_their_own():
+    """A floor request saves its session (SESSION_SAVE_EVERY_REQUEST): on a person's session row it would
+    now and then wait for that person's save."""
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from benchmarks.sessions import prepare
+    from tests.factories import AssignmentFactory
+
+    partners = {AssignmentFactory().person_id for _ in range(3)}
+
+    sessions = prepare(per_kind=3, seed=1)
+
+    floor = [entry["session"] for entry in sessions["floor"]]
+    assert len(floor) == 3
+    assert not set(floor) & {entry["session"] for entry in sessions["partner"]}
+    assert {int(SessionStore(session_key=key)["_auth_user_id"]) for key in floor} == partners
