@@ -198,3 +198,67 @@ def test_it_keeps_the_wijk_list_queries_flat(
     # page's wijken, gemeenten for the create form, session save (savepoint, update, release)
     with django_assert_max_num_queries(10):
         assert client.get(reverse("manage:wijk-list")).status_code == 200
+
+
+# The wijken as the list's template wrote them before partners.templatetags.manage_lists.wijk_tables.
+WIJK_TABLES_AS_TEMPLATE = """{% regroup wijken by gemeente as per_gemeente %}{% for group in per_gemeente %}
+      <h2 class="h4">{{ group.grouper.name }}</h2>
+      <div class="table-responsive">
+      <table class="table">
+        <thead><tr><th scope="col">{% translate "Wijk" %}</th><th scope="col" class="text-end">{% translate "Active schools" %}</th><th scope="col"><span class="visually-hidden">{% translate "Actions" %}</span></th></tr></thead>
+        <tbody>
+          {% for wijk in group.list %}
+            <tr>
+              <td><a href="{% url 'manage:wijk-detail' wijk.pk %}">{{ wijk.name }}</a></td>
+              <td class="text-end">{{ wijk.school_count }}</td>
+              <td class="text-end"><a href="{% url 'manage:wijk-update' wijk.pk %}">{% translate "Edit" %}<span class="visually-hidden"> {{ wijk.name }}</span></a></td>
+            </tr>
+          {% endfor %}
+        </tbody>
+      </table>
+      </div>
+    {% endfor %}"""  # noqa: E501
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_the_wijk_tables_written_in_python_are_the_templates_tables(language):
+    """Character for character, with awkward names (markup, quotes, an ampersand, a non-ASCII letter),
+    counts (none, one, thousands), a gemeente of one wijk and one of two, and none at all."""
+    from django.template import Context, Template
+
+    from partners.templatetags.manage_lists import wijk_tables
+    from schools.models import Gemeente
+
+    amersfoort = Gemeente(pk=3, code="0307", name="<b>Amersfoort</b> & co")
+    den_bosch = Gemeente(pk=4, code="0796", name="'s-Hertogenbosch")
+    wijken = [
+        Wijk(pk=7, gemeente=amersfoort, name='<script>"Noord"</script> & Oost'),
+        Wijk(pk=80, gemeente=den_bosch, name="Öst 'Zuid'"),
+        Wijk(pk=9999, gemeente=den_bosch, name="West"),
+    ]
+    for wijk, count in zip(wijken, (0, 1, 12345), strict=True):
+        wijk.school_count = count
+    with translation.override(language):
+        template = Template("{% load i18n %}" + WIJK_TABLES_AS_TEMPLATE)
+        assert wijk_tables(wijken) == template.render(Context({"wijken": wijken}))
+        assert wijk_tables([]) == template.render(Context({"wijken": []})) == ""
+    with translation.override("nl"):
+        assert ">Bewerken<span" in wijk_tables(wijken)
+
+
+def test_the_wijk_list_writes_each_wijk_with_its_links_and_count(client, admin_user, wijk, school):
+    client.force_login(admin_user)
+    body = client.get(reverse("manage:wijk-list")).content.decode()
+    detail, update = (
+        reverse("manage:wijk-detail", args=[wijk.pk]),
+        reverse("manage:wijk-update", args=[wijk.pk]),
+    )
+    assert f'<td><a href="{detail}">West</a></td>\n              <td class="text-end">1</td>' in body
+    assert f'<a href="{update}">' in body
+
+
+def test_the_wijk_list_without_wijken_says_so(client, admin_user):
+    client.force_login(admin_user)
+    body = client.get(reverse("manage:wijk-list")).content.decode()
+    assert "Nog geen wijken. Voeg de eerste toe." in body
+    assert "<table" not in body
