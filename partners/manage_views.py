@@ -46,8 +46,12 @@ from schools.selectors import active_schools_per_wijk
 @login_required
 def wijk_list(request: HttpRequest) -> HttpResponse:
     require_manager(request.user)
+    # By gemeente, and within two gemeenten of the same name (names are not unique) each one's wijken
+    # together: the list writes a table per run of one gemeente's wijken.
     wijken = (
-        wijken_visible_to(request.user).select_related("gemeente").order_by("gemeente__name", "name", "pk")
+        wijken_visible_to(request.user)
+        .select_related("gemeente")
+        .order_by("gemeente__name", "gemeente_id", "name", "pk")
     )
     page = Paginator(wijken, 100).get_page(request.GET.get("page"))
     # The active schools of this page's wijken only, in one grouped query: counting every wijk of the

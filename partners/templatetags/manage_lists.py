@@ -21,24 +21,41 @@ from schools.models import Wijk
 register = template.Library()
 
 
-def _link(view_name: str, pk: int) -> str:
-    return escape(quick_reverse(view_name, [pk]) or reverse(view_name, args=[pk]))
+def _current_app(context: template.Context) -> str | None:
+    """As {% url %} (django.template.defaulttags.URLNode): the request's current_app, else the namespace
+    of the view that answers it."""
+    request = context.get("request")
+    if request is None:
+        return None
+    current_app = getattr(request, "current_app", None)
+    if current_app is None and getattr(request, "resolver_match", None) is not None:
+        current_app = request.resolver_match.namespace
+    return current_app
 
 
-def _row(wijk: Wijk, edit: str) -> str:
+def _link(view_name: str, pk: int, current_app: str | None) -> str:
+    url = quick_reverse(view_name, [pk], current_app) or reverse(
+        view_name, args=[pk], current_app=current_app
+    )
+    return escape(url)
+
+
+def _row(wijk: Wijk, edit: str, current_app: str | None) -> str:
     name = escape(wijk.name)
+    detail = _link("manage:wijk-detail", wijk.pk, current_app)
+    update = _link("manage:wijk-update", wijk.pk, current_app)
     return (
         "\n            <tr>\n"
-        f'              <td><a href="{_link("manage:wijk-detail", wijk.pk)}">{name}</a></td>\n'
+        f'              <td><a href="{detail}">{name}</a></td>\n'
         f'              <td class="text-end">{escape(localize(wijk.school_count))}</td>\n'
-        f'              <td class="text-end"><a href="{_link("manage:wijk-update", wijk.pk)}">{edit}'
+        f'              <td class="text-end"><a href="{update}">{edit}'
         f'<span class="visually-hidden"> {name}</span></a></td>\n'
         "            </tr>\n          "
     )
 
 
-@register.simple_tag
-def wijk_tables(wijken: Sequence[Wijk]) -> SafeString:
+@register.simple_tag(takes_context=True)
+def wijk_tables(context: template.Context, wijken: Sequence[Wijk]) -> SafeString:
     """Per gemeente, in the order given (the view sorts by gemeente): its name as a heading and a table of
     its wijken, each with its name linking to its page, its active schools (`school_count`, set by the
     view) and a link to edit it, named for screen readers. Character for character what the list's
@@ -50,10 +67,11 @@ def wijk_tables(wijken: Sequence[Wijk]) -> SafeString:
         f'<th scope="col"><span class="visually-hidden">{escape(_("Actions"))}</span></th></tr></thead>'
     )
     edit = escape(_("Edit"))
+    current_app = _current_app(context)
     tables = []
     for _gemeente, group in groupby(wijken, key=lambda wijk: wijk.gemeente_id):
         group = list(group)
-        rows = "".join(_row(wijk, edit) for wijk in group)
+        rows = "".join(_row(wijk, edit, current_app) for wijk in group)
         tables.append(
             f'\n      <h2 class="h4">{escape(group[0].gemeente.name)}</h2>\n'
             '      <div class="table-responsive">\n'

@@ -223,7 +223,8 @@ WIJK_TABLES_AS_TEMPLATE = """{% regroup wijken by gemeente as per_gemeente %}{% 
 @pytest.mark.parametrize("language", ["nl", "en"])
 def test_the_wijk_tables_written_in_python_are_the_templates_tables(language):
     """Character for character, with awkward names (markup, quotes, an ampersand, a non-ASCII letter),
-    counts (none, one, thousands), a gemeente of one wijk and one of two, and none at all."""
+    counts (none, one, thousands), a gemeente of one wijk and one of two, a gemeente whose wijken are not
+    next to each other (a table for each run, as regroup), and none at all."""
     from django.template import Context, Template
 
     from partners.templatetags.manage_lists import wijk_tables
@@ -235,15 +236,18 @@ def test_the_wijk_tables_written_in_python_are_the_templates_tables(language):
         Wijk(pk=7, gemeente=amersfoort, name='<script>"Noord"</script> & Oost'),
         Wijk(pk=80, gemeente=den_bosch, name="Öst 'Zuid'"),
         Wijk(pk=9999, gemeente=den_bosch, name="West"),
+        Wijk(pk=12, gemeente=amersfoort, name="Vathorst"),
     ]
-    for wijk, count in zip(wijken, (0, 1, 12345), strict=True):
+    for wijk, count in zip(wijken, (0, 1, 12345, 3), strict=True):
         wijk.school_count = count
     with translation.override(language):
         template = Template("{% load i18n %}" + WIJK_TABLES_AS_TEMPLATE)
-        assert wijk_tables(wijken) == template.render(Context({"wijken": wijken}))
-        assert wijk_tables([]) == template.render(Context({"wijken": []})) == ""
+        written = wijk_tables(Context(), wijken)
+        assert written == template.render(Context({"wijken": wijken}))
+        assert written.count("<table") == 3
+        assert wijk_tables(Context(), []) == template.render(Context({"wijken": []})) == ""
     with translation.override("nl"):
-        assert ">Bewerken<span" in wijk_tables(wijken)
+        assert ">Bewerken<span" in wijk_tables(Context(), wijken)
 
 
 def test_the_wijk_list_writes_each_wijk_with_its_links_and_count(client, admin_user, wijk, school):
@@ -262,3 +266,20 @@ def test_the_wijk_list_without_wijken_says_so(client, admin_user):
     body = client.get(reverse("manage:wijk-list")).content.decode()
     assert "Nog geen wijken. Voeg de eerste toe." in body
     assert "<table" not in body
+
+
+def test_the_wijk_list_keeps_each_gemeente_together_when_two_share_a_name(client, admin_user):
+    """Gemeente names are not unique: sorted by name alone, the wijken of two gemeenten called Bergen
+    took turns, and the list wrote a table (and a heading) for every turn."""
+    from schools.models import Gemeente
+
+    north, south = (
+        Gemeente.objects.create(code="0373", name="Bergen"),
+        Gemeente.objects.create(code="0893", name="Bergen"),
+    )
+    for gemeente, name in ((north, "Aal"), (south, "Bos"), (north, "Cirkel"), (south, "Duin")):
+        WijkFactory(gemeente=gemeente, name=name)
+    client.force_login(admin_user)
+    body = client.get(reverse("manage:wijk-list")).content.decode()
+    assert body.count('<h2 class="h4">Bergen</h2>') == 2
+    assert body.index(">Aal<") < body.index(">Cirkel<") < body.index(">Bos<") < body.index(">Duin<")
