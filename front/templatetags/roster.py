@@ -5,7 +5,6 @@ row) they cost more than the rest of the page."""
 from __future__ import annotations
 
 from django import template
-from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
@@ -13,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from front.selectors import RosterCell, RosterLine
 from kpa.templatetags.kpa_dates import date_text
-from kpa.templatetags.kpa_urls import quick_reverse
+from kpa.templatetags.kpa_urls import link
 
 register = template.Library()
 
@@ -59,9 +58,9 @@ def _row(row: RosterLine, words: _Words) -> str:
     else:
         next_kpo = f'<span class="text-muted">{words.not_planned}</span>'
     cells = "".join(f"<td>{_cell(cell, words)}</td>" for cell in row.cells)
-    link = quick_reverse("schools:detail", [school.pk]) or reverse("schools:detail", args=[school.pk])
+    href = escape(link("schools:detail", [school.pk]))
     return (
-        f'    <tr>\n      <td><a href="{escape(link)}">{escape(school.name)}</a>\n'
+        f'    <tr>\n      <td><a href="{href}">{escape(school.name)}</a>\n'
         f'        <br><span class="text-muted small">{escape(where)}</span></td>\n'
         f"      {cells}\n      <td>{next_kpo}</td>\n    </tr>"
     )

@@ -133,19 +133,32 @@ def quick_reverse(view_name: str, args: list, current_app=None) -> str | None:
     return None if pieces is None else _written(pieces, args)
 
 
+def current_app_of(context: template.Context) -> str | None:
+    """The current_app a link of this template is reversed for, as Django's URLNode takes it: the
+    request's, else the namespace of the view that answers the request; None without a request."""
+    try:
+        return context.request.current_app
+    except AttributeError:
+        try:
+            return context.request.resolver_match.namespace
+        except AttributeError:
+            return None
+
+
+def link(view_name: str, args: list, current_app: str | None = None) -> str:
+    """reverse(view_name, args=args, current_app=current_app), from the kept pieces where they serve."""
+    return quick_reverse(view_name, args, current_app) or reverse(
+        view_name, args=args, current_app=current_app
+    )
+
+
 class QuickURLNode(URLNode):
     def render(self, context):
         if self.kwargs:
             return super().render(context)
         args = [arg.resolve(context) for arg in self.args]
         view_name = self.view_name.resolve(context)
-        try:  # as Django's URLNode
-            current_app = context.request.current_app
-        except AttributeError:
-            try:
-                current_app = context.request.resolver_match.namespace
-            except AttributeError:
-                current_app = None
+        current_app = current_app_of(context)
         url = quick_reverse(str(view_name), args, current_app) if isinstance(view_name, str) else None
         if url is None:
             return super().render(context)

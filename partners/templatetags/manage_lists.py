@@ -9,41 +9,21 @@ from collections.abc import Sequence
 from itertools import groupby
 
 from django import template
-from django.urls import reverse
 from django.utils.formats import localize
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from kpa.templatetags.kpa_urls import quick_reverse
+from kpa.templatetags.kpa_urls import current_app_of, link
 from schools.models import Wijk
 
 register = template.Library()
 
 
-def _current_app(context: template.Context) -> str | None:
-    """As {% url %} (django.template.defaulttags.URLNode): the request's current_app, else the namespace
-    of the view that answers it."""
-    request = context.get("request")
-    if request is None:
-        return None
-    current_app = getattr(request, "current_app", None)
-    if current_app is None and getattr(request, "resolver_match", None) is not None:
-        current_app = request.resolver_match.namespace
-    return current_app
-
-
-def _link(view_name: str, pk: int, current_app: str | None) -> str:
-    url = quick_reverse(view_name, [pk], current_app) or reverse(
-        view_name, args=[pk], current_app=current_app
-    )
-    return escape(url)
-
-
 def _row(wijk: Wijk, edit: str, current_app: str | None) -> str:
     name = escape(wijk.name)
-    detail = _link("manage:wijk-detail", wijk.pk, current_app)
-    update = _link("manage:wijk-update", wijk.pk, current_app)
+    detail = escape(link("manage:wijk-detail", [wijk.pk], current_app))
+    update = escape(link("manage:wijk-update", [wijk.pk], current_app))
     return (
         "\n            <tr>\n"
         f'              <td><a href="{detail}">{name}</a></td>\n'
@@ -67,7 +47,7 @@ def wijk_tables(context: template.Context, wijken: Sequence[Wijk]) -> SafeString
         f'<th scope="col"><span class="visually-hidden">{escape(_("Actions"))}</span></th></tr></thead>'
     )
     edit = escape(_("Edit"))
-    current_app = _current_app(context)
+    current_app = current_app_of(context)
     tables = []
     for _gemeente, group in groupby(wijken, key=lambda wijk: wijk.gemeente_id):
         group = list(group)
