@@ -3,9 +3,12 @@
 For each scale (100 and 10,000 schools by default) it makes sure a seeded database kpa_bench_<schools>
 exists (created, migrated and filled by `seed_scale` the first time; reused afterwards unless --reseed),
 writes signed-in sessions for the simulated people (benchmarks.sessions), starts gunicorn on a free port
-of 127.0.0.1 with benchmarks.settings, warms it up, runs locust headless for a fixed time
-(benchmarks.locustfile), stops gunicorn and prints per page: requests per second, p50/p95/p99 latency and
-errors, next to the floor (a trivial view served by the same stack in the same run) and the ratio.
+of 127.0.0.1 with benchmarks.settings and a Celery worker, each scale with Redis databases of its own, and
+warms it up. With every scale's server up, locust (benchmarks.locustfile) loads them in turns, half the
+time each, there and back (100, 10,000, 10,000, 100): a drift of the machine weighs on both scales alike.
+Then it stops the servers and prints per page, from the raw samples of both halves: requests per second,
+p50/p95/p99 latency and errors, next to the floor (a trivial view served by the same stack in the same
+rounds) and the ratio.
 Then it checks the targets of issue 6 and prints a PASS or MISS line for each:
 
 - no errors;
@@ -25,6 +28,7 @@ import argparse
 import base64
 import csv
 import hashlib
+import math
 import os
 import secrets
 import signal
@@ -37,7 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
-from benchmarks.pages import FLOOR_PROBES, ONLY_ADMIN_ENV, last_school_year
+from benchmarks.pages import FLOOR_PROBES, ONLY_ADMIN_ENV, SAMPLES_ENV, last_school_year
 from kpa import gc_freeze
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -141,9 +145,8 @@ def _redis_dbs_empty(url: str) -> bool:
 
 
 def _redis_flush(url: str) -> None:
-    """Empty the broker's and the cache's database: before each scale (the cache of one scale must not
-    serve the next) and after the run (saved logs queue a mail task that no worker takes in the bench),
-    but only when they were empty before the run (nobody else's data is touched)."""
+    """Empty the broker's and the cache's database (after the run, and only when they were empty before
+    it)."""
     import redis
 
     for db in _redis_dbs(url):
@@ -286,33 +289,89 @@ def _stop(process: subprocess.Popen, seconds: float = 10) -> None:
             process.wait(timeout=seconds)
 
 
-def read_stats(path: Path) -> list[PageStats]:
-    """Locust's <prefix>_stats.csv: one row per request name, then the aggregate."""
-    rows = []
+def percentile(ordered: list[float], share: float) -> float:
+    """The nearest-rank percentile of sorted milliseconds: the smallest value at or below which `share`
+    of them lie (0 for none)."""
+    if not ordered:
+        return 0.0
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+def read_samples(path: Path, seconds: float) -> list[PageStats]:
+    """The raw samples the locustfile wrote (benchmarks.locustfile.SampleFile), every round of one scale
+    in one file: one PageStats per page, its percentiles from all its samples at once (a p95 of two halves
+    cannot be made from the two halves' own p95s), its requests per second over `seconds` of load."""
+    times: dict[str, list[float]] = {}
+    failures: dict[str, int] = {}
     with path.open(newline="") as handle:
-        for row in csv.DictReader(handle):
-            if row["Name"] == "Aggregated":
-                continue
-            rows.append(
-                PageStats(
-                    name=row["Name"],
-                    requests=int(row["Request Count"]),
-                    failures=int(row["Failure Count"]),
-                    rps=float(row["Requests/s"]),
-                    p50=float(row["50%"]),
-                    p95=float(row["95%"]),
-                    p99=float(row["99%"]),
-                )
+        for name, ms, failed in csv.reader(handle):
+            times.setdefault(name, []).append(float(ms))
+            failures[name] = failures.get(name, 0) + (failed == "1")
+    stats = []
+    for name, values in times.items():
+        values.sort()
+        stats.append(
+            PageStats(
+                name=name,
+                requests=len(values),
+                failures=failures[name],
+                rps=len(values) / seconds if seconds else 0.0,
+                p50=percentile(values, 0.50),
+                p95=percentile(values, 0.95),
+                p99=percentile(values, 0.99),
             )
-    return rows
+        )
+    return stats
 
 
-def run_scale(
-    schools: int, args: argparse.Namespace, base_env: dict[str, str]
-) -> tuple[list[PageStats], dict]:
+def rounds(scales: list[int]) -> list[int]:
+    """The order in which the scales are loaded, half their time each: there and back (100, 10,000,
+    10,000, 100), so that a slow drift of the machine weighs on every scale alike. One after the other,
+    the floor's p95 moved from 15 to 23 ms between two scales' windows a few minutes apart, and with it
+    the line that compares the scales."""
+    return [*scales, *reversed(scales)]
+
+
+def scale_redis_url(url: str, index: int) -> str:
+    """The broker's Redis database for the index-th scale: two numbers below the one before (its cache
+    takes the next number, as kpa.settings derives it). The stacks run side by side, and the cache keys
+    name a gemeente by its id, the same in every bench database: a shared cache would serve one scale's
+    dashboards from another's figures."""
+    base, _, db = url.rpartition("/")
+    if not db.isdigit():
+        raise SystemExit(
+            f"REDIS_URL must name a database number, e.g. redis://127.0.0.1:6379/14 (got {url!r})."
+        )
+    number = int(db) - 2 * index
+    if number < 0:
+        raise SystemExit(f"REDIS_URL's database number leaves no room for {index + 1} scales (got {url!r}).")
+    return f"{base}/{number}"
+
+
+@dataclass
+class Stack:
+    """One scale's server: its database, gunicorn and Celery worker, up for the whole run."""
+
+    schools: int
+    env: dict[str, str]
+    base: str
+    sessions_file: Path
+    samples: Path
+    seeded: float | None
+    processes: list[subprocess.Popen]
+    seconds: float = 0.0  # of load so far
+
+    def stop(self) -> None:
+        for process in self.processes:
+            _stop(process)
+
+
+def start_stack(schools: int, index: int, args: argparse.Namespace, base_env: dict[str, str]) -> Stack:
+    """The scale's database (seeded the first time), sessions, nightly jobs, then gunicorn and a worker on
+    its own port, Redis databases and queue, warmed up."""
     print(f"\n== {schools:,} schools ==")
     url, seeded = prepare_database(schools, base_env, args.reseed)
-    env = {**base_env, "DATABASE_URL": url}
+    env = {**base_env, "DATABASE_URL": url, "REDIS_URL": scale_redis_url(base_env["REDIS_URL"], index)}
     sessions_file = OUT_DIR / f"sessions_{schools}.json"
     _run([sys.executable, "-m", "benchmarks.sessions", "--out", str(sessions_file)], env, timeout=300)
     warm_evaluation_results(env)
@@ -321,61 +380,49 @@ def run_scale(
     # A Celery worker on a queue of its own, as in production: it counts the national dashboard again when
     # its figures are old (front.tasks) and sends what a saved log queued (to the console backend).
     env = {**env, "KPA_CELERY_QUEUE": f"kpa-bench-{schools}"}
-    worker = subprocess.Popen(  # noqa: S603
-        [
-            *(sys.executable, "-m", "celery", "-A", "kpa", "worker", "-Q", env["KPA_CELERY_QUEUE"]),
-            *("--concurrency", "1", "--pool", "solo", "--loglevel", "WARNING", "--without-heartbeat"),
-        ],
-        env=env,
-        cwd=BASE_DIR,
-        stdout=subprocess.DEVNULL,
-    )
+    samples = OUT_DIR / f"samples_{schools}.csv"
+    samples.unlink(missing_ok=True)
+    stack = Stack(schools, env, base, sessions_file, samples, seeded, processes=[])
+    worker = [sys.executable, "-m", "celery", "-A", "kpa", "worker", "-Q", env["KPA_CELERY_QUEUE"]]
+    worker += ["--concurrency", "1", "--pool", "solo", "--loglevel", "WARNING", "--without-heartbeat"]
+    gunicorn = [sys.executable, "-m", "gunicorn", "kpa.wsgi:application", "--bind", f"127.0.0.1:{port}"]
+    gunicorn += ["--workers", str(args.workers), "--log-level", "warning", "--timeout", "30"]
+    if args.threads > 1:
+        gunicorn += ["--worker-class", "gthread", "--threads", str(args.threads)]
     try:
-        gunicorn = subprocess.Popen(  # noqa: S603
-            [
-                *(sys.executable, "-m", "gunicorn", "kpa.wsgi:application", "--bind", f"127.0.0.1:{port}"),
-                *("--workers", str(args.workers), "--log-level", "warning", "--timeout", "30"),
-                *(("--worker-class", "gthread", "--threads", str(args.threads)) if args.threads > 1 else ()),
-            ],
-            env=env,
-            cwd=BASE_DIR,
-        )
-    except OSError:
-        _stop(worker)
-        raise
-    prefix = OUT_DIR / f"locust_{schools}"
-    try:
+        stack.processes.append(subprocess.Popen(worker, env=env, cwd=BASE_DIR, stdout=subprocess.DEVNULL))  # noqa: S603
+        stack.processes.append(subprocess.Popen(gunicorn, env=env, cwd=BASE_DIR))  # noqa: S603
         _wait_for(f"{base}/health/", 60)
-        if worker.poll() is not None:
-            raise SystemExit(f"the Celery worker stopped (exit code {worker.returncode})")
+        if stack.processes[0].poll() is not None:
+            raise SystemExit(f"the Celery worker stopped (exit code {stack.processes[0].returncode})")
         # As kpa.settings reads it, from the environment (a value only in a .env file is not seen here).
         freeze_after = int(env.get("KPA_GC_FREEZE_AFTER") or gc_freeze.AFTER)
         _warm_up(base, sessions_file, rounds=3, workers=args.workers, freeze_after=freeze_after)
-        print(f"      load average before the load: {os.getloadavg()[0]:.2f}")
-        locust = [sys.executable, "-m", "locust", "-f", str(BASE_DIR / "benchmarks" / "locustfile.py")]
-        users = args.users + FLOOR_PROBES  # the people of the mix, and the floor's own (locustfile.FloorUser)
-        locust += ["--headless", "--users", str(users), "--spawn-rate", str(users)]
-        locust += ["--run-time", f"{args.duration}s", "--host", base, "--csv", str(prefix)]
-        locust += [
-            "--only-summary",
-            "--stop-timeout",
-            "5",
-            "--loglevel",
-            "WARNING",
-            "--exit-code-on-error",
-            "0",
-        ]
-        locust_env = {**env, "KPA_BENCH_SESSIONS": str(sessions_file)}
-        if args.admin:
-            locust_env[ONLY_ADMIN_ENV] = "1"
-        _run(locust, locust_env, timeout=args.duration + 120, quiet=True)
-        fresh = time_fresh_counts(base, sessions_file)
-    finally:
-        _stop(gunicorn)
-        _stop(worker)
-    for name, ms in fresh.items():
-        print(f"      dashboard counted anew (?fresh=1), {name}: median {ms:,.0f} ms of 3")
-    return read_stats(Path(f"{prefix}_stats.csv")), {"seeded": seeded, "fresh": fresh}
+    except BaseException:
+        stack.stop()
+        raise
+    return stack
+
+
+def load_round(stack: Stack, seconds: int, args: argparse.Namespace) -> None:
+    """Locust against one stack for `seconds`, its samples added to the stack's file."""
+    for process in stack.processes:
+        if process.poll() is not None:
+            raise SystemExit(f"a server process of {stack.schools:,} schools stopped ({process.args[:3]})")
+    print(
+        f"  {stack.schools:,} schools, {seconds} s; load average before: {os.getloadavg()[0]:.2f}", flush=True
+    )
+    locust = [sys.executable, "-m", "locust", "-f", str(BASE_DIR / "benchmarks" / "locustfile.py")]
+    users = args.users + FLOOR_PROBES  # the people of the mix, and the floor's own (locustfile.FloorUser)
+    locust += ["--headless", "--users", str(users), "--spawn-rate", str(users)]
+    locust += ["--run-time", f"{seconds}s", "--host", stack.base]
+    locust += ["--only-summary", "--stop-timeout", "5", "--loglevel", "WARNING", "--exit-code-on-error", "0"]
+    locust_env = {**stack.env, "KPA_BENCH_SESSIONS": str(stack.sessions_file)}
+    locust_env[SAMPLES_ENV] = str(stack.samples)
+    if args.admin:
+        locust_env[ONLY_ADMIN_ENV] = "1"
+    _run(locust, locust_env, timeout=seconds + 120, quiet=True)
+    stack.seconds += seconds
 
 
 def print_table(schools: int, stats: list[PageStats]) -> PageStats:
@@ -416,7 +463,8 @@ def check(results: dict[int, list[PageStats]]) -> list[tuple[bool, str]]:
             )
     small, large = min(results), max(results)
     if small != large:
-        # The scales run one after the other: what else the machine did then moves the floor too.
+        # Both floors are shown: they come from the same rounds as the pages, and tell how alike the
+        # machine was for both scales.
         floors = {n: next((s.p95 for s in results[n] if s.name == FLOOR), None) for n in (small, large)}
         context = (
             f"; the floor's p95 {floors[large]:.0f} ms vs {floors[small]:.0f} ms"
@@ -489,30 +537,42 @@ def main(argv: list[str] | None = None) -> int:
         "STATIC_ROOT": str(OUT_DIR / "static"),  # empty: whitenoise wants the folder, the bench no files
     }
     base_env.pop("KPA_TESTING", None)
-    redis_was_empty = _redis_dbs_empty(base_env["REDIS_URL"])
+    redis_urls = [scale_redis_url(base_env["REDIS_URL"], index) for index in range(len(scales))]
+    redis_was_empty = all(_redis_dbs_empty(url) for url in redis_urls)
+    half = max(1, round(args.duration / 2))
     print(
-        f"KPA load bench: {args.users} users and {FLOOR_PROBES} on the floor, {args.duration} s per scale, "
-        f"{args.workers} gunicorn workers"
+        f"KPA load bench: {args.users} users and {FLOOR_PROBES} on the floor, {2 * half} s per scale in two "
+        f"halves, {args.workers} gunicorn workers"
     )
-    print("  (other work on this machine inflates every figure: see the load average printed per scale)")
+    print("  (other work on this machine inflates every figure: see the load average printed per round)")
     print(f"  bytecode written, as in the production image: {compile_bytecode():.0f} s")
-    results, seeding = {}, {}
     if not redis_was_empty:
         print("  (the Redis databases were not empty and are left alone: a dashboard may then be served")
-        print("   from figures another scale's run left in the cache)")
-    for schools in scales:
-        if redis_was_empty:
-            # The cache keys name a gemeente by its id, the same in both bench databases: without this
-            # the dashboards of one scale would be served from the figures of the one before.
-            _redis_flush(base_env["REDIS_URL"])
-        results[schools], info = run_scale(schools, args, base_env)
-        seeding[schools] = info["seeded"]
-    for schools in scales:
+        print("   from figures an earlier run left in the cache)")
+    stacks: dict[int, Stack] = {}
+    try:
+        for index, schools in enumerate(scales):
+            stacks[schools] = start_stack(schools, index, args, base_env)
+        order = rounds(scales)
+        print(f"\n== load, in turns: {', '.join(f'{n:,}' for n in order)} schools ==")
+        for schools in order:
+            load_round(stacks[schools], half, args)
+        fresh = {n: time_fresh_counts(stack.base, stack.sessions_file) for n, stack in stacks.items()}
+    finally:
+        for stack in stacks.values():
+            stack.stop()
+    results = {}
+    for schools, stack in stacks.items():
+        results[schools] = read_samples(stack.samples, stack.seconds)
         print_table(schools, results[schools])
-        seeded = seeding[schools]
+        seeded = stack.seeded
         print(f"  seeding: {'reused an existing database' if seeded is None else f'{seeded:.0f} s'}")
+        for name, ms in fresh[schools].items():
+            print(f"  dashboard counted anew (?fresh=1), {name}: median {ms:,.0f} ms of 3")
     if redis_was_empty:
-        _redis_flush(base_env["REDIS_URL"])
+        # Saved logs queue a mail task that no worker takes here; nobody else's data is touched.
+        for url in redis_urls:
+            _redis_flush(url)
     print()
     lines = check(results)
     for ok, text in lines:

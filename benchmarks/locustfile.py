@@ -8,6 +8,7 @@ redirect is never followed, so a lost session cannot pass as a 200 of the login 
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import random
@@ -15,7 +16,7 @@ import re
 from pathlib import Path
 from urllib.parse import urlencode
 
-from locust import HttpUser, between, task
+from locust import HttpUser, between, events, task
 
 from benchmarks.pages import (
     ADMIN_DASHBOARD,
@@ -35,6 +36,7 @@ from benchmarks.pages import (
     PARTNER_HOME,
     PARTNER_SCHOOL,
     ROSTER,
+    SAMPLES_ENV,
     in_mix,
     last_school_year,
 )
@@ -43,6 +45,27 @@ SESSIONS: dict[str, list[dict]] = json.loads(Path(os.environ["KPA_BENCH_SESSIONS
 ENVIRON = dict(os.environ)
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 PARTNER_ROLES = ("buurtteam", "jgz", "passend_onderwijs", "leerplicht")
+
+
+class SampleFile:
+    """Every request of this run appended to the file in KPA_BENCH_SAMPLES: page, milliseconds, 1 when it
+    failed. benchmarks.load takes the percentiles of a scale from the samples of both its rounds."""
+
+    def __init__(self, path: str) -> None:
+        self.handle = open(path, "a", newline="")  # noqa: SIM115  (closed when locust quits)
+        self.writer = csv.writer(self.handle)
+
+    def record(self, name: str, response_time: float, exception: BaseException | None = None, **_) -> None:
+        self.writer.writerow((name, f"{response_time:.3f}", 1 if exception else 0))
+
+    def close(self, **_) -> None:
+        self.handle.close()
+
+
+if ENVIRON.get(SAMPLES_ENV):
+    SAMPLES = SampleFile(ENVIRON[SAMPLES_ENV])
+    events.request.add_listener(SAMPLES.record)
+    events.quitting.add_listener(SAMPLES.close)
 
 
 class KpaUser(HttpUser):

@@ -27,6 +27,9 @@ FLOOR_PROBES = 3
 ADMIN_PAGES = (ADMIN_ROSTER, ADMIN_MEETINGS, ADMIN_WIJKEN, ADMIN_PEOPLE)
 # `benchmarks.load --admin` runs only the admin (and the floor): for looking at the admin's pages alone.
 ONLY_ADMIN_ENV = "KPA_BENCH_ONLY_ADMIN"
+# The file to which the locustfile appends every request (page, milliseconds, failed): each scale is loaded
+# in two rounds, and its percentiles are taken from the samples of both (benchmarks.load.read_samples).
+SAMPLES_ENV = "KPA_BENCH_SAMPLES"
 
 
 def in_mix(pool: str, environ: dict[str, str]) -> bool:

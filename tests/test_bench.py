@@ -277,3 +277,143 @@ def test_the_floors_people_sign_in_with_sessions_of_their_own():
     assert len(floor) == 3
     assert not set(floor) & {entry["session"] for entry in sessions["partner"]}
     assert {int(SessionStore(session_key=key)["_auth_user_id"]) for key in floor} == partners
+
+
+def test_a_scale_is_loaded_there_and_back_in_turns():
+    """One scale after the other, the floor's p95 moved from 15 to 23 ms between their windows a few
+    minutes apart (docs/performance.md): in turns, a drift of the machine weighs on both scales alike."""
+    assert load.rounds([100, 10_000]) == [100, 10_000, 10_000, 100]
+    assert load.rounds([100]) == [100, 100]
+
+
+def test_each_scale_has_redis_databases_of_its_own():
+    """Both servers are up at once, and a cache key names a gemeente by its id, the same in both bench
+    databases: with one cache the national dashboard of 100 schools would be served at 10,000."""
+    urls = [load.scale_redis_url("redis://127.0.0.1:6379/14", index) for index in (0, 1)]
+
+    assert urls == ["redis://127.0.0.1:6379/14", "redis://127.0.0.1:6379/12"]
+    broker_and_cache = [set(load._redis_dbs(url)) for url in urls]
+    assert broker_and_cache == [
+        {"redis://127.0.0.1:6379/14", "redis://127.0.0.1:6379/15"},
+        {"redis://127.0.0.1:6379/12", "redis://127.0.0.1:6379/13"},
+    ]
+    with pytest.raises(SystemExit, match="no room for 2 scales"):
+        load.scale_redis_url("redis://127.0.0.1:6379/1", 1)
+    with pytest.raises(SystemExit, match="must name a database number"):
+        load.scale_redis_url("redis://127.0.0.1:6379", 0)
+
+
+def test_the_percentiles_come_from_the_samples_of_both_rounds(tmp_path):
+    """A p95 of two halves is not the mean or the larger of their p95s: it is taken from every sample."""
+    samples = tmp_path / "samples.csv"
+    first = [("page", 10.0, 0)] * 95 + [("page", 100.0, 0)] * 5  # p95 10 ms
+    second = [("page", 20.0, 0)] * 90 + [("page", 30.0, 1)] * 10  # p95 30 ms
+    samples.write_text("".join(f"{name},{ms:.3f},{failed}\n" for name, ms, failed in [*first, *second]))
+    samples.write_text(samples.read_text() + '"floor, trivial",2.500,0\n')
+
+    pages = {s.name: s for s in load.read_samples(samples, seconds=50)}
+
+    page = pages["page"]
+    assert (page.requests, page.failures, page.rps) == (200, 10, 4.0)
+    assert (page.p50, page.p95, page.p99) == (20.0, 30.0, 100.0)
+    assert pages["floor, trivial"].p95 == 2.5  # a name with a comma survives the file
+
+
+def test_the_percentile_is_the_nearest_rank():
+    ordered = [float(n) for n in range(1, 21)]  # 1..20 ms
+
+    assert load.percentile(ordered, 0.95) == 19.0
+    assert load.percentile(ordered, 0.50) == 10.0
+    assert load.percentile([7.0], 0.99) == 7.0
+    assert load.percentile([], 0.95) == 0.0
+
+
+_SAMPLES = """
+import importlib.util, sys
+from locust import events
+spec = importlib.util.spec_from_file_location("locustfile", "benchmarks/locustfile.py")
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+events.request.fire(request_type="GET", name="floor (trivial view)", response_time=3.25, response_length=2,
+                    exception=None, context={})
+events.request.fire(request_type="GET", name="a page", response_time=120.5, response_length=0,
+                    exception=RuntimeError("500"), context={})
+events.quitting.fire(environment=None)
+"""
+
+
+def test_the_locustfile_writes_every_request_to_the_samples_file(tmp_path):
+    """Locust's own CSV holds one run's percentiles only; the bench needs every sample of both rounds."""
+    import json
+
+    from benchmarks.pages import SAMPLES_ENV
+
+    sessions_file = tmp_path / "sessions.json"
+    sessions_file.write_text(json.dumps(SESSIONS))
+    samples = tmp_path / "samples.csv"
+    samples.write_text("floor (trivial view),5.000,0\n")  # the round before
+    env = {"PATH": "/usr/bin:/bin", "KPA_BENCH_SESSIONS": str(sessions_file), SAMPLES_ENV: str(samples)}
+
+    subprocess.run(
+        [sys.executable, "-c", _SAMPLES], env=env, cwd=Path(load.BASE_DIR), check=True, timeout=120
+    )
+
+    pages = {s.name: s for s in load.read_samples(samples, seconds=1)}
+    assert (pages[FLOOR].requests, pages[FLOOR].p99) == (2, 5.0)
+    assert (pages["a page"].requests, pages["a page"].failures, pages["a page"].p95) == (1, 1, 120.5)
+
+
+def test_every_scale_is_up_before_the_first_round_and_stopped_after_the_last(tmp_path, monkeypatch):
+    """The rounds alternate between servers that stay up (a server started anew for each round would
+    measure its warm-up); all are stopped, also when a round fails."""
+    events = []
+
+    class FakeStack:
+        def __init__(self, schools):
+            self.schools, self.base, self.sessions_file = schools, f"http://{schools}", None
+            self.seeded, self.seconds = None, 0.0
+            self.samples = tmp_path / f"samples_{schools}.csv"
+            self.samples.write_text(f"{FLOOR},10.000,0\n{ROSTER},20.000,0\n{ADMIN_ROSTER},25.000,0\n")
+
+        def stop(self):
+            events.append(("stop", self.schools))
+
+    def start_stack(schools, index, args, base_env):
+        events.append(("start", schools, base_env["REDIS_URL"], index))
+        return FakeStack(schools)
+
+    def load_round(stack, seconds, args):
+        events.append(("round", stack.schools, seconds))
+        stack.seconds += seconds
+
+    monkeypatch.setattr(load, "start_stack", start_stack)
+    monkeypatch.setattr(load, "load_round", load_round)
+    monkeypatch.setattr(load, "time_fresh_counts", lambda base, sessions_file: {})
+    monkeypatch.setattr(load, "compile_bytecode", lambda: 0.0)
+    monkeypatch.setattr(load, "_redis_dbs_empty", lambda url: False)
+    monkeypatch.setattr(load, "OUT_DIR", tmp_path)
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/14")
+
+    assert load.main(["--duration", "150"]) == 0
+
+    assert events == [
+        ("start", 100, "redis://127.0.0.1:6379/14", 0),
+        ("start", 10_000, "redis://127.0.0.1:6379/14", 1),
+        ("round", 100, 75),
+        ("round", 10_000, 75),
+        ("round", 10_000, 75),
+        ("round", 100, 75),
+        ("stop", 100),
+        ("stop", 10_000),
+    ]
+
+    events.clear()
+
+    def failing_round(stack, seconds, args):
+        events.append(("round", stack.schools, seconds))
+        raise SystemExit("locust failed")
+
+    monkeypatch.setattr(load, "load_round", failing_round)
+    with pytest.raises(SystemExit, match="locust failed"):
+        load.main(["--duration", "150"])
+    assert events[-2:] == [("stop", 100), ("stop", 10_000)]
