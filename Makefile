@@ -67,6 +67,8 @@ test: install
 
 # Needs the local PostgreSQL and Redis (DATABASE_URL/REDIS_URL to use others). Seeds kpa_bench_100 and
 # kpa_bench_10000 the first time and reuses them; BENCH_ARGS="--reseed" rebuilds, "--duration 30" is quicker.
+# Redis databases 12-15 (two per scale, counted down from REDIS_URL's number, 14 by default): emptied after
+# the run when they were empty before it, and left alone otherwise.
 bench: install
 	$(UV) run --frozen python -m benchmarks.load $(BENCH_ARGS)
 

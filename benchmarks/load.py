@@ -5,7 +5,8 @@ exists (created, migrated and filled by `seed_scale` the first time; reused afte
 writes signed-in sessions for the simulated people (benchmarks.sessions), starts gunicorn on a free port
 of 127.0.0.1 with benchmarks.settings and a Celery worker, each scale with Redis databases of its own, and
 warms it up. With every scale's server up, locust (benchmarks.locustfile) loads them in turns, half the
-time each, there and back (100, 10,000, 10,000, 100): a drift of the machine weighs on both scales alike.
+time each, there and back (100, 10,000, 10,000, 100): a steady drift of the machine weighs on both alike.
+Before each round it waits until no Celery worker has work left (a recount one round asked for).
 Then it stops the servers and prints per page, from the raw samples of both halves: requests per second,
 p50/p95/p99 latency and errors, next to the floor (a trivial view served by the same stack in the same
 rounds) and the ratio.
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import csv
 import hashlib
 import math
@@ -326,7 +328,7 @@ def read_samples(path: Path, seconds: float) -> list[PageStats]:
 
 def rounds(scales: list[int]) -> list[int]:
     """The order in which the scales are loaded, half their time each: there and back (100, 10,000,
-    10,000, 100), so that a slow drift of the machine weighs on every scale alike. One after the other,
+    10,000, 100), so that a steady drift of the machine weighs on every scale alike. One after the other,
     the floor's p95 moved from 15 to 23 ms between two scales' windows a few minutes apart, and with it
     the line that compares the scales."""
     return [*scales, *reversed(scales)]
@@ -362,8 +364,10 @@ class Stack:
     seconds: float = 0.0  # of load so far
 
     def stop(self) -> None:
-        for process in self.processes:
-            _stop(process)
+        """Every process stopped, also when stopping one of them fails."""
+        with contextlib.ExitStack() as stopping:
+            for process in self.processes:
+                stopping.callback(_stop, process)
 
 
 def start_stack(schools: int, index: int, args: argparse.Namespace, base_env: dict[str, str]) -> Stack:
@@ -371,7 +375,9 @@ def start_stack(schools: int, index: int, args: argparse.Namespace, base_env: di
     its own port, Redis databases and queue, warmed up."""
     print(f"\n== {schools:,} schools ==")
     url, seeded = prepare_database(schools, base_env, args.reseed)
-    env = {**base_env, "DATABASE_URL": url, "REDIS_URL": scale_redis_url(base_env["REDIS_URL"], index)}
+    broker, cache = _redis_dbs(scale_redis_url(base_env["REDIS_URL"], index))
+    # The cache named too: a REDIS_CACHE_URL of the shell or of .env would otherwise serve every scale.
+    env = {**base_env, "DATABASE_URL": url, "REDIS_URL": broker, "REDIS_CACHE_URL": cache}
     sessions_file = OUT_DIR / f"sessions_{schools}.json"
     _run([sys.executable, "-m", "benchmarks.sessions", "--out", str(sessions_file)], env, timeout=300)
     warm_evaluation_results(env)
@@ -404,14 +410,35 @@ def start_stack(schools: int, index: int, args: argparse.Namespace, base_env: di
     return stack
 
 
+def _worker_busy(redis_url: str) -> bool:
+    """Whether a stack's Celery worker has work: a task running (tasks are acknowledged late, so a running
+    one is in kombu's `unacked` hash) or waiting in a queue (a list) of its broker database."""
+    import redis
+
+    broker = redis.Redis.from_url(redis_url, socket_timeout=5)
+    if broker.hlen("unacked"):
+        return True
+    return any(broker.type(key) == b"list" and broker.llen(key) for key in broker.scan_iter(count=100))
+
+
+def wait_until_idle(stacks: list[Stack], seconds: float, busy=_worker_busy, sleep=time.sleep) -> float:
+    """Wait (at most `seconds`) until no stack's worker has work; returns how long it waited. A recount of
+    the national dashboard that one scale's last visits asked for takes its worker seconds at 10,000
+    schools: it must not run during the other scale's round."""
+    started = time.monotonic()
+    while any(busy(stack.env["REDIS_URL"]) for stack in stacks):
+        if time.monotonic() - started > seconds:
+            raise SystemExit(f"the Celery workers were still busy after {seconds:.0f} s")
+        sleep(0.2)
+    return time.monotonic() - started
+
+
 def load_round(stack: Stack, seconds: int, args: argparse.Namespace) -> None:
     """Locust against one stack for `seconds`, its samples added to the stack's file."""
     for process in stack.processes:
         if process.poll() is not None:
             raise SystemExit(f"a server process of {stack.schools:,} schools stopped ({process.args[:3]})")
-    print(
-        f"  {stack.schools:,} schools, {seconds} s; load average before: {os.getloadavg()[0]:.2f}", flush=True
-    )
+    print(f"  {stack.schools:,} schools, {seconds} s", flush=True)
     locust = [sys.executable, "-m", "locust", "-f", str(BASE_DIR / "benchmarks" / "locustfile.py")]
     users = args.users + FLOOR_PROBES  # the people of the mix, and the floor's own (locustfile.FloorUser)
     locust += ["--headless", "--users", str(users), "--spawn-rate", str(users)]
@@ -539,28 +566,40 @@ def main(argv: list[str] | None = None) -> int:
     base_env.pop("KPA_TESTING", None)
     redis_urls = [scale_redis_url(base_env["REDIS_URL"], index) for index in range(len(scales))]
     redis_was_empty = all(_redis_dbs_empty(url) for url in redis_urls)
-    half = max(1, round(args.duration / 2))
+    half = max(1, math.ceil(args.duration / 2))
     print(
         f"KPA load bench: {args.users} users and {FLOOR_PROBES} on the floor, {2 * half} s per scale in two "
         f"halves, {args.workers} gunicorn workers"
     )
-    print("  (other work on this machine inflates every figure: see the load average printed per round)")
+    print("  (other work on this machine inflates every figure: see the load average before the load)")
     print(f"  bytecode written, as in the production image: {compile_bytecode():.0f} s")
     if not redis_was_empty:
-        print("  (the Redis databases were not empty and are left alone: a dashboard may then be served")
-        print("   from figures an earlier run left in the cache)")
+        dbs = " ".join(db.rpartition("/")[2] for url in redis_urls for db in _redis_dbs(url))
+        print(
+            f"  (the Redis databases {dbs} were not empty and are left alone: a dashboard may then be served"
+        )
+        print("   from figures an earlier run left in the cache; `redis-cli -n N flushdb` empties one)")
     stacks: dict[int, Stack] = {}
     try:
-        for index, schools in enumerate(scales):
-            stacks[schools] = start_stack(schools, index, args, base_env)
-        order = rounds(scales)
-        print(f"\n== load, in turns: {', '.join(f'{n:,}' for n in order)} schools ==")
-        for schools in order:
-            load_round(stacks[schools], half, args)
-        fresh = {n: time_fresh_counts(stack.base, stack.sessions_file) for n, stack in stacks.items()}
+        with contextlib.ExitStack() as stopping:  # every stack stopped, whatever fails
+            for index, schools in enumerate(scales):
+                stacks[schools] = start_stack(schools, index, args, base_env)
+                stopping.callback(stacks[schools].stop)
+            order = rounds(scales)
+            print(f"\n== load, in turns: {', '.join(f'{n:,}' for n in order)} schools ==")
+            print(f"  load average before the load: {os.getloadavg()[0]:.2f}")
+            for schools in order:
+                waited = wait_until_idle(list(stacks.values()), seconds=120)
+                if waited >= 1:
+                    print(f"  (waited {waited:.0f} s for the Celery workers to finish their work)")
+                load_round(stacks[schools], half, args)
+            fresh = {n: time_fresh_counts(stack.base, stack.sessions_file) for n, stack in stacks.items()}
     finally:
-        for stack in stacks.values():
-            stack.stop()
+        if redis_was_empty:
+            # Saved logs queue a mail task, and the cache keeps figures: emptied after every run, also a
+            # failed one, so that the next finds them empty again. Nobody else's data is touched.
+            for url in redis_urls:
+                _redis_flush(url)
     results = {}
     for schools, stack in stacks.items():
         results[schools] = read_samples(stack.samples, stack.seconds)
@@ -569,10 +608,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  seeding: {'reused an existing database' if seeded is None else f'{seeded:.0f} s'}")
         for name, ms in fresh[schools].items():
             print(f"  dashboard counted anew (?fresh=1), {name}: median {ms:,.0f} ms of 3")
-    if redis_was_empty:
-        # Saved logs queue a mail task that no worker takes here; nobody else's data is touched.
-        for url in redis_urls:
-            _redis_flush(url)
     print()
     lines = check(results)
     for ok, text in lines:

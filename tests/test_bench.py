@@ -4,6 +4,7 @@ checks. The bench itself needs PostgreSQL, Redis and minutes: `make bench`."""
 import datetime as dt
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -363,57 +364,198 @@ def test_the_locustfile_writes_every_request_to_the_samples_file(tmp_path):
     assert (pages["a page"].requests, pages["a page"].failures, pages["a page"].p95) == (1, 1, 120.5)
 
 
-def test_every_scale_is_up_before_the_first_round_and_stopped_after_the_last(tmp_path, monkeypatch):
-    """The rounds alternate between servers that stay up (a server started anew for each round would
-    measure its warm-up); all are stopped, also when a round fails."""
+class FakeStack:
+    def __init__(self, schools, events, tmp_path):
+        self.schools, self.events, self.base, self.sessions_file = schools, events, f"http://{schools}", None
+        self.seeded, self.seconds = None, 0.0
+        self.env = {"REDIS_URL": f"redis://fake/{schools}"}
+        self.samples = tmp_path / f"samples_{schools}.csv"
+        self.samples.write_text(f"{FLOOR},10.000,0\n{ROSTER},20.000,0\n{ADMIN_ROSTER},25.000,0\n")
+
+    def stop(self):
+        self.events.append(("stop", self.schools))
+
+
+@pytest.fixture
+def fake_bench(tmp_path, monkeypatch):
+    """benchmarks.load.main with stacks, rounds and Redis faked: what it starts, loads, stops and empties."""
     events = []
 
-    class FakeStack:
-        def __init__(self, schools):
-            self.schools, self.base, self.sessions_file = schools, f"http://{schools}", None
-            self.seeded, self.seconds = None, 0.0
-            self.samples = tmp_path / f"samples_{schools}.csv"
-            self.samples.write_text(f"{FLOOR},10.000,0\n{ROSTER},20.000,0\n{ADMIN_ROSTER},25.000,0\n")
-
-        def stop(self):
-            events.append(("stop", self.schools))
-
     def start_stack(schools, index, args, base_env):
-        events.append(("start", schools, base_env["REDIS_URL"], index))
-        return FakeStack(schools)
+        events.append(("start", schools, index))
+        return FakeStack(schools, events, tmp_path)
 
     def load_round(stack, seconds, args):
         events.append(("round", stack.schools, seconds))
         stack.seconds += seconds
 
+    def wait_until_idle(stacks, seconds):
+        events.append(("idle", sorted(stack.schools for stack in stacks)))
+        return 0.0
+
     monkeypatch.setattr(load, "start_stack", start_stack)
     monkeypatch.setattr(load, "load_round", load_round)
+    monkeypatch.setattr(load, "wait_until_idle", wait_until_idle)
     monkeypatch.setattr(load, "time_fresh_counts", lambda base, sessions_file: {})
     monkeypatch.setattr(load, "compile_bytecode", lambda: 0.0)
-    monkeypatch.setattr(load, "_redis_dbs_empty", lambda url: False)
+    monkeypatch.setattr(load, "_redis_dbs_empty", lambda url: True)
+    monkeypatch.setattr(load, "_redis_flush", lambda url: events.append(("flush", url)))
     monkeypatch.setattr(load, "OUT_DIR", tmp_path)
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/14")
+    return events
 
-    assert load.main(["--duration", "150"]) == 0
 
-    assert events == [
-        ("start", 100, "redis://127.0.0.1:6379/14", 0),
-        ("start", 10_000, "redis://127.0.0.1:6379/14", 1),
+FLUSHED = [("flush", "redis://127.0.0.1:6379/14"), ("flush", "redis://127.0.0.1:6379/12")]
+
+
+def test_every_scale_is_up_before_the_first_round_and_stopped_after_the_last(fake_bench):
+    """The rounds alternate between servers that stay up (a server started anew for each round would
+    measure its warm-up); before each round the workers of both have finished their work."""
+    assert load.main(["--duration", "149"]) == 0
+
+    both = [100, 10_000]
+    assert fake_bench == [
+        ("start", 100, 0),
+        ("start", 10_000, 1),
+        ("idle", both),
         ("round", 100, 75),
+        ("idle", both),
         ("round", 10_000, 75),
+        ("idle", both),
         ("round", 10_000, 75),
+        ("idle", both),
         ("round", 100, 75),
-        ("stop", 100),
         ("stop", 10_000),
+        ("stop", 100),
+        *FLUSHED,
     ]
 
-    events.clear()
 
+def test_every_stack_is_stopped_and_redis_emptied_when_a_round_fails(fake_bench, monkeypatch):
     def failing_round(stack, seconds, args):
-        events.append(("round", stack.schools, seconds))
-        raise SystemExit("locust failed")
+        fake_bench.append(("round", stack.schools, seconds))
+        raise KeyboardInterrupt
 
     monkeypatch.setattr(load, "load_round", failing_round)
-    with pytest.raises(SystemExit, match="locust failed"):
+
+    with pytest.raises(KeyboardInterrupt):
         load.main(["--duration", "150"])
-    assert events[-2:] == [("stop", 100), ("stop", 10_000)]
+
+    assert fake_bench[-5:] == [("round", 100, 75), ("stop", 10_000), ("stop", 100), *FLUSHED]
+
+
+def test_the_first_stack_is_stopped_when_the_second_does_not_start(fake_bench, monkeypatch, tmp_path):
+    def start_stack(schools, index, args, base_env):
+        if schools == 10_000:
+            raise SystemExit("gunicorn did not answer")
+        fake_bench.append(("start", schools, index))
+        return FakeStack(schools, fake_bench, tmp_path)
+
+    monkeypatch.setattr(load, "start_stack", start_stack)
+
+    with pytest.raises(SystemExit, match="did not answer"):
+        load.main([])
+
+    assert fake_bench == [("start", 100, 0), ("stop", 100), *FLUSHED]
+
+
+def test_redis_is_left_alone_when_it_held_data_before_the_run(fake_bench, monkeypatch):
+    monkeypatch.setattr(load, "_redis_dbs_empty", lambda url: url.endswith("/14"))
+
+    load.main([])
+
+    assert not [event for event in fake_bench if event[0] == "flush"]
+
+
+def test_a_stack_has_its_own_redis_for_broker_and_cache_and_stops_when_it_does_not_start(
+    tmp_path, monkeypatch
+):
+    """Also a REDIS_CACHE_URL in the environment (or .env) must not make the scales share a cache."""
+    started, stopped = [], []
+
+    class Process:
+        def __init__(self, cmd, env, **kwargs):
+            self.env = env
+            started.append(self)
+
+        def poll(self):
+            return None
+
+    monkeypatch.setattr(
+        load, "prepare_database", lambda schools, env, reseed: (f"postgres:///{schools}", None)
+    )
+    monkeypatch.setattr(load, "_run", lambda *args, **kwargs: "")
+    monkeypatch.setattr(load, "warm_evaluation_results", lambda env: None)
+    monkeypatch.setattr(load.subprocess, "Popen", Process)
+    monkeypatch.setattr(load, "_stop", stopped.append)
+    monkeypatch.setattr(load, "_warm_up", lambda *args, **kwargs: None)
+    monkeypatch.setattr(load, "_wait_for", lambda url, seconds: None)
+    monkeypatch.setattr(load, "OUT_DIR", tmp_path)
+    args = load.argparse.Namespace(reseed=False, workers=3, threads=1)
+    base_env = {"REDIS_URL": "redis://127.0.0.1:6379/14", "REDIS_CACHE_URL": "redis://127.0.0.1:6379/9"}
+
+    stack = load.start_stack(10_000, 1, args, base_env)
+
+    assert {(p.env["REDIS_URL"], p.env["REDIS_CACHE_URL"]) for p in started} == {
+        ("redis://127.0.0.1:6379/12", "redis://127.0.0.1:6379/13")
+    }
+    assert stack.env["DATABASE_URL"] == "postgres:///10000"
+    assert stopped == []
+
+    def no_answer(url, seconds):
+        raise SystemExit("gunicorn did not answer")
+
+    monkeypatch.setattr(load, "_wait_for", no_answer)
+    started.clear()
+    with pytest.raises(SystemExit):
+        load.start_stack(100, 0, args, base_env)
+    assert sorted(map(id, stopped)) == sorted(map(id, started)) and len(started) == 2
+
+
+def test_a_round_waits_until_no_worker_has_work():
+    """A recount of the national dashboard asked for at the end of one scale's round takes its worker
+    seconds at 10,000 schools; it must not run during the other scale's round."""
+    answers = {"redis://a/12": [True, True, False], "redis://a/14": [False, True, False, False]}
+    stacks = [FakeStack.__new__(FakeStack) for _ in range(2)]
+    stacks[0].env, stacks[1].env = {"REDIS_URL": "redis://a/14"}, {"REDIS_URL": "redis://a/12"}
+    asked, slept = [], []
+
+    def busy(url):
+        asked.append(url)
+        return answers[url].pop(0)
+
+    load.wait_until_idle(stacks, seconds=60, busy=busy, sleep=slept.append)
+
+    assert asked[-2:] == ["redis://a/14", "redis://a/12"]  # the last look found both idle
+    assert len(slept) == 3
+    with pytest.raises(SystemExit, match="still busy"):
+        load.wait_until_idle(stacks, seconds=0, busy=lambda url: True, sleep=lambda s: time.sleep(0.01))
+
+
+def test_a_worker_is_busy_while_a_task_runs_or_waits(monkeypatch):
+    class Broker:
+        def __init__(self, unacked, lists):
+            self.unacked, self.lists = unacked, lists
+
+        def hlen(self, key):
+            return self.unacked if key == "unacked" else 0
+
+        def scan_iter(self, count):
+            return iter([b"_kombu.binding.kpa-bench-100", *self.lists])
+
+        def type(self, key):
+            return b"set" if key.startswith(b"_kombu") else b"list"
+
+        def llen(self, key):
+            return self.lists[key]
+
+    import redis
+
+    for broker, busy in (
+        (Broker(0, {}), False),
+        (Broker(0, {b"kpa-bench-100": 0}), False),
+        (Broker(1, {}), True),  # running (acknowledged late)
+        (Broker(0, {b"kpa-bench-100": 2}), True),  # waiting
+    ):
+        monkeypatch.setattr(redis.Redis, "from_url", lambda url, socket_timeout, broker=broker: broker)
+        assert load._worker_busy("redis://127.0.0.1:6379/14") is busy
