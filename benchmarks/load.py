@@ -129,15 +129,21 @@ def prepare_database(schools: int, env: dict[str, str], reseed: bool) -> tuple[s
     return url, time.perf_counter() - started
 
 
-def _redis_dbs(url: str) -> list[str]:
-    """The broker's Redis database and the cache's: the next one, as kpa.settings derives it (not imported
-    here: this process has no Django settings of its own)."""
+def _redis_number(url: str) -> tuple[str, int]:
+    """A Redis URL's server and database number."""
     base, _, db = url.rpartition("/")
     if not db.isdigit():
         raise SystemExit(
             f"REDIS_URL must name a database number, e.g. redis://127.0.0.1:6379/14 (got {url!r})."
         )
-    return [url, f"{base}/{int(db) + 1}"]
+    return base, int(db)
+
+
+def _redis_dbs(url: str) -> list[str]:
+    """The broker's Redis database and the cache's: the next one, as kpa.settings derives it (not imported
+    here: this process has no Django settings of its own)."""
+    base, number = _redis_number(url)
+    return [url, f"{base}/{number + 1}"]
 
 
 def _redis_dbs_empty(url: str) -> bool:
@@ -339,12 +345,8 @@ def scale_redis_url(url: str, index: int) -> str:
     takes the next number, as kpa.settings derives it). The stacks run side by side, and the cache keys
     name a gemeente by its id, the same in every bench database: a shared cache would serve one scale's
     dashboards from another's figures."""
-    base, _, db = url.rpartition("/")
-    if not db.isdigit():
-        raise SystemExit(
-            f"REDIS_URL must name a database number, e.g. redis://127.0.0.1:6379/14 (got {url!r})."
-        )
-    number = int(db) - 2 * index
+    base, number = _redis_number(url)
+    number -= 2 * index
     if number < 0:
         raise SystemExit(f"REDIS_URL's database number leaves no room for {index + 1} scales (got {url!r}).")
     return f"{base}/{number}"
