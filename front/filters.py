@@ -10,9 +10,18 @@ from front.dashboard import SchoolYear
 from kpa.widgets import AutocompleteSelect, ChecksOnce
 from meetings.models import Meeting, MeetingKind, MeetingStatus
 from partners.area_filters import GemeenteThenWijk, gemeente_filter, wijk_filter
-from partners.models import PARTNER_ROLES, TEAM_ROLES, Assignment, Organisation, Role, SeatSummary
+from partners.models import (
+    PARTNER_ROLES,
+    TEAM_ROLES,
+    Assignment,
+    Organisation,
+    Role,
+    SeatSummary,
+    any_vacant,
+    vacant_field,
+)
 from partners.scope import organisations_in_scope
-from partners.seat_summary import flags_of, fresh, summaries_ensure, vacant_field
+from partners.seat_summary import flags_of, fresh, summaries_ensure
 from partners.selectors import is_every_school
 from schools.models import School, Sector
 
@@ -46,12 +55,10 @@ class AutocompleteFilter(django_filters.ModelChoiceFilter):
 
 
 def _any_vacant(roles) -> tuple[Q, Callable[[dict[str, bool]], bool]]:
-    """A role of `roles` vacant: as a condition on the summaries, and on a school's flags."""
+    """A role of `roles` vacant: as a condition on the summaries (one with a partial index of its own,
+    partners.models.SUMMARY_GAPS), and on a school's flags."""
     fields = [vacant_field(role) for role in roles]
-    condition = Q()
-    for name in fields:
-        condition |= Q(**{name: True})
-    return condition, lambda flags: any(flags[name] for name in fields)
+    return any_vacant(roles), lambda flags: any(flags[name] for name in fields)
 
 
 # The roster's filters that read only the seat summaries (partners.seat_summary).
@@ -133,7 +140,10 @@ class SchoolFilter(GemeenteThenWijk, django_filters.FilterSet):
         country. The summaries not counted for today and the current seats are counted first; a school
         whose summary is still not fresh then (a seat written meanwhile) is judged from its seats by
         `matches`, the same condition on its flags."""
-        left = summaries_ensure(schools, self.today).left
+        # An admin's scope is every school: checked as such (partners.seat_summary._not_fresh), not as the
+        # schools the filters before this one chose (a sector), which would need the schools joined.
+        scope = self.queryset if is_every_school(self.queryset) else schools
+        left = summaries_ensure(scope, self.today).left
         chosen = Q(pk__in=SeatSummary.objects.filter(fresh(self.today), condition).values("school_id"))
         if left:
             flags = flags_of(left, self.today)
@@ -152,8 +162,7 @@ class SchoolFilter(GemeenteThenWijk, django_filters.FilterSet):
         )
 
     def filter_missing_role(self, queryset, name, value):
-        field = vacant_field(value)
-        return self._summarised(queryset, Q(**{field: True}), lambda flags: flags[field])
+        return self._summarised(queryset, *_any_vacant([value]))
 
     def filter_gap(self, queryset, name, value):
         """Vacant: a kernpartner role nobody fills today. Ending: filled today, and in a kernpartner role

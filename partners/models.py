@@ -104,14 +104,49 @@ class Assignment(models.Model):
                 name="assignment_role_person_idx",
             ),
             # The people at the schools in scope today (partners.scope.organisations_in_scope, behind the
-            # roster's organisation search), from the index alone.
+            # roster's organisation search), and the seats of a roster page (partners.selectors.roster_seats:
+            # the columns it reads are included), from the index alone. The seats of a page of 50 schools
+            # at 10,000 lie on 200 of the table's pages: read from there, 0.8 ms; from the index, 0.4.
             models.Index(
-                fields=["school", "start_date", "end_date", "person"], name="assignment_school_dates_idx"
+                fields=["school", "start_date", "end_date", "person"],
+                include=["role", "is_stand_in", "id"],
+                name="assignment_school_seats_idx",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.person} – {self.get_role_display()} – {self.school}"
+
+
+def vacant_field(role: str) -> str:
+    """The seat summary's flag of a vacant `role`."""
+    return f"{Role(role).value}_vacant"
+
+
+def any_vacant(roles) -> Q:
+    """A role of `roles` vacant, as a condition on the seat summaries: the roster's filters ask it, and
+    SeatSummary's partial indexes are made of the same conditions, so that PostgreSQL can count the rows
+    that meet one from its index alone."""
+    condition = Q()
+    for role in roles:
+        condition |= Q(**{vacant_field(role): True})
+    return condition
+
+
+# The gaps the roster filters on (front.filters.SchoolFilter), each a condition on a day's summaries. Each
+# has a partial index of its own: at 10,000 schools the roster's count of a gap read every row of the day
+# (0.6-0.9 ms) and reads a few hundred from the index (0.1-0.3 ms). A complete team is most schools: its
+# count would read most of the rows from any index, so it has none.
+SUMMARY_GAPS = {
+    "vacant_ib": any_vacant([Role.IB]),
+    "vacant_buurtteam": any_vacant([Role.BUURTTEAM]),
+    "vacant_jgz": any_vacant([Role.JGZ]),
+    "vacant_passend": any_vacant([Role.PASSEND_ONDERWIJS]),
+    "vacant_leerplicht": any_vacant([Role.LEERPLICHT]),
+    "partner_vacant": any_vacant(PARTNER_ROLES),
+    "partner_ending": Q(partner_ending=True),
+    "team_incomplete": any_vacant(TEAM_ROLES),
+}
 
 
 class SeatSummary(models.Model):
@@ -142,7 +177,13 @@ class SeatSummary(models.Model):
         verbose_name_plural = _("seat summaries")
         # The rows not counted for today (partners.seat_summary.summaries_ensure), found without reading
         # the others: on PostgreSQL every school has a row (migration 0006's trigger).
-        indexes = [models.Index(fields=["day"], name="seat_summary_day_idx")]
+        indexes = [
+            models.Index(fields=["day"], name="seat_summary_day_idx"),
+            *(
+                models.Index(fields=["day"], condition=condition, name=f"summary_{gap}")
+                for gap, condition in SUMMARY_GAPS.items()
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.school_id} {self.day}"

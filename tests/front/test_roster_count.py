@@ -17,7 +17,7 @@ from django.urls import reverse
 from front.filters import SchoolFilter
 from front.views_schools import _filtered
 from partners import seat_summary
-from partners.models import TEAM_ROLES, Role
+from partners.models import TEAM_ROLES, Role, SeatSummary
 from schools.models import School
 from tests.factories import SchoolFactory, random_seats
 
@@ -144,3 +144,72 @@ def test_the_admins_roster_pages_by_the_summaries_count(client, admin_user, coun
         assert len(counts) == 1
         assert "partners_seatsummary" in counts[0]
         assert "schools_school" not in counts[0]
+
+
+def _freshness_check(queries) -> str:
+    """The SQL of the filters' check for summaries not counted today (partners.seat_summary._not_fresh):
+    the request's first query of the summaries."""
+    return next(q["sql"] for q in queries if "partners_seatsummary" in q["sql"])
+
+
+def test_an_admins_filters_check_the_freshness_of_every_school_not_of_those_chosen(
+    client, admin_user, country
+):
+    """An admin's scope is every school, so the summaries the gap filter needs fresh are checked as every
+    school's: the sector chosen before it is not in the check (it would need the schools joined), and on
+    PostgreSQL the check reads the summaries alone. A summary gone stale outside the sector is counted
+    too, and the page is still only the sector's schools."""
+    vo = SchoolFactory(sector="VO")
+    seat_summary.summaries_ensure(School.objects.all())
+    seat_summary.seats_changed([vo.pk])
+    client.force_login(admin_user)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(LIST, {"sector": "PO", "gap": "vacant"})
+    check = _freshness_check(queries)
+    assert '"sector"' not in check
+    if connection.vendor == "postgresql":
+        assert "schools_school" not in check
+    assert seat_summary.summaries_ensure(School.objects.all()).counted == 0  # the VO school's, counted
+    shown = {row.school.pk for row in response.context["rows"]}
+    assert shown == set(_filter(admin_user, sector="PO", gap="vacant").qs.values_list("pk", flat=True))
+    assert vo.pk not in shown
+
+
+def test_a_coordinators_filters_check_the_schools_in_their_scope(client, coordinator, country):
+    client.force_login(coordinator)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(LIST, {"gap": "vacant"})
+    assert "schools_school" in _freshness_check(queries)  # the scope is a condition on the schools
+
+
+def _summary_conditions(user) -> list:
+    """Every condition on the summaries that a single summary filter of the roster asks."""
+    found = []
+    for name, values in SUMMARY_CHOICES.items():
+        for value in values:
+            school_filter = _filter(user, **{name: value})
+            school_filter.qs  # noqa: B018  runs the filters, which note their conditions
+            (condition,) = school_filter._summary
+            found.append((name, value, condition))
+    return found
+
+
+def test_every_gap_the_roster_counts_has_a_partial_index_of_its_own(admin_user, country):
+    """The count of a gap reads the rows of its index alone (partners.models.SUMMARY_GAPS), not every
+    summary of the day: each filter's condition is, exactly, the condition of an index on the day. A
+    complete team (most schools) has none. On PostgreSQL the planner can use the index for the count: it
+    proves the query's condition implies the index's only when the two are the same."""
+    indexes = {index.name: index for index in SeatSummary._meta.indexes if index.condition is not None}
+    for name, value, condition in _summary_conditions(admin_user):
+        matching = [index for index in indexes.values() if index.condition == condition]
+        if (name, value) == ("team", "complete"):
+            assert not matching
+            continue
+        assert [index.fields for index in matching] == [["day"]], (name, value)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SET LOCAL enable_seqscan = off"
+                )  # a few rows: the planner would read them all
+            plan = SeatSummary.objects.filter(seat_summary.fresh(NOW.date()), condition).explain()
+            assert matching[0].name in plan, (name, value, plan)
