@@ -12,6 +12,7 @@ from meetings.models import Meeting, MeetingKind, MeetingStatus
 from partners.area_filters import GemeenteThenWijk, gemeente_filter, wijk_filter
 from partners.models import (
     PARTNER_ROLES,
+    SUMMARY_GAPS,
     TEAM_ROLES,
     Assignment,
     Organisation,
@@ -169,7 +170,9 @@ class SchoolFilter(GemeenteThenWijk, django_filters.FilterSet):
         the coverage runs out within 30 days (partners.selectors.coverage_for_schools)."""
         if value == "vacant":
             return self._summarised(queryset, *_any_vacant(PARTNER_ROLES))
-        return self._summarised(queryset, Q(partner_ending=True), lambda flags: flags["partner_ending"])
+        return self._summarised(
+            queryset, SUMMARY_GAPS["partner_ending"], lambda flags: flags["partner_ending"]
+        )
 
     def filter_team(self, queryset, name, value):
         """Complete: the IB-er and the four kernpartners all have someone today, as the dashboard counts

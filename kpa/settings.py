@@ -145,8 +145,8 @@ else:
         # Options given in DATABASE_URL win.
         DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-# A covering index's included columns (partners.Assignment) serve PostgreSQL, the production database;
-# SQLite, for development and the tests, makes the same index without them, which is all this warns of.
+# A covering index's included columns (partners.Assignment) serve PostgreSQL; SQLite (`make run`, `make
+# test`) makes the same index without them, which is all this check warns of.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 

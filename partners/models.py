@@ -175,8 +175,9 @@ class SeatSummary(models.Model):
     class Meta:
         verbose_name = _("seat summary")
         verbose_name_plural = _("seat summaries")
-        # The rows not counted for today (partners.seat_summary.summaries_ensure), found without reading
-        # the others: on PostgreSQL every school has a row (migration 0006's trigger).
+        # The day's: the rows not counted for today (partners.seat_summary.summaries_ensure), found without
+        # reading the others (on PostgreSQL every school has a row: migration 0006's trigger). Then one per
+        # gap of SUMMARY_GAPS, for the roster's count of the day's rows with that gap.
         indexes = [
             models.Index(fields=["day"], name="seat_summary_day_idx"),
             *(

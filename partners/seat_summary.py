@@ -102,9 +102,9 @@ def not_fresh_query(schools: QuerySet, day: dt.date) -> QuerySet:
 
 def rows_ensure() -> int:
     """Give every school without a summary row one, not counted yet (the nightly job). On PostgreSQL the
-    trigger of migration 0006 makes the row with the school, and not_fresh_query finds a school only by
-    its row: this puts back one that was deleted by hand, so that it is counted again by the next day at
-    the latest. An anti-join over every school, once a night."""
+    trigger of migration 0006 makes the row with the school, and the freshness check (_not_fresh) finds a
+    school only by its row: this puts back one that was deleted by hand, so that it is counted again by
+    the next day at the latest. An anti-join over every school, once a night."""
     from schools.models import School
 
     missing = list(

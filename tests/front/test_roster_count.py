@@ -176,6 +176,8 @@ def test_an_admins_filters_check_the_freshness_of_every_school_not_of_those_chos
 
 
 def test_a_coordinators_filters_check_the_schools_in_their_scope(client, coordinator, country):
+    """A guard on the admin's way of the test above: a scope smaller than the country is not checked as
+    every school."""
     client.force_login(coordinator)
     with CaptureQueriesContext(connection) as queries:
         client.get(LIST, {"gap": "vacant"})
@@ -197,8 +199,9 @@ def _summary_conditions(user) -> list:
 def test_every_gap_the_roster_counts_has_a_partial_index_of_its_own(admin_user, country):
     """The count of a gap reads the rows of its index alone (partners.models.SUMMARY_GAPS), not every
     summary of the day: each filter's condition is, exactly, the condition of an index on the day. A
-    complete team (most schools) has none. On PostgreSQL the planner can use the index for the count: it
-    proves the query's condition implies the index's only when the two are the same."""
+    complete team (most schools) has none. On PostgreSQL the planner uses that index for the count: a
+    narrower condition also implies a wider gap's index (one role vacant, any kernpartner vacant), but the
+    index of the same condition holds the fewest rows and needs no check of them."""
     indexes = {index.name: index for index in SeatSummary._meta.indexes if index.condition is not None}
     for name, value, condition in _summary_conditions(admin_user):
         matching = [index for index in indexes.values() if index.condition == condition]
