@@ -210,9 +210,8 @@ def test_every_gap_the_roster_counts_has_a_partial_index_of_its_own(admin_user, 
             continue
         assert [index.fields for index in matching] == [["day"]], (name, value)
         if connection.vendor == "postgresql":
+            # A few rows: the planner would read them all.
             with connection.cursor() as cursor:
-                cursor.execute(
-                    "SET LOCAL enable_seqscan = off"
-                )  # a few rows: the planner would read them all
+                cursor.execute("SET LOCAL enable_seqscan = off")
             plan = SeatSummary.objects.filter(seat_summary.fresh(NOW.date()), condition).explain()
             assert matching[0].name in plan, (name, value, plan)
