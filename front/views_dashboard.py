@@ -3,11 +3,14 @@ front.dashboard.dashboard_scope (partners.scope underneath)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
+from django.db import connection, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -134,9 +137,23 @@ def count_for(*, user_id: int, gemeente: str | None, year: str | None, language:
         except Http404:  # no longer theirs to see (their rights changed since the visit)
             return
         key = _cache_key(scope, school_year, today)
-        counted = count_sections(scope, school_year, today)
+        with transaction.atomic(), _one_core():
+            counted = count_sections(scope, school_year, today)
         _keep(key, counted)
         cache.delete(f"{key}:counting")
+
+
+@contextlib.contextmanager
+def _one_core() -> Iterator[None]:
+    """Within a transaction: on PostgreSQL, its queries without parallel workers. A count in the
+    background then takes one core of the database, and leaves the others to the pages people wait for.
+    At 10,000 schools the national count's scans took every core of a two-core machine (a leader and two
+    workers) for three seconds, and the requests of those seconds took two to eight times as long. Alone,
+    the count takes longer (4 s against 3): nobody waits for it."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+    yield
 
 
 @login_required

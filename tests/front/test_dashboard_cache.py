@@ -178,3 +178,33 @@ def test_a_background_count_keeps_to_the_users_scope(client, admin_user, coordin
     with CaptureQueriesContext(connection) as queries:
         dashboard_count_task.run(user_id=admin_user.pk, gemeente="all", year=None, language="nl")
     assert len(queries) == 1  # the person, no longer active: nothing counted
+
+
+@pytest.mark.django_db(transaction=True)  # the worker's own transaction, not a savepoint in the test's
+def test_a_background_count_leaves_the_other_cores_to_the_pages(admin_user, school, clock, monkeypatch):
+    """On PostgreSQL the worker counts without parallel workers (a national count in parallel took every
+    core of the database for seconds, and with them the pages of that moment), and only for its own
+    transaction: the connection's setting is back afterwards. On SQLite it simply counts."""
+    from front import views_dashboard
+    from front.tasks import dashboard_count_task
+
+    def setting() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW max_parallel_workers_per_gather")
+            return cursor.fetchone()[0]
+
+    before = setting() if connection.vendor == "postgresql" else None
+    assert before != "0"
+    seen = []
+    counting = views_dashboard.count_sections
+
+    def count_sections(*args):
+        seen.append(setting() if connection.vendor == "postgresql" else "counted")
+        return counting(*args)
+
+    monkeypatch.setattr(views_dashboard, "count_sections", count_sections)
+    dashboard_count_task.run(user_id=admin_user.pk, gemeente="all", year=None, language="nl")
+
+    assert seen == (["0"] if connection.vendor == "postgresql" else ["counted"])
+    if connection.vendor == "postgresql":
+        assert setting() == before
