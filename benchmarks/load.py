@@ -312,7 +312,7 @@ def read_samples(path: Path, seconds: float) -> list[PageStats]:
     times: dict[str, list[float]] = {}
     failures: dict[str, int] = {}
     with path.open(newline="") as handle:
-        for name, ms, failed in csv.reader(handle):
+        for name, ms, failed, *_ended in csv.reader(handle):
             times.setdefault(name, []).append(float(ms))
             failures[name] = failures.get(name, 0) + (failed == "1")
     stats = []
@@ -330,6 +330,29 @@ def read_samples(path: Path, seconds: float) -> list[PageStats]:
             )
         )
     return stats
+
+
+def slow_moments(path: Path, limit_ms: float, window: float = 2.0, top: int = 3) -> tuple[int, list]:
+    """How many requests of a scale took longer than `limit_ms`, and the `window`-second stretches that
+    held most of them: (seconds from the scale's first request to the stretch's start, how many), the
+    busiest first. A tail of the machine's making (a background count, a burst of other work) shows as
+    one stretch holding many; a page's own tail as few, spread over the run. By when each request
+    ended (samples without that time are left out)."""
+    slow: list[float] = []
+    first = math.inf
+    with path.open(newline="") as handle:
+        for _name, ms, _failed, *ended in csv.reader(handle):
+            if not ended:
+                continue
+            first = min(first, float(ended[0]))
+            if float(ms) > limit_ms:
+                slow.append(float(ended[0]))
+    counts: dict[int, int] = {}
+    for when in slow:
+        stretch = int((when - first) // window)
+        counts[stretch] = counts.get(stretch, 0) + 1
+    busiest = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:top]
+    return len(slow), [(stretch * window, n) for stretch, n in busiest]
 
 
 def rounds(scales: list[int]) -> list[int]:
@@ -605,7 +628,14 @@ def main(argv: list[str] | None = None) -> int:
     results = {}
     for schools, stack in stacks.items():
         results[schools] = read_samples(stack.samples, stack.seconds)
-        print_table(schools, results[schools])
+        floor = print_table(schools, results[schools])
+        limit = FLOOR_FACTOR * floor.p95
+        slow, busiest = slow_moments(stack.samples, limit)
+        stretches = ", ".join(f"{n} from {start:.0f} s" for start, n in busiest if n > 1) or "none"
+        print(
+            f"  slower than {FLOOR_FACTOR:.0f}x the floor's p95 ({limit:.0f} ms): {slow} requests; "
+            f"the busiest 2-second stretches: {stretches}"
+        )
         seeded = stack.seeded
         print(f"  seeding: {'reused an existing database' if seeded is None else f'{seeded:.0f} s'}")
         for name, ms in fresh[schools].items():

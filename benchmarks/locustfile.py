@@ -2,6 +2,8 @@
 
 Each simulated person reuses one signed-in session from the JSON file in KPA_BENCH_SESSIONS and waits
 0.2-1 s between requests, so the server is busy but not saturated: the figures are latency, not queueing.
+It waits as long before its first request: a round spawns everyone at once, and their first requests,
+all in the same instant, queued behind each other (a fifth of a run's slow requests were those).
 Any answer other than the expected one (200 for a page, the 302 after a saved log) is an error; a
 redirect is never followed, so a lost session cannot pass as a 200 of the login page.
 """
@@ -13,9 +15,11 @@ import json
 import os
 import random
 import re
+import time
 from pathlib import Path
 from urllib.parse import urlencode
 
+import gevent
 from locust import HttpUser, between, events, task
 
 from benchmarks.pages import (
@@ -49,14 +53,16 @@ PARTNER_ROLES = ("buurtteam", "jgz", "passend_onderwijs", "leerplicht")
 
 class SampleFile:
     """Every request of this run appended to the file in KPA_BENCH_SAMPLES: page, milliseconds, 1 when it
-    failed. benchmarks.load takes the percentiles of a scale from the samples of both its rounds."""
+    failed, and when it ended (seconds since the epoch, to find the slow ones of one moment together).
+    benchmarks.load takes the percentiles of a scale from the samples of both its rounds."""
 
     def __init__(self, path: str) -> None:
         self.handle = open(path, "a", newline="")  # noqa: SIM115  (closed when locust quits)
         self.writer = csv.writer(self.handle)
 
     def record(self, name: str, response_time: float, exception: BaseException | None = None, **_) -> None:
-        self.writer.writerow((name, f"{response_time:.3f}", 1 if exception else 0))
+        ended = f"{time.time():.3f}"
+        self.writer.writerow((name, f"{response_time:.3f}", 1 if exception else 0, ended))
 
     def close(self, **_) -> None:
         self.handle.close()
@@ -76,6 +82,12 @@ class KpaUser(HttpUser):
     def on_start(self) -> None:
         self.account = random.choice(SESSIONS[self.pool])  # noqa: S311
         self.client.cookies.set("sessionid", self.account["session"])
+        self.first_wait()
+
+    def first_wait(self) -> None:
+        """A wait as between two requests, before the first: the people of a round, spawned together, then
+        ask at moments of their own from the start, as they do later on."""
+        gevent.sleep(self.wait_time())
 
     def get(self, url: str, name: str) -> str:
         with self.client.get(url, name=name, allow_redirects=False, catch_response=True) as response:
@@ -255,6 +267,7 @@ class FloorUser(KpaUser):
         self.account = floor[FloorUser.spawned % len(floor)]
         FloorUser.spawned += 1
         self.client.cookies.set("sessionid", self.account["session"])
+        self.first_wait()
 
     @task
     def floor(self) -> None:

@@ -201,6 +201,7 @@ dispatcher = UsersDispatcher(worker_nodes=[WorkerNode("local")], user_classes=cl
 users = int(sys.argv[1])
 dispatcher.new_dispatch(target_user_count=users, spawn_rate=users)
 spawned = next(dispatcher)["local"]
+module.KpaUser.first_wait = lambda self: None  # whom it spawns, not when they start
 people = []
 for name, count in spawned.items():
     cls = getattr(module, name)
@@ -213,9 +214,8 @@ print(json.dumps({"spawned": spawned, "people": people}))
 """
 
 
-def _spawned(tmp_path, users: int, **environ: str) -> dict:
-    """Whom locust spawns from benchmarks/locustfile.py for `users`, and the session each one starts with,
-    as benchmarks.load runs it."""
+def _locust_script(tmp_path, script: str, *args: str, **environ: str):
+    """What `script` prints last (JSON), run apart with benchmarks/locustfile.py's sessions file."""
     import json
 
     sessions = {**SESSIONS, "floor": [{"session": f"f{n}"} for n in range(5)]}
@@ -223,7 +223,7 @@ def _spawned(tmp_path, users: int, **environ: str) -> dict:
     sessions_file.write_text(json.dumps(sessions))
     env = {"PATH": "/usr/bin:/bin", "KPA_BENCH_SESSIONS": str(sessions_file), **environ}
     found = subprocess.run(
-        [sys.executable, "-c", _MIX, str(users)],
+        [sys.executable, "-c", script, *args],
         env=env,
         cwd=Path(load.BASE_DIR),
         capture_output=True,
@@ -232,6 +232,12 @@ def _spawned(tmp_path, users: int, **environ: str) -> dict:
         timeout=120,
     )
     return json.loads(found.stdout.splitlines()[-1])
+
+
+def _spawned(tmp_path, users: int, **environ: str) -> dict:
+    """Whom locust spawns from benchmarks/locustfile.py for `users`, and the session each one starts with,
+    as benchmarks.load runs it."""
+    return _locust_script(tmp_path, _MIX, str(users), **environ)
 
 
 def test_the_floor_is_asked_by_three_people_of_its_own_beside_the_mix(tmp_path):
@@ -252,6 +258,29 @@ def test_the_floor_is_asked_by_three_people_of_its_own_beside_the_mix(tmp_path):
     }
     floor_sessions = [session for name, session in spawned["people"] if name == "FloorUser"]
     assert sorted(floor_sessions) == ["f0", "f1", "f2"]  # a session each
+
+
+_FIRST_WAIT = """
+import importlib.util, json
+spec = importlib.util.spec_from_file_location("bench_locustfile", "benchmarks/locustfile.py")
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+waits = []
+module.gevent.sleep = waits.append
+for cls in (module.PartnerUser, module.IbUser, module.CoordinatorUser, module.FloorUser):
+    person = cls.__new__(cls)
+    person.client = type("Client", (), {"cookies": type("Jar", (), {"set": lambda *a: None})()})()
+    cls.on_start(person)
+print(json.dumps(waits))
+"""
+
+
+def test_every_person_waits_before_the_first_request_as_between_two(tmp_path):
+    """A round spawns everyone at once: without a first wait their first requests came in the same
+    instant and queued behind each other, slow samples of the bench's own making."""
+    waits = _locust_script(tmp_path, _FIRST_WAIT)
+    assert len(waits) == 4  # one each, the floor's people too
+    assert all(0.2 <= wait <= 1.0 for wait in waits), waits
 
 
 def test_the_floor_is_asked_by_three_people_with_the_admin_alone(tmp_path):
@@ -320,6 +349,21 @@ def test_the_percentiles_come_from_the_samples_of_both_rounds(tmp_path):
     assert pages["floor, trivial"].p95 == 2.5  # a name with a comma survives the file
 
 
+def test_the_slow_requests_are_found_by_the_moment_they_ended(tmp_path):
+    """A stretch that holds many slow requests is a moment of the machine's (a background count); a
+    sample written without its end time is left out, not counted at second zero."""
+    samples = tmp_path / "samples.csv"
+    rows = [f"page,10.000,0,{1000 + n * 0.5:.3f}" for n in range(200)]  # 100 s of fast requests
+    rows += [f"page,90.000,0,{1042.1 + n * 0.3:.3f}" for n in range(5)]  # five slow ones at 42-44 s
+    rows += ["page,95.000,0,1080.000", "page,99.000,0,1090.000", "page,500.000,0"]
+    samples.write_text("\n".join(rows) + "\n")
+
+    slow, busiest = load.slow_moments(samples, limit_ms=80.0)
+
+    assert slow == 7
+    assert busiest == [(42.0, 5), (80.0, 1), (90.0, 1)]
+
+
 def test_the_percentile_is_the_nearest_rank():
     ordered = [float(n) for n in range(1, 21)]  # 1..20 ms
 
@@ -362,6 +406,12 @@ def test_the_locustfile_writes_every_request_to_the_samples_file(tmp_path):
     pages = {s.name: s for s in load.read_samples(samples, seconds=1)}
     assert (pages[FLOOR].requests, pages[FLOOR].p99) == (2, 5.0)
     assert (pages["a page"].requests, pages["a page"].failures, pages["a page"].p95) == (1, 1, 120.5)
+    # And when each ended, to find the slow requests of one moment together (the round before had none).
+    import csv
+
+    ended = [float(row[3]) for row in csv.reader(samples.read_text().splitlines()) if len(row) == 4]
+    assert len(ended) == 2
+    assert all(abs(when - time.time()) < 120 for when in ended)
 
 
 class FakeStack:
