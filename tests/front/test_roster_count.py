@@ -215,3 +215,26 @@ def test_every_gap_the_roster_counts_has_a_partial_index_of_its_own(admin_user, 
                 cursor.execute("SET LOCAL enable_seqscan = off")
             plan = SeatSummary.objects.filter(seat_summary.fresh(NOW.date()), condition).explain()
             assert matching[0].name in plan, (name, value, plan)
+
+
+def test_a_sector_and_a_gap_read_the_sectors_schools_in_the_rosters_order(admin_user, country):
+    """The count and the page of a sector and a gap: on PostgreSQL the sector's schools are read from
+    the index on sector, name and id (in the roster's order), not every school of the country."""
+    (index,) = [i for i in School._meta.indexes if i.name == "school_sector_name_idx"]
+    assert index.fields == ["sector", "name", "id"]
+    SchoolFactory(sector="VO", name="Het Lyceum")  # no seats: every kernpartner role vacant
+    school_filter = _filter(admin_user, sector="VO", gap="vacant")
+    count, count_sql = _counted(school_filter)
+    with CaptureQueriesContext(connection) as queries:
+        page = list(school_filter.qs.order_by("name", "pk")[:50])
+    assert count == len(page) == School.objects.filter(sector="VO", pk__in=[s.pk for s in page]).count()
+    assert "Het Lyceum" in [school.name for school in page]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # Thirty schools: the planner would read them all.
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_bitmapscan = off")
+            for sql in (count_sql, queries[0]["sql"]):
+                cursor.execute("EXPLAIN " + sql)
+                plan = "\n".join(row[0] for row in cursor.fetchall())
+                assert "school_sector_name_idx" in plan, plan
