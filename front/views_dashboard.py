@@ -137,23 +137,32 @@ def count_for(*, user_id: int, gemeente: str | None, year: str | None, language:
         except Http404:  # no longer theirs to see (their rights changed since the visit)
             return
         key = _cache_key(scope, school_year, today)
-        with transaction.atomic(), _one_core():
-            counted = count_sections(scope, school_year, today)
-        _keep(key, counted)
-        cache.delete(f"{key}:counting")
+        try:
+            with _one_core():
+                counted = count_sections(scope, school_year, today)
+            _keep(key, counted)
+        finally:
+            # Also when the count failed: the next visit that finds the figures old asks again, and the
+            # page does not say they are being counted while nothing counts them.
+            cache.delete(f"{key}:counting")
 
 
 @contextlib.contextmanager
 def _one_core() -> Iterator[None]:
-    """Within a transaction: on PostgreSQL, its queries without parallel workers. A count in the
+    """On PostgreSQL, a transaction of its own whose queries run without parallel workers. A count in the
     background then takes one core of the database, and leaves the others to the pages people wait for.
     At 10,000 schools the national count's scans took every core of a two-core machine (a leader and two
     workers) for three seconds, and the requests of those seconds took two to eight times as long. Alone,
-    the count takes longer (4 s against 3): nobody waits for it."""
-    if connection.vendor == "postgresql":
+    the count takes longer (4 s against 3): nobody waits for it. Durable: inside another transaction the
+    setting (SET LOCAL) would last until that one ends. Elsewhere nothing: a transaction on SQLite
+    (IMMEDIATE, kpa.settings) would hold its write lock for the whole count."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(durable=True):
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
-    yield
+        yield
 
 
 @login_required

@@ -5,6 +5,7 @@ now" counts them again, they are counted again once the time is up, and one scop
 from __future__ import annotations
 
 import datetime as dt
+from unittest.mock import Mock
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -182,29 +183,64 @@ def test_a_background_count_keeps_to_the_users_scope(client, admin_user, coordin
 
 @pytest.mark.django_db(transaction=True)  # the worker's own transaction, not a savepoint in the test's
 def test_a_background_count_leaves_the_other_cores_to_the_pages(admin_user, school, clock, monkeypatch):
-    """On PostgreSQL the worker counts without parallel workers (a national count in parallel took every
-    core of the database for seconds, and with them the pages of that moment), and only for its own
-    transaction: the connection's setting is back afterwards. On SQLite it simply counts."""
+    """On PostgreSQL the worker counts in a transaction of its own without parallel workers (a national
+    count in parallel took every core of the database for seconds, and with them the pages of that
+    moment): the connection's setting is back afterwards. On SQLite it counts outside a transaction,
+    which there (IMMEDIATE) would hold the write lock for the whole count."""
     from front import views_dashboard
     from front.tasks import dashboard_count_task
 
-    def setting() -> str:
+    postgresql = connection.vendor == "postgresql"
+
+    def setting() -> str | None:
+        if not postgresql:
+            return None
         with connection.cursor() as cursor:
             cursor.execute("SHOW max_parallel_workers_per_gather")
             return cursor.fetchone()[0]
 
-    before = setting() if connection.vendor == "postgresql" else None
+    before = setting()
     assert before != "0"
     seen = []
     counting = views_dashboard.count_sections
 
     def count_sections(*args):
-        seen.append(setting() if connection.vendor == "postgresql" else "counted")
+        seen.append((connection.in_atomic_block, setting()))
         return counting(*args)
 
     monkeypatch.setattr(views_dashboard, "count_sections", count_sections)
     dashboard_count_task.run(user_id=admin_user.pk, gemeente="all", year=None, language="nl")
 
-    assert seen == (["0"] if connection.vendor == "postgresql" else ["counted"])
-    if connection.vendor == "postgresql":
-        assert setting() == before
+    assert seen == ([(True, "0")] if postgresql else [(False, None)])
+    assert setting() == before
+    if postgresql:
+        # Inside another transaction the setting would outlive the count: refused, not half kept.
+        from django.db import transaction
+
+        with pytest.raises(RuntimeError, match="durable"), transaction.atomic():
+            views_dashboard.count_for(user_id=admin_user.pk, gemeente="all", year=None, language="nl")
+
+
+def test_a_failed_background_count_lets_the_next_visit_ask_again(
+    client, admin_user, school, clock, monkeypatch
+):
+    """A count that fails leaves no mark that it is running: the page would otherwise say the figures
+    are being counted while nothing counts them, and no visit would ask a worker again until the mark
+    expired."""
+    from front import views_dashboard
+
+    queued = QueuedCounts(monkeypatch)
+    client.force_login(admin_user)
+    visit(client, gemeente="all")
+    clock.shift(121)
+    visit(client, gemeente="all")
+    assert len(queued.calls) == 1
+
+    counting = views_dashboard.count_sections
+    monkeypatch.setattr(views_dashboard, "count_sections", Mock(side_effect=RuntimeError("no database")))
+    with pytest.raises(RuntimeError):
+        queued.run()
+    monkeypatch.setattr(views_dashboard, "count_sections", counting)
+
+    visit(client, gemeente="all")
+    assert len(queued.calls) == 2  # asked again
