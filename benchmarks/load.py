@@ -332,27 +332,40 @@ def read_samples(path: Path, seconds: float) -> list[PageStats]:
     return stats
 
 
-def slow_moments(path: Path, limit_ms: float, window: float = 2.0, top: int = 3) -> tuple[int, list]:
+def slow_moments(
+    path: Path, limit_ms: float, window: float = 2.0, top: int = 3
+) -> tuple[int, list[tuple[float, int]]] | None:
     """How many requests of a scale took longer than `limit_ms`, and the `window`-second stretches that
-    held most of them: (seconds from the scale's first request to the stretch's start, how many), the
-    busiest first. A tail of the machine's making (a background count, a burst of other work) shows as
-    one stretch holding many; a page's own tail as few, spread over the run. By when each request
-    ended (samples without that time are left out)."""
+    held most of them: (when the stretch began, in seconds since the epoch, how many), the busiest first,
+    no two overlapping. A tail of the machine's making (a background count, a burst of other work) shows
+    as one stretch holding many; a page's own tail as few, spread over the run. By when each request
+    ended; None when no sample says that (a file written before the bench recorded it)."""
     slow: list[float] = []
-    first = math.inf
+    ended_any = False
     with path.open(newline="") as handle:
         for _name, ms, _failed, *ended in csv.reader(handle):
             if not ended:
                 continue
-            first = min(first, float(ended[0]))
+            ended_any = True
             if float(ms) > limit_ms:
                 slow.append(float(ended[0]))
-    counts: dict[int, int] = {}
-    for when in slow:
-        stretch = int((when - first) // window)
-        counts[stretch] = counts.get(stretch, 0) + 1
-    busiest = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:top]
-    return len(slow), [(stretch * window, n) for stretch, n in busiest]
+    if not ended_any:
+        return None
+    slow.sort()
+    left = list(slow)
+    busiest: list[tuple[float, int]] = []
+    while left and len(busiest) < top:
+        # The stretch that starts at a slow request and holds the most of those left (two pointers).
+        best_start, best_count, last = 0, 0, 0
+        for first in range(len(left)):
+            last = max(last, first)
+            while last < len(left) and left[last] < left[first] + window:
+                last += 1
+            if last - first > best_count:
+                best_start, best_count = first, last - first
+        busiest.append((left[best_start], best_count))
+        del left[best_start : best_start + best_count]
+    return len(slow), busiest
 
 
 def rounds(scales: list[int]) -> list[int]:
@@ -463,7 +476,10 @@ def load_round(stack: Stack, seconds: int, args: argparse.Namespace) -> None:
     for process in stack.processes:
         if process.poll() is not None:
             raise SystemExit(f"a server process of {stack.schools:,} schools stopped ({process.args[:3]})")
-    print(f"  {stack.schools:,} schools, {seconds} s", flush=True)
+    print(
+        f"  {stack.schools:,} schools, {seconds} s, from {time.strftime('%H:%M:%S', time.gmtime())} UTC",
+        flush=True,
+    )
     locust = [sys.executable, "-m", "locust", "-f", str(BASE_DIR / "benchmarks" / "locustfile.py")]
     users = args.users + FLOOR_PROBES  # the people of the mix, and the floor's own (locustfile.FloorUser)
     locust += ["--headless", "--users", str(users), "--spawn-rate", str(users)]
@@ -489,6 +505,22 @@ def print_table(schools: int, stats: list[PageStats]) -> PageStats:
             f"{s.failures:6d}/{s.requests:<6d} {ratio:5.1f}x"
         )
     return floor
+
+
+def print_slow_moments(path: Path, limit: float, window: float = 2.0) -> None:
+    """The line under a scale's table: its slow requests, and the stretches that held most of them, at
+    their time of day (UTC), which the rounds' start lines and a worker's log can be read against."""
+    found = slow_moments(path, limit, window)
+    head = f"  slower than {FLOOR_FACTOR:.0f}x the floor's p95 ({limit:.0f} ms):"
+    if found is None:
+        print(f"{head} not known (the samples do not say when they ended)")
+        return
+    slow, busiest = found
+    stretches = [f"{n} from {time.strftime('%H:%M:%S', time.gmtime(start))}" for start, n in busiest if n > 1]
+    print(
+        f"{head} {slow} requests; the {window:.0f} s that held most of them (UTC): "
+        f"{', '.join(stretches) or 'none held more than one'}"
+    )
 
 
 def check(results: dict[int, list[PageStats]]) -> list[tuple[bool, str]]:
@@ -630,12 +662,7 @@ def main(argv: list[str] | None = None) -> int:
         results[schools] = read_samples(stack.samples, stack.seconds)
         floor = print_table(schools, results[schools])
         limit = FLOOR_FACTOR * floor.p95
-        slow, busiest = slow_moments(stack.samples, limit)
-        stretches = ", ".join(f"{n} from {start:.0f} s" for start, n in busiest if n > 1) or "none"
-        print(
-            f"  slower than {FLOOR_FACTOR:.0f}x the floor's p95 ({limit:.0f} ms): {slow} requests; "
-            f"the busiest 2-second stretches: {stretches}"
-        )
+        print_slow_moments(stack.samples, limit)
         seeded = stack.seeded
         print(f"  seeding: {'reused an existing database' if seeded is None else f'{seeded:.0f} s'}")
         for name, ms in fresh[schools].items():

@@ -178,8 +178,8 @@ def roster_query(wijken: list[int]) -> str:
 
 class CoordinatorUser(KpaUser):
     """Filters the roster; the city's coordinator now and then opens the dashboard (issue 12). The first
-    coordinator spawned is always the city's, so that every run measures the dashboard (a random pick
-    among Utrecht's eleven coordinators left it out of some runs)."""
+    coordinator to start (after its first wait) is always the city's, so that every run measures the
+    dashboard (a random pick among Utrecht's eleven coordinators left it out of some runs)."""
 
     weight = 2
     pool = "coordinator"

@@ -349,19 +349,31 @@ def test_the_percentiles_come_from_the_samples_of_both_rounds(tmp_path):
     assert pages["floor, trivial"].p95 == 2.5  # a name with a comma survives the file
 
 
-def test_the_slow_requests_are_found_by_the_moment_they_ended(tmp_path):
-    """A stretch that holds many slow requests is a moment of the machine's (a background count); a
-    sample written without its end time is left out, not counted at second zero."""
+def test_the_slow_requests_are_found_by_the_moment_they_ended(tmp_path, capsys):
+    """A stretch that holds many slow requests is a moment of the machine's (a background count). The
+    stretches slide: a burst across a whole second is one stretch, not two halves. A sample written
+    without its end time is left out, not counted at second zero."""
     samples = tmp_path / "samples.csv"
     rows = [f"page,10.000,0,{1000 + n * 0.5:.3f}" for n in range(200)]  # 100 s of fast requests
-    rows += [f"page,90.000,0,{1042.1 + n * 0.3:.3f}" for n in range(5)]  # five slow ones at 42-44 s
+    rows += [f"page,90.000,0,{1042.6 + n * 0.3:.3f}" for n in range(5)]  # five slow ones, 42.6-43.8 s
     rows += ["page,95.000,0,1080.000", "page,99.000,0,1090.000", "page,500.000,0"]
     samples.write_text("\n".join(rows) + "\n")
 
     slow, busiest = load.slow_moments(samples, limit_ms=80.0)
 
     assert slow == 7
-    assert busiest == [(42.0, 5), (80.0, 1), (90.0, 1)]
+    assert busiest == [(1042.6, 5), (1080.0, 1), (1090.0, 1)]
+    load.print_slow_moments(samples, 80.0)
+    assert "7 requests; the 2 s that held most of them (UTC): 5 from 00:17:22" in capsys.readouterr().out
+
+
+def test_samples_without_their_end_say_nothing_of_slow_moments(tmp_path, capsys):
+    samples = tmp_path / "samples.csv"
+    samples.write_text("page,90.000,0\npage,10.000,0\n")
+
+    assert load.slow_moments(samples, limit_ms=80.0) is None
+    load.print_slow_moments(samples, 80.0)
+    assert "not known (the samples do not say when they ended)" in capsys.readouterr().out
 
 
 def test_the_percentile_is_the_nearest_rank():
