@@ -181,12 +181,14 @@ def test_a_background_count_keeps_to_the_users_scope(client, admin_user, coordin
     assert len(queries) == 1  # the person, no longer active: nothing counted
 
 
-@pytest.mark.django_db(transaction=True)  # the worker's own transaction, not a savepoint in the test's
 def test_a_background_count_leaves_the_other_cores_to_the_pages(admin_user, school, clock, monkeypatch):
-    """On PostgreSQL the worker counts in a transaction of its own without parallel workers (a national
-    count in parallel took every core of the database for seconds, and with them the pages of that
-    moment): the connection's setting is back afterwards. On SQLite it counts outside a transaction,
-    which there (IMMEDIATE) would hold the write lock for the whole count."""
+    """On PostgreSQL the worker counts in a transaction of its own (durable) without parallel workers (a
+    national count in parallel took every core of the database for seconds, and with them the pages of
+    that moment), set for that transaction only (SET LOCAL). On SQLite it counts outside a transaction,
+    which there (IMMEDIATE) would hold the write lock for the whole count. Not a transactional test: its
+    flush would empty what the migrations seeded (the action lines) for the tests after it."""
+    from django.db import transaction
+
     from front import views_dashboard
     from front.tasks import dashboard_count_task
 
@@ -199,24 +201,24 @@ def test_a_background_count_leaves_the_other_cores_to_the_pages(admin_user, scho
             cursor.execute("SHOW max_parallel_workers_per_gather")
             return cursor.fetchone()[0]
 
-    before = setting()
-    assert before != "0"
+    assert setting() != "0"
     seen = []
     counting = views_dashboard.count_sections
 
     def count_sections(*args):
-        seen.append((connection.in_atomic_block, setting()))
+        seen.append((len(connection.atomic_blocks), setting()))
         return counting(*args)
 
     monkeypatch.setattr(views_dashboard, "count_sections", count_sections)
-    dashboard_count_task.run(user_id=admin_user.pk, gemeente="all", year=None, language="nl")
+    outside = len(connection.atomic_blocks)  # the test's own
+    with CaptureQueriesContext(connection) as queries:
+        dashboard_count_task.run(user_id=admin_user.pk, gemeente="all", year=None, language="nl")
 
-    assert seen == ([(True, "0")] if postgresql else [(False, None)])
-    assert setting() == before
+    assert seen == ([(outside + 1, "0")] if postgresql else [(outside, None)])
+    set_local = [q["sql"] for q in queries if q["sql"].startswith("SET")]
+    assert set_local == (["SET LOCAL max_parallel_workers_per_gather = 0"] if postgresql else [])
     if postgresql:
         # Inside another transaction the setting would outlive the count: refused, not half kept.
-        from django.db import transaction
-
         with pytest.raises(RuntimeError, match="durable"), transaction.atomic():
             views_dashboard.count_for(user_id=admin_user.pk, gemeente="all", year=None, language="nl")
 
