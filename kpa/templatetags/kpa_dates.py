@@ -82,6 +82,15 @@ def date_text(value: dt.date, format_name: str) -> str:
     return _written(value, plan)
 
 
+def date_writer(format_name: str, *, with_time: bool) -> Callable[[dt.date], str]:
+    """`date_text(value, format_name)` for the many values of one page, of one kind (dates, or datetimes
+    when `with_time`): the format is looked up and split once, in the active language."""
+    plan = _plan(str(get_format(format_name)), _DATE_AND_TIME if with_time else _DATE_ONLY)
+    if plan is None:
+        return lambda value: formats.date_format(value, format_name)
+    return lambda value: _written(value, plan)
+
+
 @register.filter(expects_localtime=True, is_safe=False)
 def date(value, arg=None):
     """Django's `date` filter (django.template.defaultfilters.date), faster for KPA's formats."""

@@ -23,6 +23,7 @@ reverse()."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 
 from django import template
@@ -128,9 +129,15 @@ def quick_reverse(view_name: str, args: list, current_app=None) -> str | None:
     None when this name or these arguments are not for that (ask reverse())."""
     if not all(type(arg) is int and arg >= 0 for arg in args):
         return None
-    resolver = get_resolver(get_urlconf())
-    pieces = _pieces(view_name, len(args), current_app, resolver, get_script_prefix(), get_language())
+    pieces = quick_reverse_pieces(view_name, len(args), current_app)
     return None if pieces is None else _written(pieces, args)
+
+
+def quick_reverse_pieces(view_name: str, arity: int, current_app=None) -> tuple[str, ...] | None:
+    """The kept pieces of `view_name`'s links with `arity` numbers, for this URLconf, script prefix and
+    language; None when its links are left to reverse()."""
+    resolver = get_resolver(get_urlconf())
+    return _pieces(view_name, arity, current_app, resolver, get_script_prefix(), get_language())
 
 
 def current_app_of(context: template.Context) -> str | None:
@@ -150,6 +157,21 @@ def link(view_name: str, args: list, current_app: str | None = None) -> str:
     return quick_reverse(view_name, args, current_app) or reverse(
         view_name, args=args, current_app=current_app
     )
+
+
+def link_writer(view_name: str, current_app: str | None = None) -> Callable[[int], str]:
+    """`link(view_name, [number])` for the many rows of one page: the pieces are looked up once (the
+    URLconf, script prefix and language are the page's), and each row's link is the number put between
+    them. Anything else than a non-negative int, or a name whose links are not written from pieces, is
+    left to `link`."""
+    pieces = quick_reverse_pieces(view_name, 1, current_app)
+
+    def write(number: int) -> str:
+        if pieces is None or type(number) is not int or number < 0:
+            return link(view_name, [number], current_app)
+        return f"{pieces[0]}{number}{pieces[1]}"
+
+    return write
 
 
 class QuickURLNode(URLNode):

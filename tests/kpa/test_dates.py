@@ -129,3 +129,19 @@ def test_date_text_writes_what_date_format_writes(language):
             for value in values:
                 ours = _outcome(kpa_dates.date_text, value, name)
                 assert ours == _outcome(formats.date_format, value, name), (name, value)
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_a_date_writer_writes_what_date_text_writes(language):
+    """date_writer: the format of a page's many values looked up once, then each value written alike: a
+    writer of dates for dates, one with the time for datetimes. A format that is not ours is left to
+    Django's date_format."""
+    names = ["SHORT_DATE_FORMAT", "DATE_FORMAT", "SHORT_DATETIME_FORMAT", "j F Y", "l j F Y, H:i", "j N"]
+    values = [v for v in VALUES if isinstance(v, dt.date)]
+    with translation.override(language):
+        for name in names:
+            writers = {with_time: kpa_dates.date_writer(name, with_time=with_time) for with_time in (0, 1)}
+            for value in values:
+                write = writers[isinstance(value, dt.datetime)]
+                ours = _outcome(lambda v, _fmt, write=write: write(v), value, None)
+                assert ours == _outcome(kpa_dates.date_text, value, name), (name, value)

@@ -164,3 +164,19 @@ def test_the_tag_renders_what_djangos_tag_renders():
         engine.from_string("{% url 'nothing-of-this-name' pk %}").render(Context(context))
     with pytest.raises(TemplateSyntaxError):
         engine.from_string("{% url %}")
+
+
+def test_a_link_writer_writes_what_reverse_gives():
+    """link_writer: the pieces of one name looked up once for a page's many rows; any other argument than
+    a non-negative int, or a name written by reverse(), goes to reverse() as before."""
+    write = kpa_urls.link_writer("schools:detail")
+    for number in (0, 7, 10**12):
+        assert write(number) == reverse("schools:detail", args=[number])
+    with pytest.raises(NoReverseMatch):
+        write(-1)
+    assert write("12") == reverse("schools:detail", args=["12"])
+    with override_settings(ROOT_URLCONF=_urlconf(path("e/<even:n>/", _view, name="even"))):
+        write_even = kpa_urls.link_writer("even")
+        assert write_even(4) == "/e/4/"
+        with pytest.raises(NoReverseMatch):
+            write_even(3)  # the converter refuses it: reverse() said so, not the pieces
