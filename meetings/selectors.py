@@ -186,10 +186,10 @@ def team_members(school_id: int, on: dt.date | None = None) -> list[tuple[User, 
 
 
 def next_kpo_by_school(school_ids: Iterable[int]) -> dict[int, dt.datetime]:
-    """The next planned KPO per school, in one query."""
+    """The next planned KPO per school, in one query (the schools as one array: kpa.lookups)."""
     rows = (
         Meeting.objects.filter(
-            school_id__in=list(school_ids),
+            school_id__any=list(school_ids),
             kind=MeetingKind.KPO,
             status=MeetingStatus.PLANNED,
             starts_at__gte=timezone.now(),

@@ -440,3 +440,32 @@ def test_the_rows_written_in_python_are_the_templates_rows(language):
         assert roster_rows(rows) == template.render(Context({"rows": rows}))
     with translation.override("nl"):
         assert "<td>30 mrt. 2026</td>" in roster_rows(rows)
+
+
+def test_a_page_of_the_roster_asks_for_its_schools_as_one_array(client, coordinator, wijk):
+    """On PostgreSQL the page's seats, people and next KPOs name its schools (or people) as one array
+    (kpa.lookups): one statement whatever the number of rows, parsed once by psycopg and by PostgreSQL.
+    Elsewhere `IN`."""
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(3):
+        fill_team(SchoolFactory(wijk=wijk, gemeente=wijk.gemeente))
+    client.force_login(coordinator)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(LIST).status_code == 200
+    sqls = [q["sql"] for q in queries.captured_queries]
+    lists = {
+        table: [sql for sql in sqls if re.search(rf'"{column}" (= ANY\(|IN \()', sql)]
+        for table, column in (
+            ("seats", 'partners_assignment"."school_id'),
+            ("people", 'kpa_user"."id'),
+            ("next KPOs", 'meetings_meeting"."school_id'),
+        )
+    }
+    array = connection.vendor == "postgresql"
+    for table, found in lists.items():
+        assert found, table
+        assert all(("= ANY(" in sql) == array for sql in found), (table, found)
