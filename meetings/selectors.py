@@ -186,7 +186,7 @@ def team_members(school_id: int, on: dt.date | None = None) -> list[tuple[User, 
 
 
 def next_kpo_by_school(school_ids: Iterable[int]) -> dict[int, dt.datetime]:
-    """The next planned KPO per school, in one query (the schools as one array: kpa.lookups)."""
+    """The next planned KPO per school, in one query (on PostgreSQL the schools as one array: kpa.lookups)."""
     rows = (
         Meeting.objects.filter(
             school_id__any=list(school_ids),

@@ -8,7 +8,7 @@ from html import escape
 
 from django import template
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import get_current_timezone
+from django.utils.timezone import get_current_timezone, localtime
 from django.utils.translation import gettext as _
 
 from front.selectors import RosterCell, RosterLine
@@ -57,13 +57,13 @@ def _cell(cell: RosterCell, page: _Page) -> str:
 
 def _row(row: RosterLine, page: _Page) -> str:
     """One school's row: its link with its BRIN, sector and wijk, its five seats, its next KPO (the day in
-    the active time zone, as the template's localtime)."""
+    the active time zone; the value is aware, as the database gives it: localtime() refuses a naive one)."""
     school = row.school
     where = f"{school.brin_vestiging} · {school.sector}"
     if school.wijk:
         where = f"{where} · {school.wijk}"
     if row.next_kpo:
-        next_kpo = escape(page.short_date(row.next_kpo.astimezone(page.zone)))
+        next_kpo = escape(page.short_date(localtime(row.next_kpo, page.zone)))
     else:
         next_kpo = f'<span class="text-muted">{page.not_planned}</span>'
     cells = "".join(f"<td>{_cell(cell, page)}</td>" for cell in row.cells)

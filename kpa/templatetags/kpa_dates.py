@@ -72,8 +72,9 @@ def _written(value, plan) -> str:
 
 
 def date_text(value: dt.date, format_name: str) -> str:
-    """django.utils.formats.date_format(value, format_name) for Python code that writes many dates (the
-    roster's rows): a named format (SHORT_DATE_FORMAT) in the active language, or a literal one."""
+    """django.utils.formats.date_format(value, format_name) for Python code: a named format
+    (SHORT_DATE_FORMAT) in the active language, or a literal one. For many values of one format,
+    date_writer."""
     format_string = str(get_format(format_name))
     tokens = _DATE_AND_TIME if isinstance(value, dt.datetime) else _DATE_ONLY
     plan = _plan(format_string, tokens)

@@ -140,8 +140,16 @@ def test_a_date_writer_writes_what_date_text_writes(language):
     values = [v for v in VALUES if isinstance(v, dt.date)]
     with translation.override(language):
         for name in names:
-            writers = {with_time: kpa_dates.date_writer(name, with_time=with_time) for with_time in (0, 1)}
+            writers = {t: kpa_dates.date_writer(name, with_time=t) for t in (False, True)}
             for value in values:
                 write = writers[isinstance(value, dt.datetime)]
                 ours = _outcome(lambda v, _fmt, write=write: write(v), value, None)
                 assert ours == _outcome(kpa_dates.date_text, value, name), (name, value)
+
+
+def test_a_date_writer_looks_its_format_up_once():
+    write = kpa_dates.date_writer("SHORT_DATE_FORMAT", with_time=False)
+    looked_up = kpa_dates._plan.cache_info()
+    written = [write(dt.date(2027, month, 1)) for month in range(1, 13)]
+    assert kpa_dates._plan.cache_info() == looked_up
+    assert len(set(written)) == 12

@@ -175,6 +175,11 @@ def test_a_link_writer_writes_what_reverse_gives():
     with pytest.raises(NoReverseMatch):
         write(-1)
     assert write("12") == reverse("schools:detail", args=["12"])
+    with pytest.raises(NoReverseMatch):
+        write(True)  # a bool is not a number here: reverse() refuses it, as before
+    looked_up = kpa_urls._pieces.cache_info()
+    assert [write(n) for n in (1, 2, 3)] == [reverse("schools:detail", args=[n]) for n in (1, 2, 3)]
+    assert kpa_urls._pieces.cache_info() == looked_up  # the pieces were looked up once, by link_writer
     with override_settings(ROOT_URLCONF=_urlconf(path("e/<even:n>/", _view, name="even"))):
         write_even = kpa_urls.link_writer("even")
         assert write_even(4) == "/e/4/"
