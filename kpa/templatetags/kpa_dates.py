@@ -75,12 +75,7 @@ def date_text(value: dt.date, format_name: str) -> str:
     """django.utils.formats.date_format(value, format_name) for Python code: a named format
     (SHORT_DATE_FORMAT) in the active language, or a literal one. For many values of one format,
     date_writer."""
-    format_string = str(get_format(format_name))
-    tokens = _DATE_AND_TIME if isinstance(value, dt.datetime) else _DATE_ONLY
-    plan = _plan(format_string, tokens)
-    if plan is None:
-        return formats.date_format(value, format_name)
-    return _written(value, plan)
+    return date_writer(format_name, with_time=isinstance(value, dt.datetime))(value)
 
 
 def date_writer(format_name: str, *, with_time: bool) -> Callable[[dt.date], str]:
